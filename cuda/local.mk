@@ -1,0 +1,1 @@
+# cuda: the CUDA backend module (built when configure finds the toolkit)

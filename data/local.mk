@@ -1,0 +1,1 @@
+# data: example data and its generator

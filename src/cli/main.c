@@ -1,0 +1,79 @@
+/* main.c - tsdiff's entry point: dispatch to a subcommand, nothing else. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "io/error.h"
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} subcommand;
+
+static const subcommand commands[] = {
+    {"info", ts_cmd_info, "describe a CSV file's series or a model file"},
+};
+#define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "Usage: tsdiff SUBCOMMAND [OPTIONS] [ARGS]\n"
+            "Probabilistic time-series forecasting with conditional diffusion.\n\n"
+            "Subcommands:\n");
+    for (int i = 0; i < NCOMMANDS; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out,
+            "  %-10s %s\n\n"
+            "Run 'tsdiff SUBCOMMAND --help' or 'man tsdiff' for details.\n"
+            "  -h, --help     show this help and exit\n"
+            "  -V, --version  show the version and exit\n",
+            "help", "show the help of a subcommand");
+}
+
+static const subcommand *find(const char *name)
+{
+    for (int i = 0; i < NCOMMANDS; i++)
+        if (strcmp(commands[i].name, name) == 0) return &commands[i];
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return TS_EUSAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V")) {
+        printf("tsdiff %s\n", PACKAGE_VERSION);
+        return 0;
+    }
+    if (!strcmp(cmd, "help")) {
+        if (argc < 3) {
+            usage(stdout);
+            return 0;
+        }
+        const subcommand *sc = find(argv[2]);
+        if (!sc) {
+            fprintf(stderr, "tsdiff: help: unknown subcommand '%s' (try 'tsdiff --help')\n", argv[2]);
+            return TS_EUSAGE;
+        }
+        char *hargv[] = {argv[2], "--help", NULL};
+        return sc->run(2, hargv);
+    }
+    const subcommand *sc = find(cmd);
+    if (!sc) {
+        fprintf(stderr, "tsdiff: unknown %s '%s' (try 'tsdiff --help')\n",
+                cmd[0] == '-' ? "option" : "subcommand", cmd);
+        return TS_EUSAGE;
+    }
+    return sc->run(argc - 1, argv + 1);
+}

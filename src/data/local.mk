@@ -1,0 +1,2 @@
+# src/data
+libtsdiff_a_SOURCES += src/data/series.h

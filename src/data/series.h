@@ -1,0 +1,73 @@
+/* series.h - the series set: what the CSV reader hands to everything else.
+ *
+ * Every series of a set lies on one regular time grid (the set's frequency):
+ * point j of series s is at ts_time_add(set->freq, s->start, j). Missing
+ * values (gaps on the grid, empty or NA cells) are NaN. A set read from a file
+ * without a time column has has_time = 0 and indexes points 0..len-1.
+ */
+#ifndef TS_SERIES_H
+#define TS_SERIES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "io/error.h"
+
+typedef enum {
+    TS_FREQ_NONE = 0,  /* unknown: no time column */
+    TS_FREQ_SECOND,
+    TS_FREQ_MINUTE,
+    TS_FREQ_HOUR,
+    TS_FREQ_DAY,
+    TS_FREQ_WEEK,
+    TS_FREQ_MONTH,
+    TS_FREQ_QUARTER,
+    TS_FREQ_YEAR,
+} ts_freq_unit;
+
+typedef struct ts_freq {
+    ts_freq_unit unit;
+    int mult;          /* e.g. 15 with TS_FREQ_MINUTE for "15min"; >= 1 */
+} ts_freq;
+
+typedef struct ts_series {
+    char *name;        /* header of a wide column, or the ids joined by '/' */
+    int64_t start;     /* timestamp of point 0, seconds since the epoch, UTC */
+    size_t len;
+    float *values;     /* len values, NaN where missing */
+} ts_series;
+
+typedef struct ts_series_set {
+    ts_series *series; /* n series, owned */
+    size_t n;
+    ts_freq freq;
+    int has_time;      /* 0: no time column, points are indexed 0..len-1 */
+    char *source;      /* the path it was read from, owned (may be NULL) */
+} ts_series_set;
+
+void ts_series_set_free(ts_series_set *set);
+
+/* Timestamp k steps after t on the grid f (k may be negative). Months,
+ * quarters and years step the calendar (day of month clamped). */
+int64_t ts_time_add(ts_freq f, int64_t t, long k);
+
+/* Format t as ISO 8601 for the grid f: "2024-03-01" for daily and coarser,
+ * "2024-03-01 13:00:00" for finer. Returns buf. */
+char *ts_time_format(ts_freq f, int64_t t, char *buf, size_t size);
+
+/* Parse "15min", "H", "hourly", "D", "daily", "W", "M", "Q", "Y", ...
+ * Returns 0 or TS_EUSAGE. */
+int ts_freq_parse(const char *s, ts_freq *out, ts_error *err);
+
+/* "15min", "hourly", ... for messages, info and the model file. */
+const char *ts_freq_name(ts_freq f, char *buf, size_t size);
+
+/* The seasonal periods the frequency implies, in steps (e.g. daily: 7 and
+ * 365.25; hourly: 24 and 168). Writes at most max periods; returns count. */
+int ts_freq_periods(ts_freq f, double *periods, int max);
+
+/* The main season for seasonal-naive and MASE (daily 7, hourly 24,
+ * monthly 12, quarterly 4, weekly 52, else 1). */
+int ts_freq_season(ts_freq f);
+
+#endif

@@ -1,0 +1,85 @@
+/* error.c - user-error records, warnings, and the internal-fault exits. */
+#include "io/error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The one piece of process-wide state besides the chosen backend. */
+static int quiet_mode;
+
+int ts_fail(ts_error *err, int code, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+        err->code = code;
+    }
+    return code;
+}
+
+void ts_error_print(const ts_error *err)
+{
+    fprintf(stderr, "tsdiff: %s\n", err->msg[0] ? err->msg : "unknown error");
+}
+
+void ts_set_quiet(int quiet) { quiet_mode = quiet; }
+
+void ts_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("tsdiff: warning: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+void ts_info(const char *fmt, ...)
+{
+    if (quiet_mode) return;
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("tsdiff: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+void ts_die_internal(const char *file, int line, const char *what)
+{
+    fprintf(stderr, "tsdiff: internal error at %s:%d: %s\n", file, line, what);
+    exit(TS_EINTERNAL);
+}
+
+void *ts_xmalloc_at(size_t n, const char *file, int line)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p) ts_die_internal(file, line, "out of memory");
+    return p;
+}
+
+void *ts_xcalloc_at(size_t n, size_t size, const char *file, int line)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p) ts_die_internal(file, line, "out of memory");
+    return p;
+}
+
+void *ts_xrealloc_at(void *p, size_t n, const char *file, int line)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q) ts_die_internal(file, line, "out of memory");
+    return q;
+}
+
+char *ts_xstrdup_at(const char *s, const char *file, int line)
+{
+    size_t n = strlen(s) + 1;
+    char *p = ts_xmalloc_at(n, file, line);
+    memcpy(p, s, n);
+    return p;
+}

@@ -1,0 +1,62 @@
+/* error.h - the one error-handling pattern of tsdiff.
+ *
+ * User errors (bad option, bad row, corrupt model, unwritable output) are
+ * returned up the stack: a function that can fail takes a `ts_error *` as its
+ * last argument, fills it with ts_fail() and returns the status code, which is
+ * a sysexits.h value (0 on success). Library code never exits; the CLI prints
+ * the message as one line and exits with the code.
+ *
+ * Internal faults (out of memory, a broken invariant, a GPU error) are not
+ * recoverable: the TS_CHECK macro and the ts_x* allocators print file:line and
+ * exit with EX_SOFTWARE (70).
+ */
+#ifndef TS_ERROR_H
+#define TS_ERROR_H
+
+#include <stddef.h>
+#include <sysexits.h>
+
+enum {
+    TS_OK = 0,
+    TS_EUSAGE = EX_USAGE,          /* 64: bad command line */
+    TS_EDATA = EX_DATAERR,         /* 65: bad input data or model file */
+    TS_ENOINPUT = EX_NOINPUT,      /* 66: input file missing or unreadable */
+    TS_EUNAVAIL = EX_UNAVAILABLE,  /* 69: a needed service (gnuplot, GPU) absent */
+    TS_EINTERNAL = EX_SOFTWARE,    /* 70: internal fault */
+    TS_ECANTCREAT = EX_CANTCREAT,  /* 73: cannot create an output file */
+    TS_EIO = EX_IOERR,             /* 74: read or write failed */
+};
+
+typedef struct ts_error {
+    int code;        /* 0 or a TS_E* code */
+    char msg[1024];  /* one line, no trailing newline, no "tsdiff: " prefix */
+} ts_error;
+
+/* Fill *err (which may be NULL) and return code. printf-style message. */
+int ts_fail(ts_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Print "tsdiff: MSG" on stderr. */
+void ts_error_print(const ts_error *err);
+
+/* Warnings and information for the user, one line each on stderr.
+ * ts_info is silenced by ts_set_quiet(1). */
+void ts_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ts_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ts_set_quiet(int quiet);
+
+/* Internal faults: print where and exit 70. */
+_Noreturn void ts_die_internal(const char *file, int line, const char *what);
+#define TS_CHECK(cond) \
+    do { if (!(cond)) ts_die_internal(__FILE__, __LINE__, #cond); } while (0)
+
+void *ts_xmalloc_at(size_t n, const char *file, int line);
+void *ts_xcalloc_at(size_t n, size_t size, const char *file, int line);
+void *ts_xrealloc_at(void *p, size_t n, const char *file, int line);
+char *ts_xstrdup_at(const char *s, const char *file, int line);
+#define ts_xmalloc(n) ts_xmalloc_at((n), __FILE__, __LINE__)
+#define ts_xcalloc(n, s) ts_xcalloc_at((n), (s), __FILE__, __LINE__)
+#define ts_xrealloc(p, n) ts_xrealloc_at((p), (n), __FILE__, __LINE__)
+#define ts_xstrdup(s) ts_xstrdup_at((s), __FILE__, __LINE__)
+
+#endif

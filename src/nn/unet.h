@@ -1,0 +1,60 @@
+/* unet.h - the conditional 1-D UNet that predicts the diffusion noise.
+ *
+ * Input  x[B, in_channels, L]: channel 0 the noisy target (0 on the context),
+ *        then the conditioning channels the caller assembles (history, mask,
+ *        calendar features, ...). L must be a multiple of 2^(levels-1).
+ * Time   t[B] on the host: the diffusion time in training-step units
+ *        (0 .. T-1, fractional values allowed), embedded sinusoidally and
+ *        passed through an MLP into every residual block.
+ * Output eps[B, 1, L]: the predicted noise at every position.
+ *
+ * All parameters live in one contiguous backend buffer described by a table
+ * of named tensors (nn/params.h); gradients in a second buffer of the same
+ * layout. The net owns both buffers and its activation arena, sized for
+ * max_batch windows of length L at creation: forward and backward allocate
+ * nothing.
+ */
+#ifndef TS_UNET_H
+#define TS_UNET_H
+
+#include <stdint.h>
+
+#include "nn/backend.h"
+#include "nn/params.h"
+
+typedef struct ts_unet_config {
+    int in_channels;  /* input channels, >= 1 */
+    int length;       /* window length L */
+    int width;        /* channels at the first level (doubles per level) */
+    int levels;       /* resolution levels, >= 1 */
+    int res_blocks;   /* residual blocks per level, >= 1 */
+    int temb_dim;     /* time-embedding size (even) */
+    int groups;       /* group-norm groups (divides every width) */
+} ts_unet_config;
+
+typedef struct ts_unet ts_unet;
+
+/* Validate cfg; TS_EUSAGE with a clear message if it cannot be built. */
+int ts_unet_check_config(const ts_unet_config *cfg, ts_error *err);
+
+/* NULL only if the backend is out of memory. */
+ts_unet *ts_unet_create(ts_backend *be, const ts_unet_config *cfg, int max_batch);
+void ts_unet_free(ts_unet *net);
+
+const ts_param_table *ts_unet_params(const ts_unet *net);
+float *ts_unet_weights(ts_unet *net);  /* backend buffer, params->total floats */
+float *ts_unet_grads(ts_unet *net);    /* same layout */
+
+/* Deterministic initialisation from seed; the output conv starts at zero. */
+void ts_unet_init(ts_unet *net, uint64_t seed);
+
+/* Forward for B <= max_batch windows; saves what the backward needs. */
+void ts_unet_forward(ts_unet *net, int batch, const float *x, const float *h_t, float *eps);
+/* Backward of the last forward: accumulates d loss / d weights into the
+ * grads buffer (zero it first with be->fill); dx may be NULL (not needed). */
+void ts_unet_backward(ts_unet *net, const float *deps, float *dx);
+
+/* Multiply-adds of one forward of one window (for GFLOP/s reports). */
+double ts_unet_flops(const ts_unet_config *cfg);
+
+#endif

@@ -1,0 +1,1 @@
+# tests: Check suites and shell tests
