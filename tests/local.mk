@@ -1,1 +1,4 @@
-# tests: Check suites and shell tests
+# tests: shell tests of the command as a whole; Check suites register in the
+# local.mk of the module they test.
+EXTRA_DIST += tests/lib.sh tests/cli_basic.sh
+TESTS += tests/cli_basic.sh
