@@ -1,0 +1,140 @@
+/* backend.c - choosing a backend: the CPU, or the CUDA module loaded with
+ * dlopen() when it is there and finds a GPU. Also the conv1d shape helper
+ * shared by every backend.
+ *
+ * The CUDA module (cuda/, built only where the toolkit is) is a shared object
+ * that exports
+ *     int ts_cuda_backend_create(int threads, ts_backend **out, ts_error *err);
+ * returning 0, or a non-zero code with a message when it finds no usable GPU.
+ * It is looked for, in order, at
+ *   1. $TSDIFF_CUDA_MODULE (if set, only there);
+ *   2. the build tree of the running program: dirname(/proc/self/exe)/../cuda/
+ *      tsdiff-cuda.so (and cuda/.libs/), when that directory is a configured
+ *      build tree (it holds config.status);
+ *   3. the installed $(pkglibdir)/tsdiff-cuda.so;
+ *   4. the source tree, $(abs_top_srcdir)/cuda/tsdiff-cuda.so (in-tree builds).
+ */
+#define _DEFAULT_SOURCE 1   /* readlink */
+#include "nn/backend.h"
+
+#include <dlfcn.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef TSDIFF_PKGLIBDIR
+#define TSDIFF_PKGLIBDIR "/usr/local/lib/tsdiff"
+#endif
+#ifndef TSDIFF_SRCDIR
+#define TSDIFF_SRCDIR "."
+#endif
+
+#define TS_CUDA_MODULE "tsdiff-cuda.so"
+#define TS_CUDA_ENTRY "ts_cuda_backend_create"
+
+void ts_conv1d_shape_finish(ts_conv1d_shape *s)
+{
+    TS_CHECK(s->stride >= 1 && s->k >= 1 && s->pad >= 0);
+    TS_CHECK(s->lin + 2 * s->pad >= s->k);
+    s->lout = (s->lin + 2 * s->pad - s->k) / s->stride + 1;
+}
+
+typedef int (*cuda_create_fn)(int threads, ts_backend **out, ts_error *err);
+
+static int file_exists(const char *path) { return access(path, R_OK) == 0; }
+
+/* Fill path with the build-tree candidate number `which` (0 or 1); 0 if none. */
+static int build_tree_candidate(int which, char *path, size_t size)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0) return 0;
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (!slash) return 0;
+    *slash = '\0';                               /* the program's directory */
+    char marker[PATH_MAX + 32];
+    snprintf(marker, sizeof marker, "%s/../config.status", exe);
+    if (!file_exists(marker)) return 0;
+    const char *sub = which == 0 ? "cuda" : "cuda/.libs";
+    int len = snprintf(path, size, "%s/../%s/%s", exe, sub, TS_CUDA_MODULE);
+    return len > 0 && (size_t)len < size;
+}
+
+/* dlopen() the first module found; 0 if none, with why in `why`. */
+static void *load_cuda_module(char *why, size_t why_size)
+{
+    const char *env = getenv("TSDIFF_CUDA_MODULE");
+    if (env && *env) {
+        void *h = dlopen(env, RTLD_NOW | RTLD_LOCAL);
+        if (!h) snprintf(why, why_size, "cannot load %.300s: %.400s", env, dlerror());
+        return h;
+    }
+    char cand[4][PATH_MAX + 64];
+    int nc = 0;
+    for (int w = 0; w < 2; w++)
+        if (build_tree_candidate(w, cand[nc], sizeof cand[nc])) nc++;
+    snprintf(cand[nc++], sizeof cand[0], "%s/%s", TSDIFF_PKGLIBDIR, TS_CUDA_MODULE);
+    snprintf(cand[nc++], sizeof cand[0], "%s/cuda/%s", TSDIFF_SRCDIR, TS_CUDA_MODULE);
+    for (int i = 0; i < nc; i++) {
+        if (!file_exists(cand[i])) continue;
+        void *h = dlopen(cand[i], RTLD_NOW | RTLD_LOCAL);
+        if (h) return h;
+        snprintf(why, why_size, "cannot load %.300s: %.400s", cand[i], dlerror());
+        return NULL;
+    }
+    snprintf(why, why_size, "this tsdiff has no CUDA module (%.300s/%s not found)",
+             TSDIFF_PKGLIBDIR, TS_CUDA_MODULE);
+    return NULL;
+}
+
+/* Try the CUDA backend; 0 and *out on success, else TS_EUNAVAIL and err. */
+static int open_cuda(int threads, ts_backend **out, ts_error *err)
+{
+    char why[900] = "";
+    void *h = load_cuda_module(why, sizeof why);
+    if (!h) return ts_fail(err, TS_EUNAVAIL, "CUDA unavailable: %s", why);
+    cuda_create_fn create;
+    void *sym = dlsym(h, TS_CUDA_ENTRY);
+    memcpy(&create, &sym, sizeof create);        /* object to function pointer */
+    if (!create) {
+        dlclose(h);
+        return ts_fail(err, TS_EUNAVAIL, "CUDA unavailable: the module lacks %s",
+                       TS_CUDA_ENTRY);
+    }
+    ts_error cerr = {0};
+    ts_backend *be = NULL;
+    int rc = create(threads, &be, &cerr);
+    if (rc != 0 || !be) {
+        /* The module stays loaded: CUDA runtimes do not like being unloaded. */
+        return ts_fail(err, TS_EUNAVAIL, "CUDA unavailable: %s",
+                       cerr.msg[0] ? cerr.msg : "no usable GPU");
+    }
+    *out = be;
+    return 0;
+}
+
+int ts_backend_open(const char *device, int threads, ts_backend **out, ts_error *err)
+{
+    *out = NULL;
+    if (!device || !*device) {
+        device = getenv("TSDIFF_DEVICE");
+        if (!device || !*device) device = "auto";
+    }
+    if (strcmp(device, "cpu") == 0) {
+        *out = ts_backend_cpu_create(threads);
+        return 0;
+    }
+    if (strcmp(device, "cuda") == 0) return open_cuda(threads, out, err);
+    if (strcmp(device, "auto") == 0) {
+        ts_error cerr = {0};
+        if (open_cuda(threads, out, &cerr) == 0) return 0;
+        ts_info("no GPU backend (%s); using the CPU", cerr.msg);
+        *out = ts_backend_cpu_create(threads);
+        return 0;
+    }
+    return ts_fail(err, TS_EUSAGE, "unknown device '%s' (expected cpu, cuda or auto)",
+                   device);
+}

@@ -1,0 +1,130 @@
+/* cpu_backend.c - the CPU backend: creation, memory, scratch, the function
+ * table. The ops themselves live in cpu_gemm_conv.c, cpu_norm.c,
+ * cpu_elementwise.c and cpu_optim.c. */
+#include "nn/cpu_backend.h"
+
+#include <cblas.h>
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn/philox.h"
+
+/* Memory is 64-byte aligned (cache lines, AVX-512 loads). */
+#define TS_CPU_ALIGN 64
+
+void *ts_scratch_get(ts_scratch *s, size_t bytes)
+{
+    if (bytes > s->bytes) {
+        free(s->p);
+        size_t rounded = (bytes + TS_CPU_ALIGN - 1) / TS_CPU_ALIGN * TS_CPU_ALIGN;
+        s->p = aligned_alloc(TS_CPU_ALIGN, rounded);
+        TS_CHECK(s->p != NULL);
+        s->bytes = rounded;
+    }
+    return s->p;
+}
+
+static float *cpu_alloc(ts_backend *be, size_t n)
+{
+    (void)be;
+    size_t bytes = (n ? n : 1) * sizeof(float);
+    if (bytes / sizeof(float) != (n ? n : 1)) return NULL;
+    bytes = (bytes + TS_CPU_ALIGN - 1) / TS_CPU_ALIGN * TS_CPU_ALIGN;
+    float *p = aligned_alloc(TS_CPU_ALIGN, bytes);
+    if (p) memset(p, 0, bytes);
+    return p;
+}
+
+static void cpu_free(ts_backend *be, float *p) { (void)be; free(p); }
+
+static void cpu_copy(ts_backend *be, float *dst, const float *src, size_t n)
+{
+    (void)be;
+    if (n && dst != src) memmove(dst, src, n * sizeof(float));
+}
+
+static void cpu_upload(ts_backend *be, float *dst, const float *h_src, size_t n)
+{
+    cpu_copy(be, dst, h_src, n);
+}
+
+static void cpu_download(ts_backend *be, float *h_dst, const float *src, size_t n)
+{
+    cpu_copy(be, h_dst, src, n);
+}
+
+static void cpu_fill(ts_backend *be, float *p, float value, size_t n)
+{
+    int nt = ts_cpu_of(be)->threads;
+    #pragma omp parallel for schedule(static) num_threads(nt) if (n > TS_CPU_PAR_MIN)
+    for (size_t i = 0; i < n; i++) p[i] = value;
+}
+
+static void cpu_sync(ts_backend *be) { (void)be; }
+
+static void cpu_randn(ts_backend *be, size_t n, uint64_t seed, uint64_t offset, float *out)
+{
+    ts_philox_normals_mt(seed, offset, n, out, ts_cpu_of(be)->threads);
+}
+
+static void cpu_destroy(ts_backend *be)
+{
+    if (!be) return;
+    ts_cpu *cpu = ts_cpu_of(be);
+    free(cpu->col.p);
+    free(cpu->tr.p);
+    free(cpu->red.p);
+    free(cpu);
+    free(be);
+}
+
+ts_backend *ts_backend_cpu_create(int threads)
+{
+    ts_cpu *cpu = ts_xcalloc(1, sizeof *cpu);
+    cpu->threads = threads > 0 ? threads : omp_get_num_procs();
+    if (cpu->threads < 1) cpu->threads = 1;
+#ifdef OPENBLAS_VERSION
+    /* OpenBLAS keeps one process-wide thread count; match ours. */
+    openblas_set_num_threads(cpu->threads);
+#endif
+    ts_backend *be = ts_xcalloc(1, sizeof *be);
+    *be = (ts_backend){
+        .name = "cpu",
+        .impl = cpu,
+        .destroy = cpu_destroy,
+        .alloc = cpu_alloc,
+        .free = cpu_free,
+        .upload = cpu_upload,
+        .download = cpu_download,
+        .copy = cpu_copy,
+        .fill = cpu_fill,
+        .sync = cpu_sync,
+        .gemm = ts_cpu_gemm,
+        .gemm_batched = ts_cpu_gemm_batched,
+        .conv1d_fwd = ts_cpu_conv1d_fwd,
+        .conv1d_bwd_data = ts_cpu_conv1d_bwd_data,
+        .conv1d_bwd_filter = ts_cpu_conv1d_bwd_filter,
+        .groupnorm_fwd = ts_cpu_groupnorm_fwd,
+        .groupnorm_bwd = ts_cpu_groupnorm_bwd,
+        .silu_fwd = ts_cpu_silu_fwd,
+        .silu_bwd = ts_cpu_silu_bwd,
+        .upsample2_fwd = ts_cpu_upsample2_fwd,
+        .upsample2_bwd = ts_cpu_upsample2_bwd,
+        .chan_copy = ts_cpu_chan_copy,
+        .add_bcast_fwd = ts_cpu_add_bcast_fwd,
+        .add_bcast_bwd = ts_cpu_add_bcast_bwd,
+        .add_rowvec_fwd = ts_cpu_add_rowvec_fwd,
+        .add_rowvec_bwd = ts_cpu_add_rowvec_bwd,
+        .axpby = ts_cpu_axpby,
+        .mul = ts_cpu_mul,
+        .clamp_min = ts_cpu_clamp_min,
+        .mix_rows = ts_cpu_mix_rows,
+        .sumsq = ts_cpu_sumsq,
+        .masked_mse = ts_cpu_masked_mse,
+        .adamw = ts_cpu_adamw,
+        .ema = ts_cpu_ema,
+        .randn = cpu_randn,
+    };
+    return be;
+}

@@ -1,0 +1,106 @@
+/* cpu_norm.c - group normalisation on the CPU, forward and backward.
+ *
+ * x[B, C, L] in G groups of C/G channels: for each (b, g), over its
+ * (C/G) L values, mean and rstd = 1 / sqrt(var + eps) (biased variance),
+ * xhat = (x - mean) rstd, y = gamma[c] xhat + beta[c]. The backward, with
+ * N = (C/G) L and g = dy gamma[c]:
+ *   dx = rstd (g - mean(g) - xhat mean(g xhat))
+ *   dgamma[c] += sum_{b,l} dy xhat,  dbeta[c] += sum_{b,l} dy.
+ * Statistics are accumulated in double, in a fixed order.
+ */
+#include "nn/cpu_backend.h"
+
+#include <math.h>
+
+#define TS_GN_EPS 1e-5
+
+#define NT ts_cpu_of(be)->threads
+
+void ts_cpu_groupnorm_fwd(ts_backend *be, int batch, int channels, int len, int groups,
+                          const float *x, const float *gamma, const float *beta,
+                          float *y, float *mean, float *rstd)
+{
+    TS_CHECK(groups > 0 && channels % groups == 0);
+    const int cpg = channels / groups;
+    const long n = (long)cpg * len;
+    #pragma omp parallel for schedule(static) num_threads(NT)
+    for (int bg = 0; bg < batch * groups; bg++) {
+        const int g = bg % groups;
+        const float *xg = x + (long)bg * n;       /* groups are contiguous */
+        float *yg = y + (long)bg * n;
+        double s = 0.0;
+        for (long i = 0; i < n; i++) s += xg[i];
+        double mu = s / (double)n;
+        double ss = 0.0;
+        for (long i = 0; i < n; i++) {
+            double d = xg[i] - mu;
+            ss += d * d;
+        }
+        double rs = 1.0 / sqrt(ss / (double)n + TS_GN_EPS);
+        mean[bg] = (float)mu;
+        rstd[bg] = (float)rs;
+        for (int cc = 0; cc < cpg; cc++) {
+            const int c = g * cpg + cc;
+            const float a = (float)rs * gamma[c];
+            const float bb = beta[c] - (float)mu * a;
+            const float *xr = xg + (long)cc * len;
+            float *yr = yg + (long)cc * len;
+            for (int l = 0; l < len; l++) yr[l] = a * xr[l] + bb;
+        }
+    }
+}
+
+void ts_cpu_groupnorm_bwd(ts_backend *be, int batch, int channels, int len, int groups,
+                          const float *dy, const float *x, const float *gamma,
+                          const float *mean, const float *rstd,
+                          float *dx, float *dgamma, float *dbeta)
+{
+    TS_CHECK(groups > 0 && channels % groups == 0);
+    const int cpg = channels / groups;
+    const long n = (long)cpg * len;
+
+    /* dx: one (b, g) per iteration. */
+    #pragma omp parallel for schedule(static) num_threads(NT)
+    for (int bg = 0; bg < batch * groups; bg++) {
+        const int g = bg % groups;
+        const float mu = mean[bg], rs = rstd[bg];
+        const long base = (long)bg * n;
+        double sg = 0.0, sgx = 0.0;
+        for (int cc = 0; cc < cpg; cc++) {
+            const float gm = gamma[g * cpg + cc];
+            for (int l = 0; l < len; l++) {
+                long i = base + (long)cc * len + l;
+                double gi = (double)dy[i] * gm;
+                sg += gi;
+                sgx += gi * ((x[i] - mu) * rs);
+            }
+        }
+        const float mg = (float)(sg / (double)n), mgx = (float)(sgx / (double)n);
+        for (int cc = 0; cc < cpg; cc++) {
+            const float gm = gamma[g * cpg + cc];
+            for (int l = 0; l < len; l++) {
+                long i = base + (long)cc * len + l;
+                float xhat = (x[i] - mu) * rs;
+                dx[i] = rs * (dy[i] * gm - mg - xhat * mgx);
+            }
+        }
+    }
+
+    /* dgamma, dbeta: one channel per iteration, batches summed in order. */
+    #pragma omp parallel for schedule(static) num_threads(NT)
+    for (int c = 0; c < channels; c++) {
+        const int g = c / cpg;
+        double sgm = 0.0, sbt = 0.0;
+        for (int b = 0; b < batch; b++) {
+            const float mu = mean[b * groups + g], rs = rstd[b * groups + g];
+            const long base = ((long)b * channels + c) * len;
+            for (int l = 0; l < len; l++) {
+                float d = dy[base + l];
+                sgm += (double)d * ((x[base + l] - mu) * rs);
+                sbt += d;
+            }
+        }
+        dgamma[c] += (float)sgm;
+        dbeta[c] += (float)sbt;
+    }
+}
