@@ -5,3 +5,10 @@ libtsdiff_a_SOURCES += src/nn/backend.c src/nn/cpu_backend.c src/nn/cpu_backend.
 	src/nn/cpu_optim.c src/nn/philox.c src/nn/philox.h
 # Where `make install` puts the CUDA module that ts_backend_open() loads.
 AM_CPPFLAGS += -DTSDIFF_PKGLIBDIR='"$(pkglibdir)"'
+
+if HAVE_CHECK
+check_PROGRAMS += tests/check_ops
+TESTS += tests/check_ops
+tests_check_ops_CFLAGS = $(TEST_CFLAGS)
+tests_check_ops_LDADD = $(TEST_LIBS)
+endif

@@ -1,0 +1,879 @@
+/* check_ops.c - unit tests of the CPU backend ops, the Philox generator and
+ * the backend selector.
+ *
+ * Every backward op is checked against central finite differences of
+ * loss = sum(y * r) with a random r; forward ops against naive loops or
+ * scalar references. All data goes through upload/download, so the tests
+ * speak only the backend interface.
+ */
+#define _DEFAULT_SOURCE 1   /* setenv */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn/backend.h"
+#include "nn/philox.h"
+
+/* ---- helpers ---------------------------------------------------------- */
+
+/* A small deterministic generator for test data (not the Philox stream). */
+static uint64_t rng_state = 88172645463325252ull;
+static double urand(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (double)(rng_state >> 11) * (1.0 / 9007199254740992.0);
+}
+
+/* Random values in +-[0.2, 1.2]: never zero. */
+static void fill_rand(float *a, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        double v = 0.2 + urand();
+        a[i] = (float)(urand() < 0.5 ? -v : v);
+    }
+}
+
+static float *host_rand(size_t n)
+{
+    float *a = malloc(n * sizeof *a);
+    ck_assert_ptr_nonnull(a);
+    fill_rand(a, n);
+    return a;
+}
+
+static float *dev_from(ts_backend *be, const float *h, size_t n)
+{
+    float *d = be->alloc(be, n);
+    ck_assert_ptr_nonnull(d);
+    if (h) be->upload(be, d, h, n);
+    return d;
+}
+
+static float *host_from(ts_backend *be, const float *d, size_t n)
+{
+    float *h = malloc(n * sizeof *h);
+    ck_assert_ptr_nonnull(h);
+    be->download(be, h, d, n);
+    return h;
+}
+
+/* Largest |a - b| / (atol + rtol |b|) over the arrays: <= 1 passes. */
+static double close_ratio(const float *a, const double *b, size_t n, double rtol, double atol)
+{
+    double worst = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double r = fabs(a[i] - b[i]) / (atol + rtol * fabs(b[i]));
+        if (!(r <= worst)) worst = r;   /* NaN counts as failure */
+    }
+    return worst;
+}
+
+static ts_backend *cpu(void) { return ts_backend_cpu_create(2); }
+
+/* ---- finite-difference harness ---------------------------------------- */
+
+enum { FD_MAXIN = 4 };
+enum { IN_RAND, IN_MASK };                  /* how an input is drawn */
+enum { G_NONE, G_ASSIGN, G_ACCUM };         /* how its gradient is written */
+
+typedef struct fd_case fd_case;
+struct fd_case {
+    const char *name;
+    int nin;
+    size_t in_n[FD_MAXIN];
+    int in_kind[FD_MAXIN];
+    int grad[FD_MAXIN];
+    size_t out_n;
+    int shape[8];                           /* op-specific sizes */
+    /* y = f(inputs); every element of out must be written. */
+    void (*fwd)(ts_backend *be, const fd_case *c, float *const *in, float *out);
+    /* Gradients of sum(y * dy) into grad[i] (assigned or accumulated). */
+    void (*bwd)(ts_backend *be, const fd_case *c, float *const *in, const float *dy,
+                float *const *grad);
+};
+
+static double fd_loss(ts_backend *be, const fd_case *c, float *const *d_in,
+                      float *d_out, const float *r)
+{
+    be->fill(be, d_out, 12345.0f, c->out_n);         /* forward must assign */
+    c->fwd(be, c, d_in, d_out);
+    float *y = host_from(be, d_out, c->out_n);
+    double s = 0.0;
+    for (size_t i = 0; i < c->out_n; i++) s += (double)y[i] * r[i];
+    free(y);
+    return s;
+}
+
+/* Analytic vs central differences, eps in float, for every checked input. */
+static void fd_check(const fd_case *c, double eps)
+{
+    ts_backend *be = cpu();
+    float *h_in[FD_MAXIN], *d_in[FD_MAXIN], *d_grad[FD_MAXIN] = {0};
+    for (int i = 0; i < c->nin; i++) {
+        h_in[i] = host_rand(c->in_n[i]);
+        if (c->in_kind[i] == IN_MASK)
+            for (size_t j = 0; j < c->in_n[i]; j++) h_in[i][j] = urand() < 0.7 ? 1.0f : 0.0f;
+        d_in[i] = dev_from(be, h_in[i], c->in_n[i]);
+    }
+    float *r = host_rand(c->out_n);
+    float *d_r = dev_from(be, r, c->out_n);
+    float *d_out = dev_from(be, NULL, c->out_n);
+
+    /* Analytic: accumulated gradients start at 0.5, assigned ones at junk. */
+    const float acc0 = 0.5f;
+    for (int i = 0; i < c->nin; i++) {
+        if (c->grad[i] == G_NONE) continue;
+        d_grad[i] = dev_from(be, NULL, c->in_n[i]);
+        be->fill(be, d_grad[i], c->grad[i] == G_ACCUM ? acc0 : -777.0f, c->in_n[i]);
+    }
+    c->fwd(be, c, d_in, d_out);                      /* saves state, as in use */
+    c->bwd(be, c, d_in, d_r, d_grad);
+
+    for (int i = 0; i < c->nin; i++) {
+        if (c->grad[i] == G_NONE) continue;
+        size_t n = c->in_n[i];
+        float *ga = host_from(be, d_grad[i], n);
+        if (c->grad[i] == G_ACCUM)
+            for (size_t j = 0; j < n; j++) ga[j] -= acc0;
+        double *gn = malloc(n * sizeof *gn);
+        double num2 = 0.0, err2 = 0.0, gmax = 0.0;
+        for (size_t j = 0; j < n; j++) {
+            float keep = h_in[i][j];
+            h_in[i][j] = keep + (float)eps;
+            be->upload(be, d_in[i], h_in[i], n);
+            double lp = fd_loss(be, c, d_in, d_out, r);
+            h_in[i][j] = keep - (float)eps;
+            be->upload(be, d_in[i], h_in[i], n);
+            double lm = fd_loss(be, c, d_in, d_out, r);
+            h_in[i][j] = keep;
+            be->upload(be, d_in[i], h_in[i], n);
+            double h2 = (double)(keep + (float)eps) - (double)(keep - (float)eps);
+            gn[j] = (lp - lm) / h2;
+            num2 += gn[j] * gn[j];
+            err2 += (ga[j] - gn[j]) * (ga[j] - gn[j]);
+            if (fabs(gn[j]) > gmax) gmax = fabs(gn[j]);
+        }
+        double rel = sqrt(err2) / (sqrt(num2) + 1e-12);
+        double worst = close_ratio(ga, gn, n, 1e-2, 1e-2 * gmax + 1e-6);
+        ck_assert_msg(gmax > 0.0, "%s: input %d has an all-zero gradient", c->name, i);
+        ck_assert_msg(rel < 1e-2 && worst <= 1.0,
+                      "%s: input %d: gradient off, relative error %.3g (worst element %.3g)",
+                      c->name, i, rel, worst);
+        free(ga);
+        free(gn);
+    }
+    for (int i = 0; i < c->nin; i++) {
+        be->free(be, d_in[i]);
+        be->free(be, d_grad[i]);
+        free(h_in[i]);
+    }
+    be->free(be, d_r);
+    be->free(be, d_out);
+    free(r);
+    ts_backend_destroy(be);
+}
+
+/* ---- conv1d ------------------------------------------------------------ */
+
+static ts_conv1d_shape conv_shape(int batch, int cin, int cout, int lin, int k,
+                                  int stride, int pad)
+{
+    ts_conv1d_shape s = {.batch = batch, .cin = cin, .cout = cout, .lin = lin,
+                         .k = k, .stride = stride, .pad = pad};
+    ts_conv1d_shape_finish(&s);
+    return s;
+}
+
+static ts_conv1d_shape conv_of(const fd_case *c)
+{
+    const int *v = c->shape;
+    return conv_shape(v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+}
+
+static void conv_fd_fwd(ts_backend *be, const fd_case *c, float *const *in, float *out)
+{
+    ts_conv1d_shape s = conv_of(c);
+    be->conv1d_fwd(be, &s, in[0], in[1], c->nin > 2 ? in[2] : NULL, out);
+}
+
+static void conv_fd_bwd(ts_backend *be, const fd_case *c, float *const *in,
+                        const float *dy, float *const *g)
+{
+    ts_conv1d_shape s = conv_of(c);
+    be->conv1d_bwd_data(be, &s, dy, in[1], g[0]);
+    be->conv1d_bwd_filter(be, &s, in[0], dy, g[1], c->nin > 2 ? g[2] : NULL);
+}
+
+static void conv_fd(int batch, int cin, int cout, int lin, int k, int stride, int pad,
+                    int bias)
+{
+    ts_conv1d_shape s = conv_shape(batch, cin, cout, lin, k, stride, pad);
+    fd_case c = {
+        .name = "conv1d", .nin = bias ? 3 : 2,
+        .in_n = {(size_t)batch * cin * lin, (size_t)cout * cin * k, (size_t)cout},
+        .grad = {G_ASSIGN, G_ACCUM, G_ACCUM},
+        .out_n = (size_t)batch * cout * s.lout,
+        .shape = {batch, cin, cout, lin, k, stride, pad},
+        .fwd = conv_fd_fwd, .bwd = conv_fd_bwd,
+    };
+    fd_check(&c, 1e-2);
+}
+
+START_TEST(test_conv_grad)
+{
+    conv_fd(2, 3, 4, 9, 3, 1, 1, 1);      /* k 3, stride 1, pad 1, bias */
+    conv_fd(2, 3, 4, 9, 3, 2, 1, 1);      /* stride 2, odd length */
+    conv_fd(2, 3, 2, 8, 3, 2, 1, 1);      /* stride 2, even length */
+    conv_fd(3, 4, 3, 7, 1, 1, 0, 1);      /* k 1 */
+    conv_fd(2, 2, 3, 6, 3, 1, 1, 0);      /* no bias */
+}
+END_TEST
+
+/* Direct convolution in double. */
+static void conv_naive(const ts_conv1d_shape *s, const float *x, const float *w,
+                       const float *bias, double *y)
+{
+    for (int b = 0; b < s->batch; b++)
+        for (int co = 0; co < s->cout; co++)
+            for (int lo = 0; lo < s->lout; lo++) {
+                double acc = bias ? bias[co] : 0.0;
+                for (int ci = 0; ci < s->cin; ci++)
+                    for (int kk = 0; kk < s->k; kk++) {
+                        int li = lo * s->stride - s->pad + kk;
+                        if (li < 0 || li >= s->lin) continue;
+                        acc += (double)w[(co * s->cin + ci) * s->k + kk] *
+                               x[((long)b * s->cin + ci) * s->lin + li];
+                    }
+                y[((long)b * s->cout + co) * s->lout + lo] = acc;
+            }
+}
+
+START_TEST(test_conv_fwd_naive)
+{
+    static const int cases[][7] = {
+        /* batch cin cout lin k stride pad */
+        {3, 5, 7, 16, 3, 1, 1}, {3, 5, 7, 16, 3, 2, 1}, {2, 4, 6, 15, 3, 2, 1},
+        {4, 8, 3, 10, 1, 1, 0}, {2, 3, 4, 12, 5, 1, 2}, {2, 3, 4, 12, 5, 3, 0},
+        {1, 2, 2, 3, 3, 1, 0},  {5, 16, 16, 32, 3, 1, 1},
+    };
+    ts_backend *be = cpu();
+    for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {
+        const int *v = cases[t];
+        ts_conv1d_shape s = conv_shape(v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+        ck_assert_int_eq(s.lout, (v[3] + 2 * v[6] - v[4]) / v[5] + 1);
+        size_t nx = (size_t)s.batch * s.cin * s.lin, nw = (size_t)s.cout * s.cin * s.k;
+        size_t ny = (size_t)s.batch * s.cout * s.lout;
+        float *x = host_rand(nx), *w = host_rand(nw), *bias = host_rand(s.cout);
+        double *ref = malloc(ny * sizeof *ref);
+        conv_naive(&s, x, w, bias, ref);
+        float *dx = dev_from(be, x, nx), *dw = dev_from(be, w, nw);
+        float *db = dev_from(be, bias, s.cout), *dy = dev_from(be, NULL, ny);
+        be->fill(be, dy, 99.0f, ny);
+        be->conv1d_fwd(be, &s, dx, dw, db, dy);
+        float *y = host_from(be, dy, ny);
+        double worst = close_ratio(y, ref, ny, 1e-5, 1e-5);
+        ck_assert_msg(worst <= 1.0, "conv case %zu: off by %.3g tolerances", t, worst);
+        /* Same inputs, same bits. */
+        be->conv1d_fwd(be, &s, dx, dw, db, dy);
+        float *y2 = host_from(be, dy, ny);
+        ck_assert(memcmp(y, y2, ny * sizeof *y) == 0);
+        free(x); free(w); free(bias); free(ref); free(y); free(y2);
+        be->free(be, dx); be->free(be, dw); be->free(be, db); be->free(be, dy);
+    }
+    ts_backend_destroy(be);
+}
+END_TEST
+
+/* ---- gemm -------------------------------------------------------------- */
+
+/* C = alpha op(A) op(B) + beta C, row-major, in double. */
+static void gemm_naive(int ta, int tb, int m, int n, int k, double alpha, const float *a,
+                       int lda, const float *b, int ldb, double beta, const float *c0,
+                       int ldc, double *c)
+{
+    for (int i = 0; i < m; i++)
+        for (int j = 0; j < n; j++) {
+            double acc = 0.0;
+            for (int p = 0; p < k; p++) {
+                double av = ta ? a[p * lda + i] : a[i * lda + p];
+                double bv = tb ? b[j * ldb + p] : b[p * ldb + j];
+                acc += av * bv;
+            }
+            c[i * ldc + j] = alpha * acc + beta * c0[i * ldc + j];
+        }
+}
+
+START_TEST(test_gemm)
+{
+    ts_backend *be = cpu();
+    const int m = 7, n = 5, k = 6, batch = 3;
+    for (int ta = 0; ta < 2; ta++)
+        for (int tb = 0; tb < 2; tb++) {
+            /* Leading dimensions larger than needed, to test strides. */
+            int lda = (ta ? m : k) + 2, ldb = (tb ? k : n) + 1, ldc = n + 3;
+            long sa = (long)(ta ? k : m) * lda + 5, sb = (long)(tb ? n : k) * ldb + 2;
+            long sc = (long)m * ldc + 4;
+            float *a = host_rand(sa * batch), *b = host_rand(sb * batch);
+            float *c = host_rand(sc * batch);
+            double *ref = malloc(sc * batch * sizeof *ref);
+            for (long i = 0; i < sc * batch; i++) ref[i] = c[i];
+            for (int q = 0; q < batch; q++)
+                gemm_naive(ta, tb, m, n, k, 0.75, a + q * sa, lda, b + q * sb, ldb, -0.5,
+                           c + q * sc, ldc, ref + q * sc);
+            float *da = dev_from(be, a, sa * batch), *db = dev_from(be, b, sb * batch);
+            float *dc = dev_from(be, c, sc * batch);
+            be->gemm(be, ta, tb, m, n, k, 0.75f, da, lda, db, ldb, -0.5f, dc, ldc);
+            float *out = host_from(be, dc, sc);
+            double w1 = close_ratio(out, ref, sc, 1e-5, 1e-5);
+            ck_assert_msg(w1 <= 1.0, "gemm ta=%d tb=%d off by %.3g", ta, tb, w1);
+            be->upload(be, dc, c, sc * batch);
+            be->gemm_batched(be, ta, tb, m, n, k, 0.75f, da, lda, sa, db, ldb, sb, -0.5f,
+                             dc, ldc, sc, batch);
+            float *outb = host_from(be, dc, sc * batch);
+            double w2 = close_ratio(outb, ref, sc * batch, 1e-5, 1e-5);
+            ck_assert_msg(w2 <= 1.0, "gemm_batched ta=%d tb=%d off by %.3g", ta, tb, w2);
+            free(a); free(b); free(c); free(ref); free(out); free(outb);
+            be->free(be, da); be->free(be, db); be->free(be, dc);
+        }
+    ts_backend_destroy(be);
+}
+END_TEST
+
+/* ---- group norm -------------------------------------------------------- */
+
+static void gn_fd_fwd(ts_backend *be, const fd_case *c, float *const *in, float *out)
+{
+    const int *v = c->shape;
+    float *mean = be->alloc(be, (size_t)v[0] * v[3]), *rstd = be->alloc(be, (size_t)v[0] * v[3]);
+    be->groupnorm_fwd(be, v[0], v[1], v[2], v[3], in[0], in[1], in[2], out, mean, rstd);
+    be->free(be, mean);
+    be->free(be, rstd);
+}
+
+static void gn_fd_bwd(ts_backend *be, const fd_case *c, float *const *in, const float *dy,
+                      float *const *g)
+{
+    const int *v = c->shape;
+    size_t ny = (size_t)v[0] * v[1] * v[2];
+    float *mean = be->alloc(be, (size_t)v[0] * v[3]), *rstd = be->alloc(be, (size_t)v[0] * v[3]);
+    float *y = be->alloc(be, ny);
+    be->groupnorm_fwd(be, v[0], v[1], v[2], v[3], in[0], in[1], in[2], y, mean, rstd);
+    be->groupnorm_bwd(be, v[0], v[1], v[2], v[3], dy, in[0], in[1], mean, rstd,
+                      g[0], g[1], g[2]);
+    be->free(be, mean);
+    be->free(be, rstd);
+    be->free(be, y);
+}
+
+static void gn_fd(int batch, int channels, int len, int groups)
+{
+    fd_case c = {
+        .name = "groupnorm", .nin = 3,
+        .in_n = {(size_t)batch * channels * len, (size_t)channels, (size_t)channels},
+        .grad = {G_ASSIGN, G_ACCUM, G_ACCUM},
+        .out_n = (size_t)batch * channels * len,
+        .shape = {batch, channels, len, groups},
+        .fwd = gn_fd_fwd, .bwd = gn_fd_bwd,
+    };
+    fd_check(&c, 1e-3);
+}
+
+START_TEST(test_groupnorm_grad)
+{
+    gn_fd(2, 6, 5, 3);
+    gn_fd(2, 4, 6, 1);
+    gn_fd(1, 4, 7, 4);
+}
+END_TEST
+
+START_TEST(test_groupnorm_fwd)
+{
+    /* Against a direct computation in double; statistics saved. */
+    ts_backend *be = cpu();
+    const int B = 3, C = 8, L = 11, G = 4, cpg = C / G;
+    size_t n = (size_t)B * C * L;
+    float *x = host_rand(n), *gam = host_rand(C), *bet = host_rand(C);
+    for (size_t i = 0; i < n; i++) x[i] = 3.0f + 2.0f * x[i];   /* a non-zero mean */
+    float *dx = dev_from(be, x, n), *dg = dev_from(be, gam, C), *dbt = dev_from(be, bet, C);
+    float *dy = dev_from(be, NULL, n), *dm = dev_from(be, NULL, B * G);
+    float *dr = dev_from(be, NULL, B * G);
+    be->groupnorm_fwd(be, B, C, L, G, dx, dg, dbt, dy, dm, dr);
+    float *y = host_from(be, dy, n), *mean = host_from(be, dm, B * G);
+    float *rstd = host_from(be, dr, B * G);
+    double *ref = malloc(n * sizeof *ref);
+    for (int b = 0; b < B; b++)
+        for (int g = 0; g < G; g++) {
+            const float *xg = x + ((size_t)b * C + g * cpg) * L;
+            double s = 0, ss = 0;
+            for (int i = 0; i < cpg * L; i++) s += xg[i];
+            double mu = s / (cpg * L);
+            for (int i = 0; i < cpg * L; i++) ss += (xg[i] - mu) * (xg[i] - mu);
+            double rs = 1.0 / sqrt(ss / (cpg * L) + 1e-5);
+            ck_assert_double_eq_tol(mean[b * G + g], mu, 1e-5 * fabs(mu));
+            ck_assert_double_eq_tol(rstd[b * G + g], rs, 1e-5 * rs);
+            for (int i = 0; i < cpg * L; i++) {
+                int c = g * cpg + i / L;
+                ref[((size_t)b * C + g * cpg) * L + i] = (xg[i] - mu) * rs * gam[c] + bet[c];
+            }
+        }
+    ck_assert(close_ratio(y, ref, n, 1e-5, 1e-5) <= 1.0);
+    free(x); free(gam); free(bet); free(y); free(mean); free(rstd); free(ref);
+    be->free(be, dx); be->free(be, dg); be->free(be, dbt); be->free(be, dy);
+    be->free(be, dm); be->free(be, dr);
+    ts_backend_destroy(be);
+}
+END_TEST
+
+/* ---- elementwise and layout ops ---------------------------------------- */
+
+static void silu_fd_fwd(ts_backend *be, const fd_case *c, float *const *in, float *out)
+{
+    be->silu_fwd(be, c->in_n[0], in[0], out);
+}
+
+static void silu_fd_bwd(ts_backend *be, const fd_case *c, float *const *in, const float *dy,
+                        float *const *g)
+{
+    be->silu_bwd(be, c->in_n[0], in[0], dy, g[0]);
+}
+
+static void up_fd_fwd(ts_backend *be, const fd_case *c, float *const *in, float *out)
+{
+    be->upsample2_fwd(be, c->shape[0], c->shape[1], c->shape[2], in[0], out);
+}
+
+static void up_fd_bwd(ts_backend *be, const fd_case *c, float *const *in, const float *dy,
+                      float *const *g)
+{
+    (void)in;
+    be->upsample2_bwd(be, c->shape[0], c->shape[1], c->shape[2], dy, g[0]);
+}
+
+/* Concatenation: dst[B, 5, L] = channels 1..2 of a[B, 4, L], then b[B, 3, L]. */
+static void cat_fd_fwd(ts_backend *be, const fd_case *c, float *const *in, float *out)
+{
+    int B = c->shape[0], L = c->shape[1];
+    be->chan_copy(be, B, L, 2, in[0], 4, 1, out, 5, 0, 0);
+    be->chan_copy(be, B, L, 3, in[1], 3, 0, out, 5, 2, 0);
+}
+
+static void cat_fd_bwd(ts_backend *be, const fd_case *c, float *const *in, const float *dy,
+                       float *const *g)
+{
+    (void)in;
+    int B = c->shape[0], L = c->shape[1];
+    be->chan_copy(be, B, L, 2, dy, 5, 0, g[0], 4, 1, 1);
+    be->chan_copy(be, B, L, 3, dy, 5, 2, g[1], 3, 0, 1);
+}
+
+/* y = x + v broadcast over L. */
+static void bcast_fd_fwd(ts_backend *be, const fd_case *c, float *const *in, float *out)
+{
+    be->copy(be, out, in[0], c->in_n[0]);
+    be->add_bcast_fwd(be, c->shape[0], c->shape[1], c->shape[2], in[1], out);
+}
+
+static void bcast_fd_bwd(ts_backend *be, const fd_case *c, float *const *in, const float *dy,
+                         float *const *g)
+{
+    (void)in;
+    be->copy(be, g[0], dy, c->in_n[0]);
+    be->add_bcast_bwd(be, c->shape[0], c->shape[1], c->shape[2], dy, g[1]);
+}
+
+/* y = x + v on every row. */
+static void rowvec_fd_fwd(ts_backend *be, const fd_case *c, float *const *in, float *out)
+{
+    be->copy(be, out, in[0], c->in_n[0]);
+    be->add_rowvec_fwd(be, c->shape[0], c->shape[1], in[1], out);
+}
+
+static void rowvec_fd_bwd(ts_backend *be, const fd_case *c, float *const *in, const float *dy,
+                          float *const *g)
+{
+    (void)in;
+    be->copy(be, g[0], dy, c->in_n[0]);
+    be->add_rowvec_bwd(be, c->shape[0], c->shape[1], dy, g[1]);
+}
+
+/* out[0] = masked MSE of pred = in[0] against target in[1] with mask in[2]. */
+static void mse_fd_fwd(ts_backend *be, const fd_case *c, float *const *in, float *out)
+{
+    size_t n = c->in_n[0];
+    float *dpred = be->alloc(be, n);
+    float loss = (float)be->masked_mse(be, n, in[0], in[1], in[2], dpred);
+    be->upload(be, out, &loss, 1);
+    be->free(be, dpred);
+}
+
+static void mse_fd_bwd(ts_backend *be, const fd_case *c, float *const *in, const float *dy,
+                       float *const *g)
+{
+    size_t n = c->in_n[0];
+    float r;
+    be->download(be, &r, dy, 1);
+    be->masked_mse(be, n, in[0], in[1], in[2], g[0]);
+    float *zeros = be->alloc(be, n);
+    be->axpby(be, n, 0.0f, zeros, r, g[0]);           /* times d(sum y r)/d loss */
+    be->free(be, zeros);
+}
+
+START_TEST(test_elementwise_grad)
+{
+    fd_case silu = {.name = "silu", .nin = 1, .in_n = {40}, .grad = {G_ASSIGN},
+                    .out_n = 40, .fwd = silu_fd_fwd, .bwd = silu_fd_bwd};
+    fd_check(&silu, 1e-3);
+
+    fd_case up = {.name = "upsample2", .nin = 1, .in_n = {2 * 3 * 5},
+                  .grad = {G_ASSIGN}, .out_n = 2 * 3 * 10, .shape = {2, 3, 5},
+                  .fwd = up_fd_fwd, .bwd = up_fd_bwd};
+    fd_check(&up, 1e-2);
+
+    fd_case cat = {.name = "chan_copy", .nin = 2, .in_n = {2 * 4 * 6, 2 * 3 * 6},
+                   .grad = {G_ACCUM, G_ACCUM}, .out_n = 2 * 5 * 6, .shape = {2, 6},
+                   .fwd = cat_fd_fwd, .bwd = cat_fd_bwd};
+    fd_check(&cat, 1e-2);
+
+    fd_case bc = {.name = "add_bcast", .nin = 2, .in_n = {2 * 3 * 7, 2 * 3},
+                  .grad = {G_ASSIGN, G_ACCUM}, .out_n = 2 * 3 * 7, .shape = {2, 3, 7},
+                  .fwd = bcast_fd_fwd, .bwd = bcast_fd_bwd};
+    fd_check(&bc, 1e-2);
+
+    fd_case rv = {.name = "add_rowvec", .nin = 2, .in_n = {5 * 300, 300},
+                  .grad = {G_ASSIGN, G_ACCUM}, .out_n = 5 * 300, .shape = {5, 300},
+                  .fwd = rowvec_fd_fwd, .bwd = rowvec_fd_bwd};
+    fd_check(&rv, 1e-2);
+
+    fd_case mse = {.name = "masked_mse", .nin = 3, .in_n = {30, 30, 30},
+                   .in_kind = {IN_RAND, IN_RAND, IN_MASK}, .grad = {G_ASSIGN},
+                   .out_n = 1, .fwd = mse_fd_fwd, .bwd = mse_fd_bwd};
+    fd_check(&mse, 1e-3);
+}
+END_TEST
+
+START_TEST(test_elementwise_values)
+{
+    ts_backend *be = cpu();
+    const int rows = 3;
+    const size_t n = 50000, tot = rows * n;          /* large enough to thread */
+    float *x = host_rand(tot), *y = host_rand(tot);
+    float *dx = dev_from(be, x, tot), *dy = dev_from(be, y, tot);
+    float *dz = dev_from(be, NULL, tot);
+    double *ref = malloc(tot * sizeof *ref);
+
+    be->axpby(be, tot, 2.0f, dx, -3.0f, dz);         /* z = 2x - 3*0 */
+    be->axpby(be, tot, 0.5f, dy, 1.5f, dz);          /* z = 0.5y + 1.5z */
+    float *z = host_from(be, dz, tot);
+    for (size_t i = 0; i < tot; i++) ref[i] = 0.5 * y[i] + 3.0 * x[i];
+    ck_assert(close_ratio(z, ref, tot, 1e-6, 1e-6) <= 1.0);
+    free(z);
+
+    be->mul(be, tot, dx, dy, dz);
+    z = host_from(be, dz, tot);
+    for (size_t i = 0; i < tot; i++) ref[i] = (double)x[i] * y[i];
+    ck_assert(close_ratio(z, ref, tot, 1e-6, 0) <= 1.0);
+    free(z);
+
+    be->clamp_min(be, tot, 0.25f, dz);
+    z = host_from(be, dz, tot);
+    for (size_t i = 0; i < tot; i++) ref[i] = fmax((float)ref[i], 0.25);
+    ck_assert(close_ratio(z, ref, tot, 1e-6, 0) <= 1.0);
+    free(z);
+
+    /* mix_rows, also in place over x. */
+    const float ha[3] = {0.5f, -1.0f, 2.0f}, hb[3] = {1.0f, 0.25f, 0.0f};
+    for (size_t i = 0; i < tot; i++) ref[i] = (double)ha[i / n] * x[i] + (double)hb[i / n] * y[i];
+    be->mix_rows(be, rows, n, ha, dx, hb, dy, dz);
+    z = host_from(be, dz, tot);
+    ck_assert(close_ratio(z, ref, tot, 1e-6, 1e-7) <= 1.0);
+    free(z);
+    be->mix_rows(be, rows, n, ha, dx, hb, dy, dx);
+    z = host_from(be, dx, tot);
+    ck_assert(close_ratio(z, ref, tot, 1e-6, 1e-7) <= 1.0);
+    free(z);
+    be->upload(be, dx, x, tot);
+
+    /* sumsq in double. */
+    double s = 0.0;
+    for (size_t i = 0; i < tot; i++) s += (double)x[i] * x[i];
+    ck_assert_double_eq_tol(be->sumsq(be, tot, dx), s, 1e-9 * s);
+    ck_assert_double_eq_tol(be->sumsq(be, 7, dx), (double)x[0] * x[0] + (double)x[1] * x[1] +
+                            (double)x[2] * x[2] + (double)x[3] * x[3] + (double)x[4] * x[4] +
+                            (double)x[5] * x[5] + (double)x[6] * x[6], 1e-9);
+
+    /* masked_mse value; an all-zero mask divides by 1. */
+    float *mask = malloc(tot * sizeof *mask);
+    double se = 0.0, sm = 0.0;
+    for (size_t i = 0; i < tot; i++) {
+        mask[i] = (i % 3) ? 1.0f : 0.0f;
+        se += mask[i] * ((double)x[i] - y[i]) * ((double)x[i] - y[i]);
+        sm += mask[i];
+    }
+    float *dm = dev_from(be, mask, tot);
+    ck_assert_double_eq_tol(be->masked_mse(be, tot, dx, dy, dm, dz), se / sm, 1e-9 * se / sm);
+    z = host_from(be, dz, tot);
+    for (size_t i = 0; i < tot; i++) ref[i] = 2.0 * mask[i] * ((double)x[i] - y[i]) / sm;
+    ck_assert(close_ratio(z, ref, tot, 1e-5, 1e-12) <= 1.0);
+    free(z);
+    be->fill(be, dm, 0.0f, tot);
+    ck_assert_double_eq(be->masked_mse(be, tot, dx, dy, dm, dz), 0.0);
+    ck_assert_double_eq(be->sumsq(be, tot, dz), 0.0);
+
+    free(x); free(y); free(ref); free(mask);
+    be->free(be, dx); be->free(be, dy); be->free(be, dz); be->free(be, dm);
+    ts_backend_destroy(be);
+}
+END_TEST
+
+/* Reductions give the same bits on 1 and 2 threads. */
+START_TEST(test_thread_independence)
+{
+    ts_backend *b1 = ts_backend_cpu_create(1), *b2 = ts_backend_cpu_create(2);
+    const int B = 4, C = 32, L = 600, G = 8;
+    size_t n = (size_t)B * C * L;
+    float *x = host_rand(n), *dy = host_rand(n), *gam = host_rand(C), *bet = host_rand(C);
+    float *mask = host_rand(n);
+    float *out[2][4];
+    double ss[2], mse[2];
+    ts_backend *bes[2] = {b1, b2};
+    for (int t = 0; t < 2; t++) {
+        ts_backend *be = bes[t];
+        float *dx_ = dev_from(be, x, n), *ddy = dev_from(be, dy, n);
+        float *dg = dev_from(be, gam, C), *db = dev_from(be, bet, C), *dmk = dev_from(be, mask, n);
+        float *y = dev_from(be, NULL, n), *m = dev_from(be, NULL, B * G), *r = dev_from(be, NULL, B * G);
+        float *gx = dev_from(be, NULL, n), *gg = dev_from(be, NULL, C), *gb = dev_from(be, NULL, C);
+        float *dv = dev_from(be, NULL, C * L);
+        be->groupnorm_fwd(be, B, C, L, G, dx_, dg, db, y, m, r);
+        be->groupnorm_bwd(be, B, C, L, G, ddy, dx_, dg, m, r, gx, gg, gb);
+        be->add_rowvec_bwd(be, B, C * L, ddy, dv);
+        ss[t] = be->sumsq(be, n, dx_);
+        mse[t] = be->masked_mse(be, n, dx_, ddy, dmk, y);
+        out[t][0] = host_from(be, gx, n);
+        out[t][1] = host_from(be, gg, C);
+        out[t][2] = host_from(be, dv, C * L);
+        out[t][3] = host_from(be, y, n);
+        float *bufs[] = {dx_, ddy, dg, db, dmk, y, m, r, gx, gg, gb, dv};
+        for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) be->free(be, bufs[i]);
+    }
+    ck_assert(memcmp(out[0][0], out[1][0], n * sizeof(float)) == 0);
+    ck_assert(memcmp(out[0][1], out[1][1], C * sizeof(float)) == 0);
+    ck_assert(memcmp(out[0][2], out[1][2], (size_t)C * L * sizeof(float)) == 0);
+    ck_assert(memcmp(out[0][3], out[1][3], n * sizeof(float)) == 0);
+    ck_assert(ss[0] == ss[1] && mse[0] == mse[1]);
+    for (int t = 0; t < 2; t++)
+        for (int i = 0; i < 4; i++) free(out[t][i]);
+    free(x); free(dy); free(gam); free(bet); free(mask);
+    ts_backend_destroy(b1);
+    ts_backend_destroy(b2);
+}
+END_TEST
+
+/* ---- optimizer --------------------------------------------------------- */
+
+START_TEST(test_adamw_ema)
+{
+    ts_backend *be = cpu();
+    const size_t n = 1000;
+    const float lr = 1e-2f, b1 = 0.9f, b2 = 0.999f, eps = 1e-8f, wd = 0.1f, decay = 0.95f;
+    float *p = host_rand(n);
+    double *rp = malloc(n * sizeof *rp), *rm = calloc(n, sizeof *rm);
+    double *rv = calloc(n, sizeof *rv), *re = malloc(n * sizeof *re);
+    for (size_t i = 0; i < n; i++) rp[i] = re[i] = p[i];
+    float *dp = dev_from(be, p, n), *dm = dev_from(be, NULL, n), *dv = dev_from(be, NULL, n);
+    float *de = dev_from(be, p, n), *dg = dev_from(be, NULL, n);
+    for (long step = 1; step <= 5; step++) {
+        float *g = host_rand(n);
+        be->upload(be, dg, g, n);
+        be->adamw(be, n, dp, dg, dm, dv, lr, b1, b2, eps, wd, step);
+        be->ema(be, n, de, dp, decay);
+        for (size_t i = 0; i < n; i++) {
+            rm[i] = b1 * rm[i] + (1.0 - b1) * g[i];
+            rv[i] = b2 * rv[i] + (1.0 - b2) * (double)g[i] * g[i];
+            double mh = rm[i] / (1.0 - pow(b1, step)), vh = rv[i] / (1.0 - pow(b2, step));
+            rp[i] -= lr * (mh / (sqrt(vh) + eps) + wd * rp[i]);
+            re[i] = decay * re[i] + (1.0 - decay) * rp[i];
+        }
+        free(g);
+    }
+    float *hp = host_from(be, dp, n), *hm = host_from(be, dm, n);
+    float *hv = host_from(be, dv, n), *he = host_from(be, de, n);
+    ck_assert(close_ratio(hp, rp, n, 1e-5, 1e-6) <= 1.0);
+    ck_assert(close_ratio(hm, rm, n, 1e-5, 1e-7) <= 1.0);
+    ck_assert(close_ratio(hv, rv, n, 1e-5, 1e-9) <= 1.0);
+    ck_assert(close_ratio(he, re, n, 1e-5, 1e-6) <= 1.0);
+    /* The update moved the weights by about lr per step. */
+    double moved = 0.0;
+    for (size_t i = 0; i < n; i++) moved += fabs(hp[i] - p[i]);
+    ck_assert(moved / n > 0.5 * lr && moved / n < 5 * 5 * lr);
+    free(p); free(rp); free(rm); free(rv); free(re); free(hp); free(hm); free(hv); free(he);
+    be->free(be, dp); be->free(be, dm); be->free(be, dv); be->free(be, de); be->free(be, dg);
+    ts_backend_destroy(be);
+}
+END_TEST
+
+/* ---- Philox ------------------------------------------------------------- */
+
+START_TEST(test_philox_kat)
+{
+    /* Known answers of Random123 (kat_vectors, philox4x32 10). */
+    static const uint32_t ctr[3][4] = {
+        {0, 0, 0, 0},
+        {0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff},
+        {0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}};
+    static const uint32_t key[3][2] = {{0, 0}, {0xffffffff, 0xffffffff},
+                                       {0xa4093822, 0x299f31d0}};
+    static const uint32_t want[3][4] = {
+        {0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8},
+        {0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd},
+        {0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1}};
+    for (int t = 0; t < 3; t++) {
+        uint32_t out[4];
+        ts_philox4x32(ctr[t], key[t], out);
+        for (int i = 0; i < 4; i++)
+            ck_assert_msg(out[i] == want[t][i], "vector %d word %d: %08x, want %08x",
+                          t, i, out[i], want[t][i]);
+    }
+}
+END_TEST
+
+START_TEST(test_philox_stream)
+{
+    /* The documented mapping, rebuilt by hand from the block function. */
+    const uint64_t seed = 0x123456789abcdefull;
+    float z[12];
+    ts_philox_normals(seed, 0, 12, z);
+    for (uint64_t j = 0; j < 3; j++) {
+        uint32_t c[4] = {(uint32_t)j, 0, 0, 0}, k[2] = {(uint32_t)seed, (uint32_t)(seed >> 32)};
+        uint32_t w[4];
+        ts_philox4x32(c, k, w);
+        for (int p = 0; p < 2; p++) {
+            double u = ((w[2 * p] >> 8) + 0.5) / 16777216.0;
+            double v = ((w[2 * p + 1] >> 8) + 0.5) / 16777216.0;
+            ck_assert_double_eq(ts_philox_uniform(seed, 4 * j + 2 * p), u);
+            ck_assert_double_eq(ts_philox_uniform(seed, 4 * j + 2 * p + 1), v);
+            double r = sqrt(-2.0 * log(u));
+            ck_assert(z[4 * j + 2 * p] == (float)(r * cos(2 * M_PI * v)));
+            ck_assert(z[4 * j + 2 * p + 1] == (float)(r * sin(2 * M_PI * v)));
+        }
+    }
+    /* Offsets: any window of the stream, from any start. */
+    float part[9];
+    ts_philox_normals(seed, 3, 9, part);
+    ck_assert(memcmp(part, z + 3, sizeof part) == 0);
+    /* High counter words and seeds are used. */
+    float a[4], b[4];
+    ts_philox_normals(seed, (1ull << 34), 4, a);
+    ts_philox_normals(seed, 0, 4, b);
+    ck_assert(memcmp(a, b, sizeof a) != 0);
+    ts_philox_normals(seed ^ (1ull << 40), 0, 4, a);
+    ck_assert(memcmp(a, b, sizeof a) != 0);
+}
+END_TEST
+
+START_TEST(test_randn)
+{
+    ts_backend *be = cpu();
+    const size_t n = 1000000;
+    float *d = dev_from(be, NULL, n);
+    be->randn(be, n, 42, 17, d);
+    float *h = host_from(be, d, n);
+    double s = 0.0, ss = 0.0;
+    for (size_t i = 0; i < n; i++) s += h[i];
+    double mean = s / n;
+    for (size_t i = 0; i < n; i++) ss += (h[i] - mean) * (h[i] - mean);
+    double var = ss / (n - 1);
+    ck_assert_msg(fabs(mean) < 5.0 / sqrt((double)n), "mean %g", mean);
+    ck_assert_msg(fabs(var - 1.0) < 5.0 * sqrt(2.0 / n), "variance %g", var);
+    /* Deterministic, the same as the host stream and any thread count. */
+    be->randn(be, n, 42, 17, d);
+    float *h2 = host_from(be, d, n);
+    ck_assert(memcmp(h, h2, n * sizeof *h) == 0);
+    ts_philox_normals_mt(42, 17, n, h2, 1);
+    ck_assert(memcmp(h, h2, n * sizeof *h) == 0);
+    ts_philox_normals_mt(42, 17, n, h2, 3);
+    ck_assert(memcmp(h, h2, n * sizeof *h) == 0);
+    /* Another seed, other numbers. */
+    be->randn(be, 8, 43, 17, d);
+    be->download(be, h2, d, 8);
+    ck_assert(memcmp(h, h2, 8 * sizeof *h) != 0);
+    free(h); free(h2);
+    be->free(be, d);
+    ts_backend_destroy(be);
+}
+END_TEST
+
+/* ---- backend selection ------------------------------------------------- */
+
+START_TEST(test_backend_open)
+{
+    ts_error err = {0};
+    ts_backend *be = NULL;
+    setenv("TSDIFF_CUDA_MODULE", "/nonexistent/tsdiff-cuda.so", 1);
+    ts_set_quiet(1);
+
+    ck_assert_int_eq(ts_backend_open("cuda", 1, &be, &err), TS_EUNAVAIL);
+    ck_assert_ptr_null(be);
+    ck_assert_msg(strstr(err.msg, "CUDA") && strstr(err.msg, "/nonexistent/tsdiff-cuda.so"),
+                  "message: %s", err.msg);
+
+    ck_assert_int_eq(ts_backend_open("auto", 1, &be, &err), 0);
+    ck_assert_str_eq(be->name, "cpu");
+    ts_backend_destroy(be);
+
+    setenv("TSDIFF_DEVICE", "cpu", 1);
+    ck_assert_int_eq(ts_backend_open(NULL, 1, &be, &err), 0);
+    ck_assert_str_eq(be->name, "cpu");
+    ts_backend_destroy(be);
+
+    setenv("TSDIFF_DEVICE", "cuda", 1);
+    be = NULL;
+    ck_assert_int_eq(ts_backend_open(NULL, 1, &be, &err), TS_EUNAVAIL);
+    ck_assert_ptr_null(be);
+    unsetenv("TSDIFF_DEVICE");
+
+    ck_assert_int_eq(ts_backend_open("tpu", 1, &be, &err), TS_EUSAGE);
+    ck_assert_ptr_null(be);
+    ck_assert_ptr_nonnull(strstr(err.msg, "tpu"));
+
+    /* A file that is not a module is reported, not loaded. */
+    setenv("TSDIFF_CUDA_MODULE", "/dev/null", 1);
+    ck_assert_int_eq(ts_backend_open("cuda", 1, &be, &err), TS_EUNAVAIL);
+    unsetenv("TSDIFF_CUDA_MODULE");
+    ts_set_quiet(0);
+}
+END_TEST
+
+static Suite *ops_suite(void)
+{
+    Suite *s = suite_create("ops");
+    TCase *tc = tcase_create("cpu");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_conv_grad);
+    tcase_add_test(tc, test_conv_fwd_naive);
+    tcase_add_test(tc, test_gemm);
+    tcase_add_test(tc, test_groupnorm_grad);
+    tcase_add_test(tc, test_groupnorm_fwd);
+    tcase_add_test(tc, test_elementwise_grad);
+    tcase_add_test(tc, test_elementwise_values);
+    tcase_add_test(tc, test_thread_independence);
+    tcase_add_test(tc, test_adamw_ema);
+    tcase_add_test(tc, test_philox_kat);
+    tcase_add_test(tc, test_philox_stream);
+    tcase_add_test(tc, test_randn);
+    tcase_add_test(tc, test_backend_open);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(ops_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
