@@ -12,3 +12,26 @@ TESTS += tests/check_ops
 tests_check_ops_CFLAGS = $(TEST_CFLAGS)
 tests_check_ops_LDADD = $(TEST_LIBS)
 endif
+
+# Speed of the conv ops against SGEMM: `make bench-ops` (never in make check).
+EXTRA_DIST += bench/ops_speed.c
+CLEANFILES += bench/ops_speed
+bench-ops: libtsdiff.a $(srcdir)/bench/ops_speed.c
+	@$(MKDIR_P) bench
+	$(CC) $(DEFS) $(AM_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -O2 \
+		-o bench/ops_speed $(srcdir)/bench/ops_speed.c $(LDADD) $(LIBS)
+	./bench/ops_speed $(BENCH_THREADS)
+.PHONY: bench-ops
+
+# The UNet (layers, assembly, parameter table) and the optimizer.
+libtsdiff_a_SOURCES += src/nn/params.c src/nn/unet.c src/nn/unet_blocks.c \
+	src/nn/unet_blocks.h src/nn/optim.c src/nn/optim.h
+
+if HAVE_CHECK
+check_PROGRAMS += tests/check_unet tests/check_optim
+TESTS += tests/check_unet tests/check_optim
+tests_check_unet_CFLAGS = $(TEST_CFLAGS)
+tests_check_unet_LDADD = $(TEST_LIBS)
+tests_check_optim_CFLAGS = $(TEST_CFLAGS)
+tests_check_optim_LDADD = $(TEST_LIBS)
+endif
