@@ -1,2 +1,11 @@
 # src/io: errors and logging, the model file, the gnuplot driver, progress.
 libtsdiff_a_SOURCES += src/io/error.c src/io/error.h
+# atomic output files, CRC-32, the model file container
+libtsdiff_a_SOURCES += src/io/atomic.c src/io/atomic.h src/io/crc32.c src/io/crc32.h \
+	src/io/modelfile.c src/io/modelfile_io.c src/io/modelfile.h src/io/modelfile_impl.h
+if HAVE_CHECK
+check_PROGRAMS += tests/check_modelfile
+TESTS += tests/check_modelfile
+tests_check_modelfile_CFLAGS = $(TEST_CFLAGS)
+tests_check_modelfile_LDADD = $(TEST_LIBS)
+endif
