@@ -35,3 +35,13 @@ tests_check_unet_LDADD = $(TEST_LIBS)
 tests_check_optim_CFLAGS = $(TEST_CFLAGS)
 tests_check_optim_LDADD = $(TEST_LIBS)
 endif
+
+# Size and speed of the UNet: `make bench-unet` (never in make check).
+EXTRA_DIST += bench/unet_speed.c
+CLEANFILES += bench/unet_speed
+bench-unet: libtsdiff.a $(srcdir)/bench/unet_speed.c
+	@$(MKDIR_P) bench
+	$(CC) $(DEFS) $(AM_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -O2 \
+		-o bench/unet_speed $(srcdir)/bench/unet_speed.c $(LDADD) $(LIBS)
+	./bench/unet_speed $(BENCH_THREADS)
+.PHONY: bench-unet
