@@ -1,0 +1,169 @@
+/* window.c - the window spec, channel names, scaling and ts_window_fill.
+ * The calendar and lag channels are in window_features.c, the training
+ * index in window_index.c. Layout and rules: window.h. */
+#include "data/window.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "data/window_features.h"
+
+/* The longest window we build (keeps every index an int and a window's
+ * floats well within memory). */
+#define MAX_LENGTH (1 << 24)
+
+static void choose_lags(ts_window_spec *w)
+{
+    w->n_lags = 0;
+    if (w->season > 1 && w->context >= w->season) w->lags[w->n_lags++] = w->season;
+    for (int i = 0; i < w->n_periods && w->n_lags < TS_WINDOW_MAX_LAGS; i++) {
+        double q = w->periods[i];
+        int m = (int)lround(q);
+        if (!(q > 1.5 && q <= w->context) || fabs(q - m) > 0.25 + 1e-9) continue;
+        int dup = 0;
+        for (int k = 0; k < w->n_lags; k++) dup |= w->lags[k] == m;
+        if (!dup && m > 1 && m <= w->context) w->lags[w->n_lags++] = m;
+    }
+}
+
+int ts_window_spec_make(ts_window_spec *w, ts_freq freq, int has_time, int context,
+                        int horizon, int levels, ts_error *err)
+{
+    memset(w, 0, sizeof *w);
+    if (context < 1) return ts_fail(err, TS_EUSAGE, "context must be at least 1 (got %d)", context);
+    if (horizon < 1) return ts_fail(err, TS_EUSAGE, "horizon must be at least 1 (got %d)", horizon);
+    if (levels < 1 || levels > TS_WINDOW_MAX_LEVELS)
+        return ts_fail(err, TS_EUSAGE, "levels must be 1 to %d (got %d)", TS_WINDOW_MAX_LEVELS,
+                       levels);
+    if ((long)context + horizon > MAX_LENGTH)
+        return ts_fail(err, TS_EUSAGE, "context + horizon too long (%ld, at most %d)",
+                       (long)context + horizon, MAX_LENGTH);
+    int unit = 1 << (levels - 1);
+    w->context = context;
+    w->horizon = horizon;
+    w->levels = levels;
+    w->pad = (unit - (context + horizon) % unit) % unit;
+    w->length = w->pad + context + horizon;
+    w->freq = freq;
+    w->has_time = has_time != 0;
+    w->n_periods = freq.unit == TS_FREQ_NONE ? 0
+                 : ts_freq_periods(freq, w->periods, TS_WINDOW_MAX_PERIODS);
+    if (w->n_periods < 0) w->n_periods = 0;
+    w->season = freq.unit == TS_FREQ_NONE ? 1 : ts_freq_season(freq);
+    if (w->season < 1) w->season = 1;
+    choose_lags(w);
+    w->log_scale = 1;
+    w->channels = TS_CH_CALENDAR + 2 * w->n_periods + w->n_lags + w->log_scale;
+    return 0;
+}
+
+int ts_window_spec_init(ts_window_spec *w, const ts_series_set *set, int context,
+                        int horizon, int levels, ts_error *err)
+{
+    return ts_window_spec_make(w, set->freq, set->has_time, context, horizon, levels, err);
+}
+
+int ts_window_lag_channel(const ts_window_spec *w)
+{
+    return TS_CH_CALENDAR + 2 * w->n_periods;
+}
+
+int ts_window_log_scale_channel(const ts_window_spec *w)
+{
+    return w->log_scale ? w->channels - 1 : -1;
+}
+
+const char *ts_window_channel_name(const ts_window_spec *w, int c, char *buf, size_t size)
+{
+    int lag0 = ts_window_lag_channel(w);
+    if (c == TS_CH_NOISY) snprintf(buf, size, "noisy");
+    else if (c == TS_CH_HISTORY) snprintf(buf, size, "history");
+    else if (c == TS_CH_MASK) snprintf(buf, size, "mask");
+    else if (c >= TS_CH_CALENDAR && c < lag0)
+        snprintf(buf, size, "%s %g", (c - TS_CH_CALENDAR) % 2 ? "cos" : "sin",
+                 w->periods[(c - TS_CH_CALENDAR) / 2]);
+    else if (c >= lag0 && c < lag0 + w->n_lags) snprintf(buf, size, "lag %d", w->lags[c - lag0]);
+    else if (c == ts_window_log_scale_channel(w)) snprintf(buf, size, "log scale");
+    else snprintf(buf, size, "?");
+    return buf;
+}
+
+/* Mean |x| over the observed points of values[0 .. n-1]; 0 if none. */
+static double mean_abs(const float *values, long n)
+{
+    double sum = 0;
+    long count = 0;
+    for (long j = 0; j < n; j++)
+        if (!isnan(values[j])) { sum += fabs(values[j]); count++; }
+    return count ? sum / count : 0;
+}
+
+/* The window's scale (rules in window.h), or 0 when no context point is
+ * observed. */
+static double window_scale(const ts_window_spec *w, const ts_series *sr, long origin)
+{
+    long lo = origin - w->context < 0 ? 0 : origin - w->context;
+    double sum = 0;
+    long count = 0;
+    for (long j = lo; j < origin; j++)
+        if (!isnan(sr->values[j])) { sum += fabs(sr->values[j]); count++; }
+    if (count == 0) return 0;
+    double level = mean_abs(sr->values, (long)sr->len);
+    double scale = sum > 0 ? sum / count : level;
+    if (scale < 1e-3 * level) scale = 1e-3 * level;
+    return scale > 1e-8 ? scale : 1e-8;
+}
+
+int ts_window_fill(const ts_window_spec *w, const ts_series_set *set, size_t s, long origin,
+                   float *in, float *x0, float *mask, float *scale)
+{
+    TS_CHECK(s < set->n);
+    const ts_series *sr = &set->series[s];
+    TS_CHECK(origin >= 0 && (size_t)origin <= sr->len);
+    const int L = w->length, P = w->pad, C = w->context, H = w->horizon;
+    const long len = (long)sr->len, j0 = origin - C - P;  /* series index of p = 0 */
+
+    memset(in, 0, sizeof *in * (size_t)w->channels * (size_t)L);
+    if (x0) memset(x0, 0, sizeof *x0 * (size_t)H);
+    if (mask) memset(mask, 0, sizeof *mask * (size_t)H);
+    double sc = window_scale(w, sr, origin);
+    *scale = (float)sc;
+    if (sc == 0) return 0;
+
+    float *hist = in + (size_t)TS_CH_HISTORY * L, *obs = in + (size_t)TS_CH_MASK * L;
+    for (int p = P; p < P + C; p++) {
+        long j = j0 + p;
+        if (j >= 0 && !isnan(sr->values[j])) {
+            hist[p] = (float)(sr->values[j] / sc);
+            obs[p] = 1;
+        }
+    }
+    for (int h = 0; h < H; h++) {
+        long j = origin + h;
+        if (j < len && !isnan(sr->values[j])) {
+            if (x0) x0[h] = (float)(sr->values[j] / sc);
+            if (mask) mask[h] = 1;
+        }
+    }
+    ts_features_calendar(w, sr->start, j0, in + (size_t)TS_CH_CALENDAR * L);
+    ts_features_lags(w, sr, origin, sc, in + (size_t)ts_window_lag_channel(w) * L);
+    if (w->log_scale) {
+        float *ls = in + (size_t)ts_window_log_scale_channel(w) * L;
+        float v = (float)log(sc);
+        for (int p = 0; p < L; p++) ls[p] = v;
+    }
+    return 1;
+}
+
+void ts_window_unscale(float *x, size_t n, float scale)
+{
+    for (size_t i = 0; i < n; i++) x[i] *= scale;
+}
+
+int ts_series_nonneg(const ts_series *s)
+{
+    for (size_t j = 0; j < s->len; j++)
+        if (s->values[j] < 0) return 0;  /* NaN compares false */
+    return 1;
+}

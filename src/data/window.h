@@ -1,0 +1,161 @@
+/* window.h - windows, scaling and input channels: series set -> network input.
+ *
+ * THE WINDOW. A window of series s at origin o (the index of its first future
+ * point) covers L = P + C + H positions p = 0 .. L-1:
+ *
+ *     p:      0 .. P-1        P .. P+C-1              P+C .. L-1
+ *             padding         context                 future (horizon)
+ *     index:  (unobserved)    o-C .. o-1              o .. o+H-1
+ *
+ * C is the context, H the horizon, and P the left padding that makes L a
+ * multiple of 2^(levels-1) (the UNet halves the length levels-1 times).
+ * Position p holds series point j = o - C + (p - P). Padding, points before
+ * the series start (j < 0) and NaN values are unobserved. o may equal the
+ * series length: a true forecast, whose future is unknown.
+ *
+ * SCALING. scale = mean |x| over the observed context points, with a floor:
+ *     level = mean |x| over all observed points of the series (as handed in)
+ *     scale = level                          if every observed context x is 0
+ *     scale = max(scale, 1e-3 * level, 1e-8)
+ * (the zero rule keeps a first sale after a silent context from being scaled
+ * up a thousandfold). History, targets and lag values are all divided by the
+ * same scale; samples are multiplied back with ts_window_unscale(). A window
+ * with no observed context point has no scale: it is skipped.
+ *
+ * CHANNELS of the input in[channels * L] (channel c at in[c * L + p]):
+ *   0            noisy target: 0 everywhere (the trainer and the sampler
+ *                write x_t into the future positions P+C .. L-1)
+ *   1            history: x_j / scale on observed context positions, else 0
+ *   2            mask: 1 on observed context positions, else 0 (padding,
+ *                missing points and the whole future are 0)
+ *   3 ..         calendar: for each seasonal period q of the frequency
+ *                (ts_freq_periods: daily 7, 365.25; hourly 24, 168; ...) the
+ *                pair sin(2 pi f), cos(2 pi f), f = phase in [0, 1), over the
+ *                whole window (future and padding too: the calendar is known).
+ *                With timestamps the phase is the calendar's: hour of day,
+ *                day of week (Monday = 0), fraction of the year for periods
+ *                of about a year; without timestamps it is (j mod q) / q.
+ *   then         seasonal lags, one per lag m in lags[] (the main season
+ *                ts_freq_season and, if the context holds it, the secondary
+ *                period rounded): at position j the scaled value x_{j - k m}
+ *                for the smallest k >= 1 such that point j - k m lies in the
+ *                context and is observed; 0 if none. On the future this is
+ *                the seasonal-naive forecast; on the context, the value one
+ *                season back. 0 on the padding.
+ *   last         log(scale), constant over the window (if log_scale).
+ *
+ * TARGETS: x0[H] = x_j / scale on the future (0 where missing or unknown),
+ * mask[H] = 1 where observed.
+ *
+ * TRAINING WINDOWS (ts_window_index): every (s, o) with
+ *     1 <= o,  o + H <= len - holdout,
+ *     >= 1 observed context point,  >= ceil(H / 4) observed future points,
+ * so no training window touches the last `holdout` points of any series (the
+ * validation windows sit there, at o = len - H with holdout = H). Contexts
+ * reaching before the series start are allowed (padded like at forecast time).
+ * The index stores runs of consecutive origins, not one entry per window.
+ */
+#ifndef TS_WINDOW_H
+#define TS_WINDOW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "data/series.h"
+#include "io/error.h"
+
+#define TS_WINDOW_MAX_PERIODS 4
+#define TS_WINDOW_MAX_LAGS 2
+#define TS_WINDOW_MAX_LEVELS 12
+
+typedef struct ts_window_spec {
+    int context, horizon;   /* C, H */
+    int pad;                /* P */
+    int length;             /* L = P + C + H, a multiple of 2^(levels-1) */
+    int levels;
+    ts_freq freq;
+    int has_time;           /* calendar phases from timestamps (1) or index */
+    int n_periods;          /* calendar periods, in steps */
+    double periods[TS_WINDOW_MAX_PERIODS];
+    int season;             /* main season (ts_freq_season), 1 if none */
+    int n_lags;             /* seasonal-lag channels, in steps */
+    int lags[TS_WINDOW_MAX_LAGS];
+    int log_scale;          /* 1: last channel is log(scale) */
+    int channels;           /* total input channels */
+} ts_window_spec;
+
+/* Fixed channel numbers; the others follow from the spec. */
+enum { TS_CH_NOISY = 0, TS_CH_HISTORY = 1, TS_CH_MASK = 2, TS_CH_CALENDAR = 3 };
+
+/* The spec for a grid (freq, has_time): every derived field from context,
+ * horizon and levels. TS_EUSAGE if context < 1, horizon < 1, levels outside
+ * 1 .. TS_WINDOW_MAX_LEVELS or the window too long. Deterministic: the model
+ * file stores (context, horizon, levels, freq, has_time) and rebuilds it. */
+int ts_window_spec_make(ts_window_spec *w, ts_freq freq, int has_time, int context,
+                        int horizon, int levels, ts_error *err);
+
+/* The same for the grid of a set. */
+int ts_window_spec_init(ts_window_spec *w, const ts_series_set *set, int context,
+                        int horizon, int levels, ts_error *err);
+
+static inline int ts_window_channels(const ts_window_spec *w) { return w->channels; }
+
+/* First channel of the calendar pairs, of the lags, and the log-scale
+ * channel (-1 when absent). */
+int ts_window_lag_channel(const ts_window_spec *w);
+int ts_window_log_scale_channel(const ts_window_spec *w);
+
+/* Name of channel c for `info`: "noisy", "history", "mask", "sin 7",
+ * "cos 365.25", "lag 7", "log scale". Returns buf. */
+const char *ts_window_channel_name(const ts_window_spec *w, int c, char *buf, size_t size);
+
+/* Fill the window of series s at origin (0 <= origin <= len): in[channels *
+ * length], x0[horizon] and mask[horizon] (either may be NULL), *scale.
+ * Returns 1, or 0 when no context point is observed (then nothing is valid). */
+int ts_window_fill(const ts_window_spec *w, const ts_series_set *set, size_t s, long origin,
+                   float *in, float *x0, float *mask, float *scale);
+
+/* x[i] *= scale for n values: scaled samples back to the series' units. */
+void ts_window_unscale(float *x, size_t n, float scale);
+
+/* 1 if every observed value of s is >= 0 (also when none is observed). */
+int ts_series_nonneg(const ts_series *s);
+
+/* ---- training windows ---- */
+
+typedef struct ts_window_index {
+    size_t n;          /* windows in all */
+    size_t n_runs;     /* runs of consecutive origins */
+    uint32_t *series;  /* [n_runs] series of the run */
+    int32_t *origin;   /* [n_runs] first origin of the run */
+    size_t *first;     /* [n_runs + 1] window number of each run's start; first[n_runs] = n */
+} ts_window_index;
+
+/* Every training window of the set (rule above). TS_EDATA "too little data"
+ * when no series has context + horizon + holdout points or when no window has
+ * observed values. On failure *ix is empty (safe to free). */
+int ts_window_index_build(ts_window_index *ix, const ts_window_spec *w,
+                          const ts_series_set *set, int holdout, ts_error *err);
+void ts_window_index_free(ts_window_index *ix);
+
+/* Window number i (0 <= i < n): its series and origin (binary search). */
+void ts_window_at(const ts_window_index *ix, size_t i, size_t *series, long *origin);
+
+/* A window drawn uniformly by u in [0, 1): number floor(u * n). A Philox
+ * uniform has 24 bits; for more than 2^24 windows pass u1 + u2 * 2^-24. */
+void ts_window_pick(const ts_window_index *ix, double u, size_t *series, long *origin);
+
+/* ---- defaults ---- */
+
+/* The default context for a horizon. The literature finds 7-14 horizons of
+ * context best; the data bounds it. With m the main season (1 if none):
+ *     want  = max(8 H, 3 m, 16)
+ *     avail = median over series of the observed span (first to last
+ *             observed point) - 2 H   (half the series then give full-context
+ *             windows besides their held-out horizon); if that is < H, the
+ *             longest span - 2 H instead
+ *     C     = max(1, min(want, avail))
+ */
+int ts_window_default_context(const ts_series_set *set, int horizon);
+
+#endif

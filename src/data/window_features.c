@@ -1,0 +1,95 @@
+/* window_features.c - calendar phases and the seasonal-lag channels of a
+ * window. */
+#include "data/window_features.h"
+
+#include <math.h>
+
+#include "data/timefmt.h"
+
+#define DAY 86400.0
+#define YEAR (365.2425 * DAY)        /* mean Gregorian year */
+#define MONDAY_1970 (4 * 86400LL)    /* 1970-01-05 00:00 UTC, a Monday */
+
+/* Mean length of one step of f in seconds (months and years on average). */
+static double step_seconds(ts_freq f)
+{
+    double unit;
+    switch (f.unit) {
+    case TS_FREQ_SECOND: unit = 1; break;
+    case TS_FREQ_MINUTE: unit = 60; break;
+    case TS_FREQ_HOUR: unit = 3600; break;
+    case TS_FREQ_DAY: unit = DAY; break;
+    case TS_FREQ_WEEK: unit = 7 * DAY; break;
+    case TS_FREQ_MONTH: unit = YEAR / 12; break;
+    case TS_FREQ_QUARTER: unit = YEAR / 4; break;
+    case TS_FREQ_YEAR: unit = YEAR; break;
+    default: unit = 1; break;
+    }
+    return unit * (f.mult > 0 ? f.mult : 1);
+}
+
+/* Fraction of its calendar year that t has gone by, in [0, 1). */
+static double year_fraction(int64_t t)
+{
+    int64_t days = ts_floor_div(t, TS_SECONDS_PER_DAY), y;
+    int m, d;
+    ts_civil_from_days(days, &y, &m, &d);
+    int64_t jan1 = ts_days_from_civil(y, 1, 1);
+    double into = (double)(days - jan1) + (double)(t - days * TS_SECONDS_PER_DAY) / DAY;
+    return into / (double)(ts_days_from_civil(y + 1, 1, 1) - jan1);
+}
+
+static double wrap(double x, double period)
+{
+    double r = fmod(x, period);
+    if (r < 0) r += period;
+    return r / period >= 1 ? 0 : r / period;
+}
+
+double ts_calendar_phase(ts_freq f, double q, int64_t t)
+{
+    double span = q * step_seconds(f);
+    if (fabs(span / YEAR - 1) < 0.02) return year_fraction(t);
+    return wrap((double)(t - MONDAY_1970), span);
+}
+
+void ts_features_calendar(const ts_window_spec *w, int64_t start, long j0, float *out)
+{
+    const int L = w->length;
+    const double two_pi = 6.283185307179586;
+    for (int p = 0; p < L; p++) {
+        long j = j0 + p;
+        int64_t t = w->has_time ? ts_time_add(w->freq, start, j) : 0;
+        for (int i = 0; i < w->n_periods; i++) {
+            double q = w->periods[i];
+            double f = w->has_time ? ts_calendar_phase(w->freq, q, t) : wrap((double)j, q);
+            out[(size_t)(2 * i) * L + p] = (float)sin(two_pi * f);
+            out[(size_t)(2 * i + 1) * L + p] = (float)cos(two_pi * f);
+        }
+    }
+}
+
+/* The lag-m value at series index j: x_{j - k m} for the smallest k >= 1 with
+ * j - k m observed inside the context [origin - C, origin); NaN if none. */
+static float lag_value(const ts_series *sr, long j, long origin, long context, long m)
+{
+    long k = j < origin ? 1 : (j - origin) / m + 1;
+    long lo = origin - context < 0 ? 0 : origin - context;
+    for (long i = j - k * m; i >= lo; i -= m)
+        if (!isnan(sr->values[i])) return sr->values[i];
+    return NAN;
+}
+
+void ts_features_lags(const ts_window_spec *w, const ts_series *sr, long origin, double scale,
+                      float *out)
+{
+    const int L = w->length, P = w->pad;
+    const long j0 = origin - w->context - P;
+    for (int l = 0; l < w->n_lags; l++) {
+        float *row = out + (size_t)l * L;
+        for (int p = P; p < L; p++) {
+            float v = lag_value(sr, j0 + p, origin, w->context, w->lags[l]);
+            if (!isnan(v)) row[p] = (float)(v / scale);
+        }
+    }
+}

@@ -1,0 +1,24 @@
+/* window_features.h - the calendar and seasonal-lag channels of a window
+ * (internal to the window module; the layout is documented in window.h). */
+#ifndef TS_WINDOW_FEATURES_H
+#define TS_WINDOW_FEATURES_H
+
+#include "data/window.h"
+
+/* The 2 * n_periods calendar rows out[2 * n_periods * length]: row 2i is
+ * sin, row 2i+1 cos of period i, at positions p whose series index is j0 + p
+ * (series start timestamp `start`). */
+void ts_features_calendar(const ts_window_spec *w, int64_t start, long j0, float *out);
+
+/* The n_lags lag rows out[n_lags * length] of series sr at origin, divided by
+ * scale. Rows must be zero on entry (ts_window_fill clears the input). */
+void ts_features_lags(const ts_window_spec *w, const ts_series *sr, long origin, double scale,
+                      float *out);
+
+/* Phase in [0, 1) of timestamp t (seconds since the epoch, UTC) in a period
+ * of q steps of the grid f: hour of day, day of week (Monday 0), fraction of
+ * the calendar year for periods of about a year, else t modulo the period
+ * counted from Monday 1970-01-05 00:00 UTC. */
+double ts_calendar_phase(ts_freq f, double q, int64_t t);
+
+#endif
