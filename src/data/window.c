@@ -89,19 +89,19 @@ const char *ts_window_channel_name(const ts_window_spec *w, int c, char *buf, si
     return buf;
 }
 
-/* Mean |x| over the observed points of values[0 .. n-1]; 0 if none. */
-static double mean_abs(const float *values, long n)
+double ts_window_level(const ts_series *sr)
 {
     double sum = 0;
-    long count = 0;
-    for (long j = 0; j < n; j++)
-        if (!isnan(values[j])) { sum += fabs(values[j]); count++; }
-    return count ? sum / count : 0;
+    size_t count = 0;
+    for (size_t j = 0; j < sr->len; j++)
+        if (!isnan(sr->values[j])) { sum += fabs(sr->values[j]); count++; }
+    return count ? sum / (double)count : 0;
 }
 
 /* The window's scale (rules in window.h), or 0 when no context point is
  * observed. */
-static double window_scale(const ts_window_spec *w, const ts_series *sr, long origin)
+static double window_scale(const ts_window_spec *w, const ts_series *sr, long origin,
+                           double level)
 {
     long lo = origin - w->context < 0 ? 0 : origin - w->context;
     double sum = 0;
@@ -109,28 +109,17 @@ static double window_scale(const ts_window_spec *w, const ts_series *sr, long or
     for (long j = lo; j < origin; j++)
         if (!isnan(sr->values[j])) { sum += fabs(sr->values[j]); count++; }
     if (count == 0) return 0;
-    double level = mean_abs(sr->values, (long)sr->len);
     double scale = sum > 0 ? sum / count : level;
     if (scale < 1e-3 * level) scale = 1e-3 * level;
     return scale > 1e-8 ? scale : 1e-8;
 }
 
-int ts_window_fill(const ts_window_spec *w, const ts_series_set *set, size_t s, long origin,
-                   float *in, float *x0, float *mask, float *scale)
+/* Channels 1 and 2 (history, mask) and the targets. */
+static void fill_values(const ts_window_spec *w, const ts_series *sr, long origin, double sc,
+                        float *in, float *x0, float *mask)
 {
-    TS_CHECK(s < set->n);
-    const ts_series *sr = &set->series[s];
-    TS_CHECK(origin >= 0 && (size_t)origin <= sr->len);
     const int L = w->length, P = w->pad, C = w->context, H = w->horizon;
-    const long len = (long)sr->len, j0 = origin - C - P;  /* series index of p = 0 */
-
-    memset(in, 0, sizeof *in * (size_t)w->channels * (size_t)L);
-    if (x0) memset(x0, 0, sizeof *x0 * (size_t)H);
-    if (mask) memset(mask, 0, sizeof *mask * (size_t)H);
-    double sc = window_scale(w, sr, origin);
-    *scale = (float)sc;
-    if (sc == 0) return 0;
-
+    const long len = (long)sr->len, j0 = origin - C - P;
     float *hist = in + (size_t)TS_CH_HISTORY * L, *obs = in + (size_t)TS_CH_MASK * L;
     for (int p = P; p < P + C; p++) {
         long j = j0 + p;
@@ -146,7 +135,27 @@ int ts_window_fill(const ts_window_spec *w, const ts_series_set *set, size_t s, 
             if (mask) mask[h] = 1;
         }
     }
-    ts_features_calendar(w, sr->start, j0, in + (size_t)TS_CH_CALENDAR * L);
+}
+
+int ts_window_fill_level(const ts_window_spec *w, const ts_series_set *set, size_t s,
+                         long origin, double level, float *in, float *x0, float *mask,
+                         float *scale)
+{
+    TS_CHECK(s < set->n);
+    const ts_series *sr = &set->series[s];
+    TS_CHECK(origin >= 0 && (size_t)origin <= sr->len);
+    const int L = w->length;
+
+    memset(in, 0, sizeof *in * (size_t)w->channels * (size_t)L);
+    if (x0) memset(x0, 0, sizeof *x0 * (size_t)w->horizon);
+    if (mask) memset(mask, 0, sizeof *mask * (size_t)w->horizon);
+    double sc = window_scale(w, sr, origin, level);
+    *scale = (float)sc;
+    if (sc == 0) return 0;
+
+    fill_values(w, sr, origin, sc, in, x0, mask);
+    ts_features_calendar(w, sr->start, origin - w->context - w->pad,
+                         in + (size_t)TS_CH_CALENDAR * L);
     ts_features_lags(w, sr, origin, sc, in + (size_t)ts_window_lag_channel(w) * L);
     if (w->log_scale) {
         float *ls = in + (size_t)ts_window_log_scale_channel(w) * L;
@@ -154,6 +163,14 @@ int ts_window_fill(const ts_window_spec *w, const ts_series_set *set, size_t s, 
         for (int p = 0; p < L; p++) ls[p] = v;
     }
     return 1;
+}
+
+int ts_window_fill(const ts_window_spec *w, const ts_series_set *set, size_t s, long origin,
+                   float *in, float *x0, float *mask, float *scale)
+{
+    TS_CHECK(s < set->n);
+    return ts_window_fill_level(w, set, s, origin, ts_window_level(&set->series[s]), in, x0,
+                                mask, scale);
 }
 
 void ts_window_unscale(float *x, size_t n, float scale)

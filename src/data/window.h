@@ -14,13 +14,19 @@
  * series length: a true forecast, whose future is unknown.
  *
  * SCALING. scale = mean |x| over the observed context points, with a floor:
- *     level = mean |x| over all observed points of the series (as handed in)
+ *     level = the series' level, ts_window_level(): mean |x| over all its
+ *             observed points (the training data; at forecast time the
+ *             history in the CSV, i.e. the same data)
  *     scale = level                          if every observed context x is 0
  *     scale = max(scale, 1e-3 * level, 1e-8)
  * (the zero rule keeps a first sale after a silent context from being scaled
  * up a thousandfold). History, targets and lag values are all divided by the
  * same scale; samples are multiplied back with ts_window_unscale(). A window
  * with no observed context point has no scale: it is skipped.
+ * ts_window_fill() takes the level of the series it is handed; code that
+ * hands in a piece of a series (a forecast path) must pass the level of the
+ * whole series to ts_window_fill_level(), or windows of silent contexts get
+ * another scale than in training.
  *
  * CHANNELS of the input in[channels * L] (channel c at in[c * L + p]):
  *   0            noisy target: 0 everywhere (the trainer and the sampler
@@ -114,6 +120,16 @@ const char *ts_window_channel_name(const ts_window_spec *w, int c, char *buf, si
  * Returns 1, or 0 when no context point is observed (then nothing is valid). */
 int ts_window_fill(const ts_window_spec *w, const ts_series_set *set, size_t s, long origin,
                    float *in, float *x0, float *mask, float *scale);
+
+/* The same with the series' level given (see SCALING): precompute it once
+ * per series with ts_window_level(); ts_window_fill() computes it each call
+ * (a pass over the series). */
+int ts_window_fill_level(const ts_window_spec *w, const ts_series_set *set, size_t s,
+                         long origin, double level, float *in, float *x0, float *mask,
+                         float *scale);
+
+/* Mean |x| over the observed points of s; 0 if none. */
+double ts_window_level(const ts_series *s);
 
 /* x[i] *= scale for n values: scaled samples back to the series' units. */
 void ts_window_unscale(float *x, size_t n, float scale);
