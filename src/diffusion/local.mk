@@ -1,2 +1,13 @@
 # src/diffusion
 libtsdiff_a_SOURCES += src/diffusion/schedule.h src/diffusion/sampler.h
+libtsdiff_a_SOURCES += src/diffusion/schedule.c src/diffusion/sampler.c \
+	src/diffusion/objective.c src/diffusion/objective.h
+
+if HAVE_CHECK
+check_PROGRAMS += tests/check_schedule tests/check_sampler
+TESTS += tests/check_schedule tests/check_sampler
+tests_check_schedule_CFLAGS = $(TEST_CFLAGS)
+tests_check_schedule_LDADD = $(TEST_LIBS)
+tests_check_sampler_CFLAGS = $(TEST_CFLAGS)
+tests_check_sampler_LDADD = $(TEST_LIBS)
+endif

@@ -14,6 +14,9 @@
 #include "diffusion/schedule.h"
 #include "nn/backend.h"
 
+/* Where the cosine schedule's solver grid starts (ts_sampler_timesteps). */
+#define TS_LAMBDA_MIN (-5.0)
+
 typedef enum { TS_SAMPLER_DDPM = 0, TS_SAMPLER_DDIM = 1, TS_SAMPLER_DPMPP = 2 } ts_sampler_kind;
 
 /* eps = eps_hat(x, t): x and eps are n floats of backend memory, t is the
@@ -31,13 +34,40 @@ int ts_sampler_parse(const char *name, ts_sampler_kind *out, ts_error *err);
 const char *ts_sampler_name(ts_sampler_kind k);
 
 /* Draw x_0 into x (n floats). work: 3 n floats of backend scratch. Returns the
- * number of eps_fn calls made. */
+ * number of eps_fn calls made: T for ddpm, K = cfg->steps for ddim and dpmpp.
+ *
+ * Noise layout in the normal stream (seed, .): x_T is normals offset ..
+ * offset+n-1; ddpm's noise for its step from t to t-1 (t = T-1 .. 1) is
+ * normals offset + n (T-t) .. offset + n (T-t+1) - 1. ts_sampler_normals()
+ * says how many counters a call uses, so a caller can advance its offset.
+ *
+ * ddim and dpmpp start from x_T at t_0 and evaluate eps at t_0 .. t_{K-1} of
+ * ts_sampler_timesteps (for the cosine schedule t_0 < T-1, see there) and
+ * treat the last step, to t_K = 0, as the step to sigma = 0: x <- x0_hat
+ * (first order, never log 0). x0_hat is never clipped. */
 int ts_sample(ts_backend *be, const ts_schedule *s, const ts_sampler_config *cfg,
               size_t n, ts_eps_fn fn, void *ctx, float *x, float *work);
 
-/* The solver's time points, t_0 = T-1 > ... > t_K (K+1 values, strictly
- * decreasing, the last at t = 0 where sigma is smallest), evenly spaced in
- * lambda. Writes K+1 values into ts. */
+/* The solver's time points, t_0 > ... > t_K (K+1 values, strictly
+ * decreasing, the first at T-1 (cosine: see below), the last at t = 0 where
+ * sigma is smallest), evenly spaced in lambda. Writes K+1 values into ts.
+ * K >= 1.
+ * Cosine schedule: its lambda(T-1) is about -10, and a first step from there
+ * would amplify the error of eps_hat ~200-fold; its grid starts instead at
+ * the t where lambda = TS_LAMBDA_MIN (-5, about where the linear schedule's
+ * T-1 lies), t_0 ~ 0.995 (T-1), and x_T is taken as the sample there. */
 void ts_sampler_timesteps(const ts_schedule *s, int K, double *ts);
+
+/* The number of normal numbers ts_sample draws from the stream (x_T and, for
+ * ddpm, the noise of every step but the last). */
+uint64_t ts_sampler_normals(const ts_schedule *s, const ts_sampler_config *cfg, size_t n);
+
+/* The samplers one by one (ts_sample dispatches to them); same contract. */
+int ts_sample_ddpm(ts_backend *be, const ts_schedule *s, const ts_sampler_config *cfg,
+                   size_t n, ts_eps_fn fn, void *ctx, float *x, float *work);
+int ts_sample_ddim(ts_backend *be, const ts_schedule *s, const ts_sampler_config *cfg,
+                   size_t n, ts_eps_fn fn, void *ctx, float *x, float *work);
+int ts_sample_dpmpp(ts_backend *be, const ts_schedule *s, const ts_sampler_config *cfg,
+                    size_t n, ts_eps_fn fn, void *ctx, float *x, float *work);
 
 #endif

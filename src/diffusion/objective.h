@@ -1,0 +1,28 @@
+/* objective.h - the training objective's noising step: draw t and eps for a
+ * batch and form x_t = sqrt(ab_t) x_0 + sqrt(1 - ab_t) eps. The loss itself
+ * (masked MSE of eps against eps_hat) is the backend's masked_mse. */
+#ifndef TS_OBJECTIVE_H
+#define TS_OBJECTIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diffusion/schedule.h"
+#include "nn/backend.h"
+
+/* Draw t ~ U{0..T-1} per row (host, from the Philox uniform words
+ * ts_philox_uniform(seed, offset + row)), eps ~ N(0, 1) (be->randn), and
+ * xt = sqrt(ab_t) x0 + sqrt(1 - ab_t) eps, rows of n floats. h_t (host,
+ * `rows` floats) receives the t's. x0, eps, xt: backend memory, rows * n
+ * floats each; xt may alias x0.
+ *
+ * Counter layout: the t's use words offset .. offset+rows-1; eps uses normals
+ * e .. e + rows*n - 1 from e = offset + rows rounded up to a multiple of 4
+ * (a normal and a uniform never share a Philox block word). Returns the
+ * number of counters consumed, rounded so that offset + result is a
+ * multiple of 4: the caller advances its offset by it. */
+uint64_t ts_diffusion_noise(ts_backend *be, const ts_schedule *s, int rows, size_t n,
+                            const float *x0, uint64_t seed, uint64_t offset, float *h_t,
+                            float *eps, float *xt);
+
+#endif
