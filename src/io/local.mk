@@ -9,3 +9,13 @@ TESTS += tests/check_modelfile
 tests_check_modelfile_CFLAGS = $(TEST_CFLAGS)
 tests_check_modelfile_LDADD = $(TEST_LIBS)
 endif
+# progress bar, gnuplot driver
+libtsdiff_a_SOURCES += src/io/progress.c src/io/progress.h src/io/plot.c src/io/plot.h
+if HAVE_CHECK
+check_PROGRAMS += tests/check_progress tests/check_plot
+TESTS += tests/check_progress tests/check_plot
+tests_check_progress_CFLAGS = $(TEST_CFLAGS)
+tests_check_progress_LDADD = $(TEST_LIBS)
+tests_check_plot_CFLAGS = $(TEST_CFLAGS)
+tests_check_plot_LDADD = $(TEST_LIBS)
+endif
