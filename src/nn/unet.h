@@ -37,7 +37,9 @@ typedef struct ts_unet ts_unet;
 /* Validate cfg; TS_EUSAGE with a clear message if it cannot be built. */
 int ts_unet_check_config(const ts_unet_config *cfg, ts_error *err);
 
-/* NULL only if the backend is out of memory. */
+/* NULL only if the backend is out of memory. cfg must pass
+ * ts_unet_check_config (an invalid one is an internal fault, exit 70).
+ * The architecture and parameter names are described at the top of unet.c. */
 ts_unet *ts_unet_create(ts_backend *be, const ts_unet_config *cfg, int max_batch);
 void ts_unet_free(ts_unet *net);
 
