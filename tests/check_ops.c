@@ -288,6 +288,64 @@ START_TEST(test_conv_fwd_naive)
 }
 END_TEST
 
+/* Backward passes in double against direct loops, on shapes that use the
+ * blocked paths (more than 64 output channels, a batch that does not divide
+ * into the 8 filter-gradient groups, pointwise). */
+START_TEST(test_conv_bwd_naive)
+{
+    static const int cases[][7] = {
+        {11, 5, 70, 13, 3, 1, 1}, {11, 5, 70, 13, 3, 2, 1}, {9, 66, 3, 8, 1, 1, 0},
+        {3, 4, 130, 9, 5, 2, 2},
+    };
+    ts_backend *be = cpu();
+    for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {
+        const int *v = cases[t];
+        ts_conv1d_shape s = conv_shape(v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+        size_t nx = (size_t)s.batch * s.cin * s.lin, nw = (size_t)s.cout * s.cin * s.k;
+        size_t ny = (size_t)s.batch * s.cout * s.lout;
+        float *x = host_rand(nx), *w = host_rand(nw), *dy = host_rand(ny);
+        double *rdx = calloc(nx, sizeof *rdx), *rdw = calloc(nw, sizeof *rdw);
+        double *rdb = calloc(s.cout, sizeof *rdb);
+        for (int b = 0; b < s.batch; b++)
+            for (int co = 0; co < s.cout; co++)
+                for (int lo = 0; lo < s.lout; lo++) {
+                    double g = dy[((size_t)b * s.cout + co) * s.lout + lo];
+                    rdb[co] += g;
+                    for (int ci = 0; ci < s.cin; ci++)
+                        for (int kk = 0; kk < s.k; kk++) {
+                            int li = lo * s.stride - s.pad + kk;
+                            if (li < 0 || li >= s.lin) continue;
+                            size_t ix = ((size_t)b * s.cin + ci) * s.lin + li;
+                            size_t iw = ((size_t)co * s.cin + ci) * s.k + kk;
+                            rdx[ix] += g * w[iw];
+                            rdw[iw] += g * x[ix];
+                        }
+                }
+        for (size_t i = 0; i < nw; i++) rdw[i] += 0.25;       /* dw accumulates */
+        for (int i = 0; i < s.cout; i++) rdb[i] += 0.25;
+        float *d_x = dev_from(be, x, nx), *d_w = dev_from(be, w, nw), *d_dy = dev_from(be, dy, ny);
+        float *d_dx = dev_from(be, NULL, nx), *d_dw = dev_from(be, NULL, nw);
+        float *d_db = dev_from(be, NULL, s.cout);
+        be->fill(be, d_dx, 5.0f, nx);
+        be->fill(be, d_dw, 0.25f, nw);
+        be->fill(be, d_db, 0.25f, s.cout);
+        be->conv1d_bwd_data(be, &s, d_dy, d_w, d_dx);
+        be->conv1d_bwd_filter(be, &s, d_x, d_dy, d_dw, d_db);
+        float *gx = host_from(be, d_dx, nx), *gw = host_from(be, d_dw, nw);
+        float *gb = host_from(be, d_db, s.cout);
+        double e1 = close_ratio(gx, rdx, nx, 1e-5, 1e-5), e2 = close_ratio(gw, rdw, nw, 1e-5, 1e-5);
+        double e3 = close_ratio(gb, rdb, s.cout, 1e-5, 1e-5);
+        ck_assert_msg(e1 <= 1.0 && e2 <= 1.0 && e3 <= 1.0,
+                      "conv bwd case %zu: dx %.3g dw %.3g db %.3g tolerances", t, e1, e2, e3);
+        free(x); free(w); free(dy); free(rdx); free(rdw); free(rdb);
+        free(gx); free(gw); free(gb);
+        float *bufs[] = {d_x, d_w, d_dy, d_dx, d_dw, d_db};
+        for (int i = 0; i < 6; i++) be->free(be, bufs[i]);
+    }
+    ts_backend_destroy(be);
+}
+END_TEST
+
 /* ---- gemm -------------------------------------------------------------- */
 
 /* C = alpha op(A) op(B) + beta C, row-major, in double. */
@@ -307,10 +365,14 @@ static void gemm_naive(int ta, int tb, int m, int n, int k, double alpha, const 
         }
 }
 
+/* Small (one call), tall (split by rows) and wide (split by columns). */
+static const int gemm_sizes[][3] = {{7, 5, 6}, {400, 130, 48}, {130, 400, 48}};
+
 START_TEST(test_gemm)
 {
     ts_backend *be = cpu();
-    const int m = 7, n = 5, k = 6, batch = 3;
+    const int m = gemm_sizes[_i][0], n = gemm_sizes[_i][1], k = gemm_sizes[_i][2];
+    const int batch = 3;
     for (int ta = 0; ta < 2; ta++)
         for (int tb = 0; tb < 2; tb++) {
             /* Leading dimensions larger than needed, to test strides. */
@@ -629,6 +691,36 @@ START_TEST(test_elementwise_values)
 }
 END_TEST
 
+/* SiLU and its derivative against libm in double, tails included. */
+START_TEST(test_silu_values)
+{
+    ts_backend *be = cpu();
+    const size_t n = 40001;
+    float *x = malloc(n * sizeof *x), *ones = malloc(n * sizeof *ones);
+    double *ry = malloc(n * sizeof *ry), *rd = malloc(n * sizeof *rd);
+    for (size_t i = 0; i < n; i++) {
+        x[i] = (float)(-100.0 + 200.0 * i / (n - 1));
+        ones[i] = 1.0f;
+        double s = 1.0 / (1.0 + exp(-(double)x[i]));
+        ry[i] = x[i] * s;
+        rd[i] = s * (1.0 + x[i] * (1.0 - s));
+    }
+    float *dx = dev_from(be, x, n), *d1 = dev_from(be, ones, n), *dy = dev_from(be, NULL, n);
+    be->silu_fwd(be, n, dx, dy);
+    float *y = host_from(be, dy, n);
+    double w1 = close_ratio(y, ry, n, 2e-6, 1e-30);
+    ck_assert_msg(w1 <= 1.0, "silu off by %.3g tolerances", w1);
+    be->silu_bwd(be, n, dx, d1, dy);
+    float *d = host_from(be, dy, n);
+    double w2 = close_ratio(d, rd, n, 2e-6, 1e-6);   /* silu' crosses 0 */
+    ck_assert_msg(w2 <= 1.0, "silu' off by %.3g tolerances", w2);
+    ck_assert(y[n / 2] == 0.0f && d[n / 2] == 0.5f);      /* x = 0 exactly */
+    free(x); free(ones); free(ry); free(rd); free(y); free(d);
+    be->free(be, dx); be->free(be, d1); be->free(be, dy);
+    ts_backend_destroy(be);
+}
+END_TEST
+
 /* Reductions give the same bits on 1 and 2 threads. */
 START_TEST(test_thread_independence)
 {
@@ -666,6 +758,37 @@ START_TEST(test_thread_independence)
     ck_assert(ss[0] == ss[1] && mse[0] == mse[1]);
     for (int t = 0; t < 2; t++)
         for (int i = 0; i < 4; i++) free(out[t][i]);
+
+    /* Convolutions and split GEMMs too: OpenBLAS runs on one thread, on
+     * blocks that do not depend on the thread count. */
+    ts_conv1d_shape cs = conv_shape(B, C, 80, L / 4, 3, 2, 1);
+    size_t ncy = (size_t)B * 80 * cs.lout, ncw = (size_t)80 * C * 3;
+    float *cy[2], *cdx[2], *cdw[2], *cg[2];
+    for (int t = 0; t < 2; t++) {
+        ts_backend *be = bes[t];
+        size_t nx = (size_t)B * C * (L / 4);
+        float *d_x = dev_from(be, x, nx), *d_w = dev_from(be, dy, ncw), *d_dy = dev_from(be, dy, ncy);
+        float *d_y = dev_from(be, NULL, ncy), *d_dx = dev_from(be, NULL, nx);
+        float *d_dw = dev_from(be, NULL, ncw), *d_g = dev_from(be, NULL, 300 * 400);
+        float *d_a = dev_from(be, x, 300 * 100), *d_b = dev_from(be, dy, 400 * 100);
+        be->conv1d_fwd(be, &cs, d_x, d_w, NULL, d_y);
+        be->conv1d_bwd_data(be, &cs, d_dy, d_w, d_dx);
+        be->conv1d_bwd_filter(be, &cs, d_x, d_dy, d_dw, NULL);
+        be->gemm(be, 0, 1, 300, 400, 100, 1.0f, d_a, 100, d_b, 100, 0.0f, d_g, 400);
+        cy[t] = host_from(be, d_y, ncy);
+        cdx[t] = host_from(be, d_dx, nx);
+        cdw[t] = host_from(be, d_dw, ncw);
+        cg[t] = host_from(be, d_g, 300 * 400);
+        float *bufs[] = {d_x, d_w, d_dy, d_y, d_dx, d_dw, d_g, d_a, d_b};
+        for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) be->free(be, bufs[i]);
+    }
+    ck_assert(memcmp(cy[0], cy[1], ncy * sizeof(float)) == 0);
+    ck_assert(memcmp(cdx[0], cdx[1], (size_t)B * C * (L / 4) * sizeof(float)) == 0);
+    ck_assert(memcmp(cdw[0], cdw[1], ncw * sizeof(float)) == 0);
+    ck_assert(memcmp(cg[0], cg[1], 300 * 400 * sizeof(float)) == 0);
+    for (int t = 0; t < 2; t++) {
+        free(cy[t]); free(cdx[t]); free(cdw[t]); free(cg[t]);
+    }
     free(x); free(dy); free(gam); free(bet); free(mask);
     ts_backend_destroy(b1);
     ts_backend_destroy(b2);
@@ -854,11 +977,13 @@ static Suite *ops_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_conv_grad);
     tcase_add_test(tc, test_conv_fwd_naive);
-    tcase_add_test(tc, test_gemm);
+    tcase_add_test(tc, test_conv_bwd_naive);
+    tcase_add_loop_test(tc, test_gemm, 0, 3);
     tcase_add_test(tc, test_groupnorm_grad);
     tcase_add_test(tc, test_groupnorm_fwd);
     tcase_add_test(tc, test_elementwise_grad);
     tcase_add_test(tc, test_elementwise_values);
+    tcase_add_test(tc, test_silu_values);
     tcase_add_test(tc, test_thread_independence);
     tcase_add_test(tc, test_adamw_ema);
     tcase_add_test(tc, test_philox_kat);

@@ -73,7 +73,7 @@ static void cpu_destroy(ts_backend *be)
     if (!be) return;
     ts_cpu *cpu = ts_cpu_of(be);
     free(cpu->col.p);
-    free(cpu->tr.p);
+    free(cpu->part.p);
     free(cpu->red.p);
     free(cpu);
     free(be);
@@ -85,8 +85,8 @@ ts_backend *ts_backend_cpu_create(int threads)
     cpu->threads = threads > 0 ? threads : omp_get_num_procs();
     if (cpu->threads < 1) cpu->threads = 1;
 #ifdef OPENBLAS_VERSION
-    /* OpenBLAS keeps one process-wide thread count; match ours. */
-    openblas_set_num_threads(cpu->threads);
+    /* We parallelise around the GEMMs (see cpu_backend.h). */
+    openblas_set_num_threads(1);
 #endif
     ts_backend *be = ts_xcalloc(1, sizeof *be);
     *be = (ts_backend){

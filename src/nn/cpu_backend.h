@@ -3,11 +3,14 @@
  * The backend state and the ops of each cpu_*.c file, which cpu_backend.c
  * puts in the function table. Model code uses backend.h, never this header.
  *
- * Threading: loops run on `threads` OpenMP threads with static schedules;
- * every reduction has a fixed order that does not depend on the number of
- * threads, so results are bit-identical for any --threads (GEMMs aside:
- * OpenBLAS decides how it splits them). The backend is not re-entrant: one
- * caller at a time, because the scratch buffers are shared.
+ * Threading: OpenMP only. Loops run on `threads` OpenMP threads with static
+ * schedules, and OpenBLAS is set to one thread (process-wide): each GEMM is
+ * called from inside our parallel loops on a block of work whose bounds do
+ * not depend on the thread count, so OpenBLAS threads never compete with
+ * ours for the cores. Every reduction has a fixed order that does not depend
+ * on the number of threads either, so results are bit-identical for any
+ * --threads. The backend is not re-entrant: one caller at a time, because
+ * the scratch buffers are shared.
  */
 #ifndef TS_CPU_BACKEND_H
 #define TS_CPU_BACKEND_H
@@ -22,8 +25,8 @@ typedef struct ts_scratch {
 
 typedef struct ts_cpu {
     int threads;         /* OpenMP threads for our loops (>= 1) */
-    ts_scratch col;      /* im2col matrix [cin*k, B*lout] */
-    ts_scratch tr;       /* channel-major copy of y or dy [cout, B*lout] */
+    ts_scratch col;      /* one im2col matrix [cin*k, lout] per thread */
+    ts_scratch part;     /* per-group partial filter gradients */
     ts_scratch red;      /* per-chunk partial sums of reductions */
 } ts_cpu;
 

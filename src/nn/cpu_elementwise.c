@@ -5,22 +5,60 @@
 #include "nn/cpu_backend.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #define NT ts_cpu_of(be)->threads
 
+static inline int32_t f2i(float f) { int32_t i; memcpy(&i, &f, sizeof i); return i; }
+static inline float i2f(int32_t i) { float f; memcpy(&f, &i, sizeof f); return f; }
+
+/* exp(-a) for a >= 0 (a > 87 is taken as 87), within 4 ulp. Branch-free
+ * and without libm, so that the loops around it vectorise: exp(-a) =
+ * 2^k exp(r), k = round(-a / ln 2), |r| <= ln 2 / 2, exp(r) by its Taylor
+ * polynomial of degree 6. Never overflows, never produces a subnormal. */
+static inline float expneg(float a)
+{
+    const float shift = 12582912.0f;             /* 1.5 * 2^23: rounds to integer */
+    int32_t ai = f2i(a);
+    a = i2f(ai < 0x42AE0000 ? ai : 0x42AE0000);   /* min(a, 87) on the bits */
+    float t = a * -1.44269504088896341f + shift;
+    float k = t - shift;
+    float r = -a - k * 0.693145751953125f;       /* ln 2 in two parts */
+    r = r - k * 1.428606765330187e-06f;
+    float p = 1.0f / 720.0f;
+    p = p * r + 1.0f / 120.0f;
+    p = p * r + 1.0f / 24.0f;
+    p = p * r + 1.0f / 6.0f;
+    p = p * r + 0.5f;
+    p = p * r + 1.0f;
+    p = p * r + 1.0f;
+    int32_t e = f2i(t) - 0x4B400000 + 127;        /* k + bias, from t's bits */
+    return p * i2f(e * (1 << 23));
+}
+
+/* The logistic 1 / (1 + exp(-x)), from exp(-|x|) so that nothing overflows;
+ * the sign selects r or 1 - r = e r with a bit mask, not a branch. */
+static inline float sigmoid(float x)
+{
+    float e = expneg(fabsf(x));
+    float r = 1.0f / (1.0f + e), q = e * r;
+    int32_t neg = f2i(x) >> 31;                  /* all ones when x < 0 */
+    return i2f((f2i(r) & ~neg) | (f2i(q) & neg));
+}
+
 /* SiLU: y = x s(x), s the logistic; dy/dx = s (1 + x (1 - s)). */
 void ts_cpu_silu_fwd(ts_backend *be, size_t n, const float *x, float *y)
 {
-    #pragma omp parallel for schedule(static) num_threads(NT) if (n > TS_CPU_PAR_MIN)
-    for (size_t i = 0; i < n; i++) y[i] = x[i] / (1.0f + expf(-x[i]));
+    #pragma omp parallel for simd schedule(static) num_threads(NT) if (n > TS_CPU_PAR_MIN)
+    for (size_t i = 0; i < n; i++) y[i] = x[i] * sigmoid(x[i]);
 }
 
 void ts_cpu_silu_bwd(ts_backend *be, size_t n, const float *x, const float *dy, float *dx)
 {
-    #pragma omp parallel for schedule(static) num_threads(NT) if (n > TS_CPU_PAR_MIN)
+    #pragma omp parallel for simd schedule(static) num_threads(NT) if (n > TS_CPU_PAR_MIN)
     for (size_t i = 0; i < n; i++) {
-        float s = 1.0f / (1.0f + expf(-x[i]));
+        float s = sigmoid(x[i]);
         dx[i] = dy[i] * s * (1.0f + x[i] * (1.0f - s));
     }
 }
@@ -88,9 +126,10 @@ void ts_cpu_add_bcast_bwd(ts_backend *be, int batch, int channels, int len,
     #pragma omp parallel for schedule(static) num_threads(NT) if (rows * len > TS_CPU_PAR_MIN)
     for (long r = 0; r < rows; r++) {
         const float *dyr = dy + r * len;
-        float s = 0.0f;
+        double s = 0.0;
+        #pragma omp simd reduction(+:s)
         for (int l = 0; l < len; l++) s += dyr[l];
-        dv[r] += s;
+        dv[r] += (float)s;
     }
 }
 
@@ -114,6 +153,7 @@ void ts_cpu_add_rowvec_bwd(ts_backend *be, int rows, int cols, const float *dy, 
         float acc[BLOCK] = {0};
         for (int r = 0; r < rows; r++) {
             const float *dyr = dy + (long)r * cols;
+            #pragma omp simd
             for (int c = c0; c < c1; c++) acc[c - c0] += dyr[c];
         }
         for (int c = c0; c < c1; c++) dv[c] += acc[c - c0];
@@ -122,19 +162,19 @@ void ts_cpu_add_rowvec_bwd(ts_backend *be, int rows, int cols, const float *dy, 
 
 void ts_cpu_axpby(ts_backend *be, size_t n, float a, const float *x, float b, float *y)
 {
-    #pragma omp parallel for schedule(static) num_threads(NT) if (n > TS_CPU_PAR_MIN)
+    #pragma omp parallel for simd schedule(static) num_threads(NT) if (n > TS_CPU_PAR_MIN)
     for (size_t i = 0; i < n; i++) y[i] = a * x[i] + b * y[i];
 }
 
 void ts_cpu_mul(ts_backend *be, size_t n, const float *x, const float *y, float *z)
 {
-    #pragma omp parallel for schedule(static) num_threads(NT) if (n > TS_CPU_PAR_MIN)
+    #pragma omp parallel for simd schedule(static) num_threads(NT) if (n > TS_CPU_PAR_MIN)
     for (size_t i = 0; i < n; i++) z[i] = x[i] * y[i];
 }
 
 void ts_cpu_clamp_min(ts_backend *be, size_t n, float lo, float *x)
 {
-    #pragma omp parallel for schedule(static) num_threads(NT) if (n > TS_CPU_PAR_MIN)
+    #pragma omp parallel for simd schedule(static) num_threads(NT) if (n > TS_CPU_PAR_MIN)
     for (size_t i = 0; i < n; i++) x[i] = x[i] < lo ? lo : x[i];
 }
 
@@ -162,6 +202,7 @@ double ts_cpu_sumsq(ts_backend *be, size_t n, const float *x)
     for (size_t c = 0; c < nc; c++) {
         size_t i0 = c * TS_CPU_CHUNK, i1 = i0 + TS_CPU_CHUNK < n ? i0 + TS_CPU_CHUNK : n;
         double s = 0.0;
+        #pragma omp simd reduction(+:s)
         for (size_t i = i0; i < i1; i++) s += (double)x[i] * x[i];
         part[c] = s;
     }
@@ -179,6 +220,7 @@ double ts_cpu_masked_mse(ts_backend *be, size_t n, const float *pred, const floa
     for (size_t c = 0; c < nc; c++) {
         size_t i0 = c * TS_CPU_CHUNK, i1 = i0 + TS_CPU_CHUNK < n ? i0 + TS_CPU_CHUNK : n;
         double se = 0.0, sm = 0.0;
+        #pragma omp simd reduction(+:se, sm)
         for (size_t i = i0; i < i1; i++) {
             double d = (double)pred[i] - target[i];
             se += mask[i] * d * d;
@@ -194,7 +236,7 @@ double ts_cpu_masked_mse(ts_backend *be, size_t n, const float *pred, const floa
     }
     double denom = sm > 1.0 ? sm : 1.0;
     float scale = (float)(2.0 / denom);
-    #pragma omp parallel for schedule(static) num_threads(NT) if (n > TS_CPU_PAR_MIN)
+    #pragma omp parallel for simd schedule(static) num_threads(NT) if (n > TS_CPU_PAR_MIN)
     for (size_t i = 0; i < n; i++) dpred[i] = scale * mask[i] * (pred[i] - target[i]);
     return se / denom;
 }

@@ -25,6 +25,6 @@ void ts_cpu_adamw(ts_backend *be, size_t n, float *p, const float *g, float *m, 
 
 void ts_cpu_ema(ts_backend *be, size_t n, float *e, const float *p, float decay)
 {
-    #pragma omp parallel for schedule(static) num_threads(NT) if (n > TS_CPU_PAR_MIN)
+    #pragma omp parallel for simd schedule(static) num_threads(NT) if (n > TS_CPU_PAR_MIN)
     for (size_t i = 0; i < n; i++) e[i] = decay * e[i] + (1.0f - decay) * p[i];
 }
