@@ -1,0 +1,506 @@
+/* check_window.c - windows, scaling, channels and the training index
+ * (src/data/window.h) on series sets built by hand. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data/window.h"
+
+#define T_2024_01_01 1704067200LL  /* a Monday, 00:00 UTC */
+#define TWO_PI 6.283185307179586
+
+static const ts_freq DAILY = { TS_FREQ_DAY, 1 };
+static const ts_freq HOURLY = { TS_FREQ_HOUR, 1 };
+
+/* A set of n series with room for len values each, all NaN. */
+static ts_series_set *make_set(size_t n, const size_t *len, ts_freq f, int has_time)
+{
+    ts_series_set *set = calloc(1, sizeof *set);
+    set->series = calloc(n, sizeof *set->series);
+    set->n = n;
+    set->freq = f;
+    set->has_time = has_time;
+    for (size_t s = 0; s < n; s++) {
+        set->series[s].start = T_2024_01_01;
+        set->series[s].len = len[s];
+        set->series[s].values = malloc((len[s] ? len[s] : 1) * sizeof(float));
+        for (size_t j = 0; j < len[s]; j++) set->series[s].values[j] = NAN;
+    }
+    return set;
+}
+
+static void free_set(ts_series_set *set)
+{
+    for (size_t s = 0; s < set->n; s++) free(set->series[s].values);
+    free(set->series);
+    free(set);
+}
+
+/* Channel c at position p of a filled window. */
+#define AT(in, w, c, p) ((in)[(size_t)(c) * (w).length + (p)])
+
+/* Daily from 2024-01-01, x_j = j + 1, missing at 10 and 15. With C = 14,
+ * H = 7, levels 3: P = 3, L = 24; the window at origin 21 has its context at
+ * j = 7 .. 20 (p = 3 .. 16) and its future at j = 21 .. 27 (p = 17 .. 23);
+ * position p holds j = p + 4. */
+static ts_series_set *ramp_set(void)
+{
+    size_t len = 40;
+    ts_series_set *set = make_set(1, &len, DAILY, 1);
+    for (size_t j = 0; j < len; j++) set->series[0].values[j] = (float)(j + 1);
+    set->series[0].values[10] = NAN;
+    set->series[0].values[15] = NAN;
+    return set;
+}
+
+START_TEST(test_spec_layout)
+{
+    ts_series_set *set = ramp_set();
+    ts_window_spec w;
+    ts_error err = { 0 };
+    ck_assert_int_eq(ts_window_spec_init(&w, set, 14, 7, 3, &err), 0);
+    ck_assert_int_eq(w.pad, 3);
+    ck_assert_int_eq(w.length, 24);
+    ck_assert_int_eq(w.n_periods, 2);
+    ck_assert_double_eq_tol(w.periods[0], 7, 1e-12);
+    ck_assert_double_eq_tol(w.periods[1], 365.25, 1e-12);
+    ck_assert_int_eq(w.season, 7);
+    ck_assert_int_eq(w.n_lags, 1);  /* 365 does not fit a context of 14 */
+    ck_assert_int_eq(w.lags[0], 7);
+    ck_assert_int_eq(ts_window_channels(&w), 3 + 4 + 1 + 1);
+    ck_assert_int_eq(ts_window_lag_channel(&w), 7);
+    ck_assert_int_eq(ts_window_log_scale_channel(&w), 8);
+    char buf[32];
+    ck_assert_str_eq(ts_window_channel_name(&w, 0, buf, sizeof buf), "noisy");
+    ck_assert_str_eq(ts_window_channel_name(&w, 1, buf, sizeof buf), "history");
+    ck_assert_str_eq(ts_window_channel_name(&w, 2, buf, sizeof buf), "mask");
+    ck_assert_str_eq(ts_window_channel_name(&w, 3, buf, sizeof buf), "sin 7");
+    ck_assert_str_eq(ts_window_channel_name(&w, 6, buf, sizeof buf), "cos 365.25");
+    ck_assert_str_eq(ts_window_channel_name(&w, 7, buf, sizeof buf), "lag 7");
+    ck_assert_str_eq(ts_window_channel_name(&w, 8, buf, sizeof buf), "log scale");
+
+    /* levels 1: no padding; a long context takes the yearly lag too */
+    ck_assert_int_eq(ts_window_spec_init(&w, set, 400, 30, 1, &err), 0);
+    ck_assert_int_eq(w.pad, 0);
+    ck_assert_int_eq(w.length, 430);
+    ck_assert_int_eq(w.n_lags, 2);
+    ck_assert_int_eq(w.lags[1], 365);
+
+    /* hourly: day and week lags once the context holds a week */
+    ck_assert_int_eq(ts_window_spec_make(&w, HOURLY, 1, 200, 24, 4, &err), 0);
+    ck_assert_int_eq(w.length % 8, 0);
+    ck_assert_int_eq(w.n_lags, 2);
+    ck_assert_int_eq(w.lags[0], 24);
+    ck_assert_int_eq(w.lags[1], 168);
+
+    /* every other day: periods 3.5 and 182.625 are no whole lags */
+    ck_assert_int_eq(ts_window_spec_make(&w, (ts_freq){ TS_FREQ_DAY, 2 }, 1, 400, 10, 1, &err), 0);
+    ck_assert_int_eq(w.n_periods, 2);
+    ck_assert_int_eq(w.n_lags, 0);
+
+    /* no time column, no frequency: history, mask, noisy, log scale */
+    ts_freq none = { TS_FREQ_NONE, 1 };
+    ck_assert_int_eq(ts_window_spec_make(&w, none, 0, 10, 5, 2, &err), 0);
+    ck_assert_int_eq(w.channels, 4);
+    ck_assert_int_eq(w.n_lags, 0);
+
+    ck_assert_int_eq(ts_window_spec_init(&w, set, 0, 7, 3, &err), TS_EUSAGE);
+    ck_assert_int_eq(ts_window_spec_init(&w, set, 14, 0, 3, &err), TS_EUSAGE);
+    ck_assert_int_eq(ts_window_spec_init(&w, set, 14, 7, 0, &err), TS_EUSAGE);
+    ck_assert_int_eq(ts_window_spec_init(&w, set, 14, 7, 40, &err), TS_EUSAGE);
+    ck_assert_int_eq(err.code, TS_EUSAGE);
+    free_set(set);
+}
+END_TEST
+
+START_TEST(test_fill_channels)
+{
+    ts_series_set *set = ramp_set();
+    ts_window_spec w;
+    ck_assert_int_eq(ts_window_spec_init(&w, set, 14, 7, 3, NULL), 0);
+    float *in = malloc((size_t)w.channels * w.length * sizeof *in);
+    float x0[7], mask[7], scale;
+    ck_assert_int_eq(ts_window_fill(&w, set, 0, 21, in, x0, mask, &scale), 1);
+
+    /* scale: mean of 8 .. 21 without 11 and 16 */
+    double sc = (203.0 - 11 - 16) / 12;
+    ck_assert_double_eq_tol(scale, sc, 1e-5);
+
+    for (int p = 0; p < w.length; p++) ck_assert_float_eq(AT(in, w, TS_CH_NOISY, p), 0);
+    for (int p = 0; p < 3; p++) {  /* padding */
+        ck_assert_float_eq(AT(in, w, TS_CH_HISTORY, p), 0);
+        ck_assert_float_eq(AT(in, w, TS_CH_MASK, p), 0);
+        ck_assert_float_eq(AT(in, w, 7, p), 0);
+    }
+    ck_assert_double_eq_tol(AT(in, w, TS_CH_HISTORY, 3), 8 / sc, 1e-6);   /* j = 7 */
+    ck_assert_float_eq(AT(in, w, TS_CH_MASK, 3), 1);
+    ck_assert_double_eq_tol(AT(in, w, TS_CH_HISTORY, 16), 21 / sc, 1e-6);  /* j = 20 */
+    ck_assert_float_eq(AT(in, w, TS_CH_HISTORY, 6), 0);  /* j = 10: missing, not filled */
+    ck_assert_float_eq(AT(in, w, TS_CH_MASK, 6), 0);
+    ck_assert_float_eq(AT(in, w, TS_CH_HISTORY, 11), 0);  /* j = 15 */
+    ck_assert_float_eq(AT(in, w, TS_CH_MASK, 11), 0);
+    int observed = 0;
+    for (int p = 0; p < w.length; p++) observed += AT(in, w, TS_CH_MASK, p) == 1;
+    ck_assert_int_eq(observed, 12);
+    for (int p = 17; p < 24; p++) {  /* the future: no history, no mask */
+        ck_assert_float_eq(AT(in, w, TS_CH_HISTORY, p), 0);
+        ck_assert_float_eq(AT(in, w, TS_CH_MASK, p), 0);
+    }
+    for (int h = 0; h < 7; h++) {
+        ck_assert_double_eq_tol(x0[h], (22 + h) / sc, 1e-6);
+        ck_assert_float_eq(mask[h], 1);
+    }
+
+    /* calendar: p = 3 is 2024-01-08, a Monday, day 7 of a leap year */
+    ck_assert_double_eq_tol(AT(in, w, 3, 3), 0, 1e-6);
+    ck_assert_double_eq_tol(AT(in, w, 4, 3), 1, 1e-6);
+    ck_assert_double_eq_tol(AT(in, w, 3, 5), sin(TWO_PI * 2 / 7), 1e-6);  /* Wednesday */
+    ck_assert_double_eq_tol(AT(in, w, 4, 5), cos(TWO_PI * 2 / 7), 1e-6);
+    ck_assert_double_eq_tol(AT(in, w, 3, 17), 0, 1e-6);  /* 2024-01-22, Monday */
+    ck_assert_double_eq_tol(AT(in, w, 4, 17), 1, 1e-6);
+    ck_assert_double_eq_tol(AT(in, w, 3, 0), sin(TWO_PI * 4 / 7), 1e-6);  /* padding: Friday */
+    ck_assert_double_eq_tol(AT(in, w, 5, 3), sin(TWO_PI * 7 / 366), 1e-6);
+    ck_assert_double_eq_tol(AT(in, w, 6, 3), cos(TWO_PI * 7 / 366), 1e-6);
+
+    /* lag 7 on the future: the seasonal-naive value */
+    ck_assert_double_eq_tol(AT(in, w, 7, 17), 15 / sc, 1e-6);  /* j = 21 <- x[14] */
+    ck_assert_double_eq_tol(AT(in, w, 7, 18), 9 / sc, 1e-6);   /* j = 22: x[15] missing <- x[8] */
+    ck_assert_double_eq_tol(AT(in, w, 7, 23), 21 / sc, 1e-6);  /* j = 27 <- x[20] */
+    /* lag 7 on the context: one season back, inside the context */
+    ck_assert_double_eq_tol(AT(in, w, 7, 10), 8 / sc, 1e-6);   /* j = 14 <- x[7] */
+    ck_assert_float_eq(AT(in, w, 7, 3), 0);   /* j = 7: x[0] is before the context */
+    ck_assert_float_eq(AT(in, w, 7, 13), 0);  /* j = 17: x[10] missing, x[3] outside */
+
+    for (int p = 0; p < w.length; p++)
+        ck_assert_double_eq_tol(AT(in, w, 8, p), log(sc), 1e-5);
+
+    float back[7];
+    memcpy(back, x0, sizeof back);
+    ts_window_unscale(back, 7, scale);
+    for (int h = 0; h < 7; h++) ck_assert_double_eq_tol(back[h], 22 + h, 1e-4);
+    free(in);
+
+    /* a horizon longer than the season: the lag never reads the future */
+    ck_assert_int_eq(ts_window_spec_init(&w, set, 14, 10, 1, NULL), 0);
+    in = malloc((size_t)w.channels * w.length * sizeof *in);
+    ck_assert_int_eq(ts_window_fill(&w, set, 0, 21, in, NULL, NULL, &scale), 1);
+    ck_assert_double_eq_tol(AT(in, w, 7, 14 + 7), 15 / sc, 1e-6);  /* j = 28 <- x[14] */
+    ck_assert_double_eq_tol(AT(in, w, 7, 14 + 8), 9 / sc, 1e-6);   /* j = 29 <- x[8] */
+    ck_assert_double_eq_tol(AT(in, w, 7, 14 + 9), 17 / sc, 1e-6);  /* j = 30 <- x[16] */
+    free(in);
+    free_set(set);
+}
+END_TEST
+
+START_TEST(test_fill_forecast_and_gaps)
+{
+    ts_series_set *set = ramp_set();
+    ts_window_spec w;
+    ck_assert_int_eq(ts_window_spec_init(&w, set, 14, 7, 3, NULL), 0);
+    float *in = malloc((size_t)w.channels * w.length * sizeof *in);
+    float x0[7], mask[7], scale;
+
+    /* origin == len: a true forecast; the future is unknown */
+    ck_assert_int_eq(ts_window_fill(&w, set, 0, 40, in, x0, mask, &scale), 1);
+    ck_assert_double_eq_tol(scale, (27.0 + 40) / 2, 1e-4);  /* mean of 27 .. 40 */
+    for (int h = 0; h < 7; h++) {
+        ck_assert_float_eq(x0[h], 0);
+        ck_assert_float_eq(mask[h], 0);
+    }
+    /* first future day 2024-02-10 is a Saturday; its lag is x[33] = 34 */
+    ck_assert_double_eq_tol(AT(in, w, 3, 17), sin(TWO_PI * 5 / 7), 1e-6);
+    ck_assert_double_eq_tol(AT(in, w, 7, 17), 34 / scale, 1e-6);
+    ck_assert_double_eq_tol(AT(in, w, 7, 23), 40 / scale, 1e-6);
+
+    /* future gaps: masked, zero */
+    ck_assert_int_eq(ts_window_fill(&w, set, 0, 12, in, x0, mask, &scale), 1);
+    ck_assert_float_eq(x0[3], 0);    /* j = 15 */
+    ck_assert_float_eq(mask[3], 0);
+    ck_assert_float_eq(mask[2], 1);
+    /* context reaching before the start: j < 0 unobserved */
+    ck_assert_double_eq_tol(scale, (78.0 - 11) / 11, 1e-5);  /* 1 .. 12 without 11 */
+    ck_assert_float_eq(AT(in, w, TS_CH_MASK, 3 + 1), 0);   /* j = -1 */
+    ck_assert_float_eq(AT(in, w, TS_CH_MASK, 3 + 2), 1);   /* j = 0 */
+
+    /* no observed context: skipped; NULL targets allowed */
+    for (int j = 20; j < 34; j++) set->series[0].values[j] = NAN;
+    ck_assert_int_eq(ts_window_fill(&w, set, 0, 34, in, NULL, NULL, &scale), 0);
+    ck_assert_int_eq(ts_window_fill(&w, set, 0, 35, in, NULL, NULL, &scale), 1);
+    ck_assert_double_eq_tol(scale, 35, 1e-5);
+    free(in);
+    free_set(set);
+}
+END_TEST
+
+START_TEST(test_scale_floor)
+{
+    size_t len[3] = { 30, 30, 30 };
+    ts_series_set *set = make_set(3, len, DAILY, 1);
+    for (int j = 0; j < 30; j++) {
+        set->series[0].values[j] = j < 20 ? 0 : 10;        /* silent context */
+        set->series[1].values[j] = j < 20 ? 1e-6f : 1000;  /* tiny context */
+        set->series[2].values[j] = 0;                      /* all zero */
+    }
+    ts_window_spec w;
+    ck_assert_int_eq(ts_window_spec_init(&w, set, 14, 7, 1, NULL), 0);
+    float *in = malloc((size_t)w.channels * w.length * sizeof *in);
+    float x0[7], mask[7], scale;
+
+    ck_assert_int_eq(ts_window_fill(&w, set, 0, 20, in, x0, mask, &scale), 1);
+    ck_assert_double_eq_tol(scale, 100.0 / 30, 1e-5);  /* the series level */
+    ck_assert_double_eq_tol(x0[0], 3, 1e-5);
+    ck_assert_float_eq(AT(in, w, TS_CH_MASK, 0), 1);   /* zeros are observed */
+
+    ck_assert_int_eq(ts_window_fill(&w, set, 1, 20, in, x0, mask, &scale), 1);
+    double level = (20e-6 + 10 * 1000.0) / 30;
+    ck_assert_double_eq_tol(scale, 1e-3 * level, 1e-7);
+    ck_assert_double_eq_tol(x0[0], 1000 / (1e-3 * level), 1e-2);
+
+    ck_assert_int_eq(ts_window_fill(&w, set, 2, 20, in, x0, mask, &scale), 1);
+    ck_assert_float_eq(scale, 1e-8f);
+    ck_assert_float_eq(x0[0], 0);
+
+    /* an explicit level: what a forecast passes for a piece of a series */
+    ck_assert_double_eq_tol(ts_window_level(&set->series[0]), 100.0 / 30, 1e-12);
+    ck_assert_double_eq_tol(ts_window_level(&set->series[2]), 0, 1e-12);
+    ck_assert_int_eq(ts_window_fill_level(&w, set, 2, 20, 4.0, in, x0, mask, &scale), 1);
+    ck_assert_float_eq(scale, 4);  /* silent context: the level */
+    ck_assert_double_eq_tol(AT(in, w, ts_window_log_scale_channel(&w), 0), log(4), 1e-6);
+    ck_assert_int_eq(ts_window_fill_level(&w, set, 1, 20, 1e4, in, x0, mask, &scale), 1);
+    ck_assert_double_eq_tol(scale, 10, 1e-5);  /* the floor 1e-3 * level */
+    ck_assert_double_eq_tol(x0[0], 100, 1e-3);
+    free(in);
+    free_set(set);
+}
+END_TEST
+
+START_TEST(test_calendar_hourly_and_index_phase)
+{
+    size_t len = 100;
+    ts_series_set *set = make_set(1, &len, HOURLY, 1);
+    for (size_t j = 0; j < len; j++) set->series[0].values[j] = 1;
+    ts_window_spec w;
+    ck_assert_int_eq(ts_window_spec_init(&w, set, 48, 24, 1, NULL), 0);
+    ck_assert_int_eq(w.n_periods, 3);  /* day, week, year */
+    ck_assert_double_eq_tol(w.periods[0], 24, 1e-12);
+    ck_assert_double_eq_tol(w.periods[1], 168, 1e-12);
+    ck_assert_double_eq_tol(w.periods[2], 8766, 1e-9);
+    float *in = malloc((size_t)w.channels * w.length * sizeof *in);
+    float scale;
+    /* origin 54: p = 0 is j = 6, 06:00 on Monday 2024-01-01 */
+    ck_assert_int_eq(ts_window_fill(&w, set, 0, 54, in, NULL, NULL, &scale), 1);
+    ck_assert_double_eq_tol(AT(in, w, 3, 0), 1, 1e-6);                 /* sin hour 6 / 24 */
+    ck_assert_double_eq_tol(AT(in, w, 4, 0), 0, 1e-6);
+    ck_assert_double_eq_tol(AT(in, w, 5, 0), sin(TWO_PI * 6 / 168), 1e-6);
+    ck_assert_double_eq_tol(AT(in, w, 3, 18), 0, 1e-6);                /* j = 24: midnight */
+    ck_assert_double_eq_tol(AT(in, w, 4, 18), 1, 1e-6);
+    ck_assert_double_eq_tol(AT(in, w, 5, 18), sin(TWO_PI * 24 / 168), 1e-6);
+    /* 2024-01-01 06:00 is 6 hours into a leap year */
+    ck_assert_double_eq_tol(AT(in, w, 7, 0), sin(TWO_PI * 6 / (366 * 24)), 1e-6);
+    ck_assert_int_eq(ts_window_lag_channel(&w), 9);
+    ck_assert_double_eq_tol(AT(in, w, 9, 48), 1, 1e-6);  /* lag 24 on the future */
+    free(in);
+
+    /* without timestamps the phase counts points from the series start */
+    set->has_time = 0;
+    set->freq = DAILY;
+    ck_assert_int_eq(ts_window_spec_init(&w, set, 14, 7, 1, NULL), 0);
+    in = malloc((size_t)w.channels * w.length * sizeof *in);
+    ck_assert_int_eq(ts_window_fill(&w, set, 0, 20, in, NULL, NULL, &scale), 1);
+    ck_assert_double_eq_tol(AT(in, w, 3, 0), sin(TWO_PI * 6 / 7), 1e-6);  /* j = 6 */
+    ck_assert_double_eq_tol(AT(in, w, 5, 0), sin(TWO_PI * 6 / 365.25), 1e-6);
+    ck_assert_double_eq_tol(AT(in, w, 3, 1), 0, 1e-6);                    /* j = 7 */
+    free(in);
+    free_set(set);
+}
+END_TEST
+
+/* Series 0: 40 points, all observed. Series 1: 30 points, missing at
+ * 0 .. 4 and 10 .. 17. C = 14, H = 7, holdout 7: series 0 has origins
+ * 1 .. 26; series 1 needs o >= 6 (context), and 2 observed future points,
+ * which rules out o = 9 .. 12: origins 6 .. 8 and 13 .. 16. */
+static ts_series_set *index_set(void)
+{
+    size_t len[2] = { 40, 30 };
+    ts_series_set *set = make_set(2, len, DAILY, 1);
+    for (int j = 0; j < 40; j++) set->series[0].values[j] = (float)j;
+    for (int j = 0; j < 30; j++)
+        set->series[1].values[j] = (j < 5 || (j >= 10 && j <= 17)) ? NAN : 1;
+    return set;
+}
+
+START_TEST(test_index_counts)
+{
+    ts_series_set *set = index_set();
+    ts_window_spec w;
+    ts_window_index ix;
+    ts_error err = { 0 };
+    ck_assert_int_eq(ts_window_spec_init(&w, set, 14, 7, 3, NULL), 0);
+    ck_assert_int_eq(ts_window_index_build(&ix, &w, set, 7, &err), 0);
+    ck_assert_uint_eq(ix.n, 26 + 3 + 4);
+    ck_assert_uint_eq(ix.n_runs, 3);
+    size_t s;
+    long o;
+    ts_window_at(&ix, 0, &s, &o);
+    ck_assert(s == 0 && o == 1);
+    ts_window_at(&ix, 25, &s, &o);
+    ck_assert(s == 0 && o == 26);
+    ts_window_at(&ix, 26, &s, &o);
+    ck_assert(s == 1 && o == 6);
+    ts_window_at(&ix, 28, &s, &o);
+    ck_assert(s == 1 && o == 8);
+    ts_window_at(&ix, 29, &s, &o);
+    ck_assert(s == 1 && o == 13);
+    ts_window_at(&ix, 32, &s, &o);
+    ck_assert(s == 1 && o == 16);
+    ts_window_pick(&ix, 0.0, &s, &o);
+    ck_assert(s == 0 && o == 1);
+    ts_window_pick(&ix, 0.9999999, &s, &o);
+    ck_assert(s == 1 && o == 16);
+    ts_window_pick(&ix, 29.5 / 33, &s, &o);
+    ck_assert(s == 1 && o == 13);
+    ts_window_index_free(&ix);
+
+    /* no holdout: series 0 gains 27 .. 33, series 1 gains 17 .. 23 */
+    ck_assert_int_eq(ts_window_index_build(&ix, &w, set, 0, &err), 0);
+    ck_assert_uint_eq(ix.n, 33 + 3 + 11);
+    ts_window_index_free(&ix);
+    free_set(set);
+}
+END_TEST
+
+START_TEST(test_index_holdout)
+{
+    ts_series_set *set = index_set();
+    ts_window_spec w;
+    ts_window_index ix;
+    ck_assert_int_eq(ts_window_spec_init(&w, set, 14, 7, 3, NULL), 0);
+    ck_assert_int_eq(ts_window_index_build(&ix, &w, set, 7, NULL), 0);
+    float *in = malloc((size_t)w.channels * w.length * sizeof *in);
+    float x0[7], mask[7], scale;
+    for (size_t i = 0; i < ix.n; i++) {
+        size_t s;
+        long o;
+        ts_window_at(&ix, i, &s, &o);
+        long len = (long)set->series[s].len;
+        ck_assert_int_le(o + w.horizon, len - 7);  /* never touches the last H */
+        ck_assert_int_eq(ts_window_fill(&w, set, s, o, in, x0, mask, &scale), 1);
+        float m = 0;
+        for (int h = 0; h < 7; h++) m += mask[h];
+        ck_assert_float_ge(m, 2);
+    }
+    free(in);
+    ts_window_index_free(&ix);
+    free_set(set);
+}
+END_TEST
+
+START_TEST(test_index_too_little)
+{
+    size_t len[2] = { 27, 20 };
+    ts_series_set *set = make_set(2, len, DAILY, 1);
+    for (int s = 0; s < 2; s++)
+        for (size_t j = 0; j < len[s]; j++) set->series[s].values[j] = 1;
+    ts_window_spec w;
+    ts_window_index ix;
+    ts_error err = { 0 };
+    ck_assert_int_eq(ts_window_spec_init(&w, set, 14, 7, 3, NULL), 0);
+    ck_assert_int_eq(ts_window_index_build(&ix, &w, set, 7, &err), TS_EDATA);
+    ck_assert_ptr_nonnull(strstr(err.msg, "too little data"));
+    ck_assert_uint_eq(ix.n, 0);
+    ts_window_index_free(&ix);
+    /* 28 = C + 2H points: exactly enough */
+    free_set(set);
+    len[0] = 28;
+    set = make_set(2, len, DAILY, 1);
+    for (int s = 0; s < 2; s++)
+        for (size_t j = 0; j < len[s]; j++) set->series[s].values[j] = 1;
+    ck_assert_int_eq(ts_window_index_build(&ix, &w, set, 7, &err), 0);
+    ck_assert_uint_eq(ix.n, 14 + 6);
+    ts_window_index_free(&ix);
+    /* long enough but never observed */
+    for (int s = 0; s < 2; s++)
+        for (size_t j = 0; j < len[s]; j++) set->series[s].values[j] = NAN;
+    err.code = 0;
+    ck_assert_int_eq(ts_window_index_build(&ix, &w, set, 7, &err), TS_EDATA);
+    ck_assert_ptr_nonnull(strstr(err.msg, "too little data"));
+    ts_window_index_free(&ix);
+    free_set(set);
+}
+END_TEST
+
+/* A set whose series are fully observed spans of the given lengths. */
+static ts_series_set *spans_set(size_t n, const size_t *len, ts_freq f)
+{
+    ts_series_set *set = make_set(n, len, f, 1);
+    for (size_t s = 0; s < n; s++)
+        for (size_t j = 0; j < len[s]; j++) set->series[s].values[j] = 1;
+    return set;
+}
+
+START_TEST(test_default_context)
+{
+    size_t a[3] = { 200, 300, 400 }, b[3] = { 30, 40, 50 }, c[3] = { 10, 12, 500 },
+           d[1] = { 5 }, e[1] = { 5000 };
+    ts_series_set *set = spans_set(3, a, DAILY);
+    ck_assert_int_eq(ts_window_default_context(set, 7), 56);    /* 8 H */
+    ck_assert_int_eq(ts_window_default_context(set, 1), 21);    /* 3 seasons */
+    free_set(set);
+    set = spans_set(3, b, DAILY);
+    ck_assert_int_eq(ts_window_default_context(set, 7), 26);    /* median 40 - 2 H */
+    free_set(set);
+    set = spans_set(3, c, DAILY);
+    ck_assert_int_eq(ts_window_default_context(set, 7), 56);    /* median too short: longest */
+    free_set(set);
+    set = spans_set(1, d, DAILY);
+    ck_assert_int_eq(ts_window_default_context(set, 7), 1);
+    free_set(set);
+    set = spans_set(1, e, HOURLY);
+    ck_assert_int_eq(ts_window_default_context(set, 48), 384);  /* 8 H */
+    ck_assert_int_eq(ts_window_default_context(set, 2), 72);    /* 3 seasons of 24 */
+    set->freq = (ts_freq){ TS_FREQ_NONE, 1 };
+    set->has_time = 0;
+    ck_assert_int_eq(ts_window_default_context(set, 1), 16);    /* the floor */
+    /* leading and trailing gaps do not count */
+    for (int j = 0; j < 4900; j++) set->series[0].values[j] = NAN;
+    ck_assert_int_eq(ts_window_default_context(set, 10), 80);
+    ck_assert_int_eq(ts_window_default_context(set, 40), 20);   /* 100 - 80 */
+    free_set(set);
+}
+END_TEST
+
+START_TEST(test_nonneg)
+{
+    float v[4] = { 0, 2, NAN, 5 };
+    ts_series s = { .name = "x", .start = 0, .len = 4, .values = v };
+    ck_assert_int_eq(ts_series_nonneg(&s), 1);
+    v[1] = -0.5f;
+    ck_assert_int_eq(ts_series_nonneg(&s), 0);
+    float allnan[2] = { NAN, NAN };
+    ts_series t = { .name = "y", .start = 0, .len = 2, .values = allnan };
+    ck_assert_int_eq(ts_series_nonneg(&t), 1);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *suite = suite_create("window");
+    TCase *tc = tcase_create("window");
+    tcase_add_test(tc, test_spec_layout);
+    tcase_add_test(tc, test_fill_channels);
+    tcase_add_test(tc, test_fill_forecast_and_gaps);
+    tcase_add_test(tc, test_scale_floor);
+    tcase_add_test(tc, test_calendar_hourly_and_index_phase);
+    tcase_add_test(tc, test_index_counts);
+    tcase_add_test(tc, test_index_holdout);
+    tcase_add_test(tc, test_index_too_little);
+    tcase_add_test(tc, test_default_context);
+    tcase_add_test(tc, test_nonneg);
+    suite_add_tcase(suite, tc);
+    SRunner *runner = srunner_create(suite);
+    srunner_run_all(runner, CK_NORMAL);
+    int failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
