@@ -22,7 +22,7 @@ do for [f=1:nfiles] {
     if (count[f] > 1) {
         # Margins in pixels, whatever the height of the stack.
         set multiplot layout count[f],1 margins 80.0/width, 1 - 30.0/width, \
-            40.0/height, 1 - 45.0/height spacing 0, 75.0/height
+            50.0/height, 1 - 45.0/height spacing 0, 85.0/height
     }
     do for [p=first[f]:first[f]+count[f]-1] {
         set title title[p] noenhanced

@@ -364,7 +364,7 @@ static int write_panel(FILE *df, FILE *mf, int k, const ts_plot_panel *p, ts_err
     const char *xfmt = span > 3 * 366 * 86400.0 ? "%Y"
                      : span > 120 * 86400.0    ? "%b %Y"
                      : span > 4 * 86400.0      ? "%d %b"
-                                               : "%d %b %H:%M";
+                                               : "%H:%M\\n%d %b";
     double fcstart = isfinite(last_x) ? last_x : p->n_fc > 0 ? xmin : NAN;
     fprintf(mf, "title[%d] = ", k);
     put_string(mf, name);
@@ -374,7 +374,8 @@ static int write_panel(FILE *df, FILE *mf, int k, const ts_plot_panel *p, ts_err
                 in50, ntruth, in90, ntruth);
     else
         fputs("''", mf);
-    fprintf(mf, "\nisdate[%d] = %d\nxfmt[%d] = '%s'\nfcstart[%d] = ", k, p->time_is_date != 0,
+    /* xfmt in double quotes: gnuplot turns its "\n" into a line break. */
+    fprintf(mf, "\nisdate[%d] = %d\nxfmt[%d] = \"%s\"\nfcstart[%d] = ", k, p->time_is_date != 0,
             k, p->time_is_date ? xfmt : "%g", k);
     if (isfinite(fcstart)) fprintf(mf, "%.15g\n", fcstart);
     else fputs("NaN\n", mf);
