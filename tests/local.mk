@@ -2,3 +2,5 @@
 # local.mk of the module they test.
 EXTRA_DIST += tests/lib.sh tests/cli_basic.sh
 TESTS += tests/cli_basic.sh
+EXTRA_DIST += tests/cli_fit_forecast.sh
+TESTS += tests/cli_fit_forecast.sh

@@ -3,6 +3,14 @@
 #ifndef TS_COMMANDS_H
 #define TS_COMMANDS_H
 
+#include "io/error.h"
+
 int ts_cmd_info(int argc, char **argv);
+int ts_cmd_fit(int argc, char **argv);
+int ts_cmd_forecast(int argc, char **argv);
+int ts_cmd_backtest(int argc, char **argv);
+
+/* `tsdiff info MODEL`: the model's settings and series (info_model.c). */
+int ts_info_model(const char *path, int raw, ts_error *err);
 
 #endif

@@ -14,6 +14,9 @@ typedef struct {
 } subcommand;
 
 static const subcommand commands[] = {
+    {"fit", ts_cmd_fit, "train a diffusion model of the series in a CSV file"},
+    {"forecast", ts_cmd_forecast, "draw sample futures and their quantiles from a model"},
+    {"backtest", ts_cmd_backtest, "score tsdiff against baselines on held-out windows"},
     {"info", ts_cmd_info, "describe a CSV file's series or a model file"},
 };
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])

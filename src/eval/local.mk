@@ -7,3 +7,5 @@ TESTS += tests/check_metrics
 tests_check_metrics_CFLAGS = $(TEST_CFLAGS)
 tests_check_metrics_LDADD = $(TEST_LIBS)
 endif
+libtsdiff_a_SOURCES += src/eval/baseline.c src/eval/baseline.h \
+	src/eval/backtest.c src/eval/backtest.h

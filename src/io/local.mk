@@ -19,3 +19,4 @@ tests_check_progress_LDADD = $(TEST_LIBS)
 tests_check_plot_CFLAGS = $(TEST_CFLAGS)
 tests_check_plot_LDADD = $(TEST_LIBS)
 endif
+libtsdiff_a_SOURCES += src/io/model.c src/io/model.h src/io/forecast_out.c src/io/forecast_out.h

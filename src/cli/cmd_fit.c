@@ -1,0 +1,142 @@
+/* cmd_fit.c - `tsdiff fit DATA.csv`: read the data, train, save the model. */
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/commands.h"
+#include "cli/csv_opts.h"
+#include "cli/fit_opts.h"
+#include "cli/opts.h"
+#include "data/csv.h"
+#include "diffusion/train.h"
+#include "io/model.h"
+#include "io/plot.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    stop_requested = sig;
+}
+
+typedef struct fit_args {
+    ts_csv_cli csv;
+    ts_cli_fit fit;
+    const char *model, *plot_loss;
+    int resume;
+    long checkpoint_every;
+} fit_args;
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Read DATA (or the data the model was trained on, for --resume). */
+static int read_data(const fit_args *a, const char *path, const ts_model *resumed,
+                     ts_series_set *set, ts_csv_opts *csv, ts_error *err)
+{
+    int rc = ts_csv_cli_opts(&a->csv, "fit", csv, err);
+    if (rc) return rc;
+    if (!path && resumed) {
+        path = resumed->data_path;
+        *csv = resumed->csv;
+    }
+    if (!path)
+        return ts_fail(err, TS_EUSAGE, "fit: missing DATA.csv (try 'tsdiff fit --help')");
+    return ts_csv_read(path, csv, set, err);
+}
+
+/* The resumed model must describe the same series as the data. */
+static int check_resume(const ts_model *m, const ts_series_set *set, ts_error *err)
+{
+    if (m->n_series != set->n)
+        return ts_fail(err, TS_EDATA, "%s has %zu series, the model was trained on %zu",
+                       set->source, set->n, m->n_series);
+    for (size_t i = 0; i < set->n; i++)
+        if (strcmp(m->names[i], set->series[i].name))
+            return ts_fail(err, TS_EDATA, "%s: series %zu is \"%s\", the model's is \"%s\"",
+                           set->source, i + 1, set->series[i].name, m->names[i]);
+    return 0;
+}
+
+static int run_fit(fit_args *a, const char *data_path, ts_error *err)
+{
+    ts_model m = {0};
+    ts_series_set set = {0};
+    ts_csv_opts csv;
+    ts_backend *be = NULL;
+    ts_train_config cfg;
+    int rc = 0;
+    if (a->resume) rc = ts_model_load(a->model, &m, err);
+    if (!rc) rc = read_data(a, data_path, a->resume ? &m : NULL, &set, &csv, err);
+    if (!rc) rc = ts_cli_fit_config(&a->fit, &set, &cfg, err);
+    cfg.checkpoint_every = a->checkpoint_every;
+    cfg.checkpoint_path = a->model;
+    cfg.stop = &stop_requested;
+    if (!rc && a->resume) rc = check_resume(&m, &set, err);
+    if (!rc && !a->resume) {
+        rc = ts_train_setup(&set, &cfg, &m, err);
+        if (!rc) ts_model_set_csv(&m, set.source, &csv);
+    }
+    if (!rc) rc = ts_backend_open(a->fit.device, a->fit.threads, &be, err);
+    if (rc) goto done;
+
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    double t0 = now_seconds();
+    long before = m.steps;
+    rc = ts_train(be, &set, &cfg, &m, err);
+    double secs = now_seconds() - t0;
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    if (!rc) rc = ts_model_save(&m, a->model, 1, err);
+    if (!rc && a->plot_loss)
+        rc = ts_plot_loss(a->plot_loss, (int)m.n_hist, m.hist_step, m.hist_train, m.hist_val, err);
+    if (rc) goto done;
+    long done = m.steps - before;
+    if (!a->fit.quiet)
+        printf("fit: %ld steps in %.1f s (%.1f steps/s), loss %.4f, best validation loss %.4f "
+               "at step %ld; model saved to %s\n", done, secs, done / (secs > 0 ? secs : 1),
+               m.final_loss, m.best_val_loss, m.best_step, a->model);
+    if (stop_requested)
+        rc = ts_fail(err, 128 + stop_requested, "fit interrupted at step %ld; the model so far "
+                                                "is saved in %s", m.steps, a->model);
+done:
+    ts_backend_destroy(be);
+    ts_series_set_free(&set);
+    ts_model_free(&m);
+    return rc;
+}
+
+int ts_cmd_fit(int argc, char **argv)
+{
+    fit_args a = {.model = TS_MODEL_DEFAULT_PATH};
+    ts_cli_fit_init(&a.fit);
+    const ts_opt opts[] = {
+        TS_FIT_OPTIONS(a.fit),
+        {"model", 'o', TS_OPT_STRING, &a.model, "FILE", "model file to write (default tsdiff.model)", 0, 0},
+        {"resume", 0, TS_OPT_FLAG, &a.resume, NULL, "continue training the model in --model", 0, 0},
+        {"checkpoint-every", 0, TS_OPT_LONG, &a.checkpoint_every, "N", "save the model every N steps (default: only at the end)", 1, 1e9},
+        {"plot-loss", 0, TS_OPT_STRING, &a.plot_loss, "FILE", "draw the training and validation loss to FILE.png or FILE.svg", 0, 0},
+        TS_CSV_OPTIONS(a.csv),
+        {0},
+    };
+    const ts_cmd_spec spec = {
+        "fit", "[DATA.csv]", "Train a diffusion model of the series in DATA.csv.", opts,
+        "Interrupting (SIGINT, SIGTERM) stops after the current step and saves the model.\n"
+        "With --resume, DATA.csv defaults to the file the model was trained on.\n"};
+    ts_error err = {0};
+    int first = 0, rc = ts_opts_parse(&spec, argc, argv, &first, &err);
+    if (!rc && argc - first > 1)
+        rc = ts_fail(&err, TS_EUSAGE, "fit: one DATA.csv expected (try 'tsdiff fit --help')");
+    if (!rc) {
+        ts_set_quiet(a.fit.quiet);
+        rc = run_fit(&a, first < argc ? argv[first] : NULL, &err);
+    }
+    return ts_cmd_exit(rc, &err);
+}

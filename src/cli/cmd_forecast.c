@@ -1,0 +1,127 @@
+/* cmd_forecast.c - `tsdiff forecast`: sample futures from a fitted model and
+ * write their quantiles, the samples and a fan chart. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "cli/opts.h"
+#include "data/csv.h"
+#include "diffusion/forecast.h"
+#include "io/forecast_out.h"
+#include "io/model.h"
+
+typedef struct forecast_args {
+    const char *model, *data, *sampler, *quantiles, *output, *samples_out, *plot, *device;
+    ts_strlist series;
+    int horizon, samples, sampler_steps, threads, history, allow_negative, quiet;
+    long seed;
+} forecast_args;
+
+/* The data must be on the model's grid and hold the series it names. */
+static int match_series(const ts_model *m, const ts_series_set *set, const ts_strlist *want,
+                        size_t **sel, size_t *n, ts_error *err)
+{
+    char a[32], b[32];
+    if (set->has_time != m->win.has_time || set->freq.unit != m->win.freq.unit ||
+        set->freq.mult != m->win.freq.mult)
+        return ts_fail(err, TS_EDATA, "%s: frequency %s does not match the model's (%s)",
+                       set->source, ts_freq_name(set->freq, a, sizeof a),
+                       ts_freq_name(m->win.freq, b, sizeof b));
+    size_t cap = want->n ? (size_t)want->n : m->n_series;
+    *sel = ts_xmalloc(cap * sizeof **sel);
+    *n = 0;
+    for (size_t i = 0; i < cap; i++) {
+        const char *name = want->n ? want->item[i] : m->names[i];
+        if (want->n && ts_model_find_series(m, name) < 0)
+            return ts_fail(err, TS_EUSAGE, "--series: the model has no series \"%s\"", name);
+        size_t k = 0;
+        while (k < set->n && strcmp(set->series[k].name, name)) k++;
+        if (k == set->n)
+            return ts_fail(err, TS_EDATA, "%s: no series \"%s\" (the model was trained on it)",
+                           set->source, name);
+        (*sel)[(*n)++] = k;
+    }
+    return 0;
+}
+
+static int run_forecast(const forecast_args *a, ts_error *err)
+{
+    ts_model m = {0};
+    ts_series_set set = {0};
+    ts_forecast fc = {0};
+    ts_backend *be = NULL;
+    size_t *sel = NULL, nsel = 0;
+    double q[TS_MAX_QUANTILES];
+    int nq = 0;
+    ts_forecast_config cfg = {.samples = a->samples, .allow_negative = a->allow_negative,
+                              .sampler = {.kind = TS_SAMPLER_DPMPP, .steps = a->sampler_steps,
+                                          .seed = (uint64_t)a->seed}};
+    int rc = ts_quantiles_parse(a->quantiles, q, TS_MAX_QUANTILES, &nq, err);
+    if (!rc && a->sampler) rc = ts_sampler_parse(a->sampler, &cfg.sampler.kind, err);
+    if (!rc) rc = ts_model_load(a->model, &m, err);
+    if (!rc) {
+        const char *data = a->data ? a->data : m.data_path;
+        if (!data)
+            rc = ts_fail(err, TS_EUSAGE, "%s does not name its training data: give --data",
+                         a->model);
+        else
+            rc = ts_csv_read(data, &m.csv, &set, err);
+    }
+    if (!rc) rc = match_series(&m, &set, &a->series, &sel, &nsel, err);
+    if (!rc) rc = ts_backend_open(a->device, a->threads, &be, err);
+    cfg.horizon = a->horizon ? a->horizon : m.win.horizon;
+    if (!rc && cfg.horizon > m.win.horizon && !a->quiet)
+        ts_info("horizon %d is longer than the model's %d: sampling in blocks of %d, "
+                "each conditioned on the path so far", cfg.horizon, m.win.horizon, m.win.horizon);
+    if (!rc) rc = ts_forecast_run(be, &m, &set, sel, nsel, NULL, &cfg, &fc, err);
+    if (!rc) rc = ts_forecast_write_csv(a->output, &fc, &set, NULL, q, nq, err);
+    if (!rc && a->samples_out) rc = ts_forecast_write_samples(a->samples_out, &fc, &set, err);
+    if (!rc && a->plot) rc = ts_forecast_plot(a->plot, &fc, &set, NULL, a->history, err);
+    ts_forecast_free(&fc);
+    free(sel);
+    ts_backend_destroy(be);
+    ts_series_set_free(&set);
+    ts_model_free(&m);
+    return rc;
+}
+
+int ts_cmd_forecast(int argc, char **argv)
+{
+    forecast_args a = {.model = TS_MODEL_DEFAULT_PATH, .samples = 100, .sampler_steps = 20,
+                       .quantiles = "0.05,0.1,0.25,0.5,0.75,0.9,0.95", .output = "-",
+                       .history = 90, .seed = 1};
+    const ts_opt opts[] = {
+        {"model", 'm', TS_OPT_STRING, &a.model, "FILE", "model file (default tsdiff.model)", 0, 0},
+        {"data", 'd', TS_OPT_STRING, &a.data, "CSV", "history to forecast from (default: the model's training file, re-read)", 0, 0},
+        {"horizon", 'H', TS_OPT_INT, &a.horizon, "H", "steps to forecast (default: the model's horizon)", 1, 1000000},
+        {"samples", 'n', TS_OPT_INT, &a.samples, "N", "sample paths per series (default 100)", 1, 1000000},
+        {"sampler", 0, TS_OPT_STRING, &a.sampler, "NAME", "dpmpp (default), ddim or ddpm", 0, 0},
+        {"sampler-steps", 'K', TS_OPT_INT, &a.sampler_steps, "K", "solver steps for dpmpp and ddim (default 20)", 1, 100000},
+        {"quantiles", 0, TS_OPT_STRING, &a.quantiles, "LIST", "quantile levels (default 0.05,0.1,0.25,0.5,0.75,0.9,0.95)", 0, 0},
+        {"series", 's', TS_OPT_LIST, &a.series, "NAME", "forecast only this series (repeatable)", 0, 0},
+        {"output", 'o', TS_OPT_STRING, &a.output, "FILE", "forecast CSV (default: standard output)", 0, 0},
+        {"samples-out", 0, TS_OPT_STRING, &a.samples_out, "FILE", "also write every sample path (long format)", 0, 0},
+        {"plot", 'p', TS_OPT_STRING, &a.plot, "FILE", "draw a fan chart: FILE.png or FILE.svg; %s in FILE: one file per series", 0, 0},
+        {"history", 0, TS_OPT_INT, &a.history, "N", "history points shown in the plot (default 90)", 0, 1000000},
+        {"allow-negative", 0, TS_OPT_FLAG, &a.allow_negative, NULL, "do not clamp series that were never negative at 0", 0, 0},
+        {"seed", 0, TS_OPT_LONG, &a.seed, "N", "random seed (default 1)", 0, 9.2e18},
+        {"threads", 'j', TS_OPT_INT, &a.threads, "N", "CPU threads (default: all cores)", 0, 4096},
+        {"device", 0, TS_OPT_STRING, &a.device, "DEV", "cpu, cuda or auto (default: $TSDIFF_DEVICE or auto)", 0, 0},
+        {"quiet", 'q', TS_OPT_FLAG, &a.quiet, NULL, "no information lines", 0, 0},
+        {0},
+    };
+    const ts_cmd_spec spec = {
+        "forecast", "", "Draw sample futures of every series from a fitted model.", opts,
+        "A horizon longer than the model's is sampled block by block, each block\n"
+        "conditioned on that sample's own path so far; a shorter one is cut.\n"};
+    ts_error err = {0};
+    int first = 0, rc = ts_opts_parse(&spec, argc, argv, &first, &err);
+    if (!rc && first < argc)
+        rc = ts_fail(&err, TS_EUSAGE, "forecast: unexpected argument \"%s\" (use --data)", argv[first]);
+    if (!rc) {
+        ts_set_quiet(a.quiet);
+        rc = run_forecast(&a, &err);
+    }
+    return ts_cmd_exit(rc, &err);
+}

@@ -1,0 +1,40 @@
+/* fit_opts.h - the training options that `fit` and `backtest` share: one
+ * table fragment, one struct, one translation into a ts_train_config. */
+#ifndef TS_FIT_OPTS_H
+#define TS_FIT_OPTS_H
+
+#include "cli/opts.h"
+#include "diffusion/train.h"
+
+typedef struct ts_cli_fit {
+    int horizon, context, batch, channels, levels, res_blocks, T, threads, quiet;
+    long steps, seed;
+    double epochs, lr;
+    const char *schedule, *device;
+} ts_cli_fit;
+
+#define TS_FIT_OPTIONS(f) \
+    {"horizon", 'H', TS_OPT_INT, &(f).horizon, "H", "steps to forecast (default: from the frequency, e.g. 30 for daily)", 1, 100000}, \
+    {"context", 'C', TS_OPT_INT, &(f).context, "C", "history steps the model sees (default: chosen from the data)", 1, 1000000}, \
+    {"steps", 0, TS_OPT_LONG, &(f).steps, "N", "optimizer steps (default 1500)", 1, 1e9}, \
+    {"epochs", 0, TS_OPT_DOUBLE, &(f).epochs, "E", "train for E passes over the windows instead of --steps", 0.001, 1e6}, \
+    {"batch", 'b', TS_OPT_INT, &(f).batch, "N", "windows per step (default 32)", 1, 65536}, \
+    {"lr", 0, TS_OPT_DOUBLE, &(f).lr, "RATE", "peak learning rate (default 1e-3)", 1e-7, 1}, \
+    {"channels", 0, TS_OPT_INT, &(f).channels, "N", "UNet width at the first level (default 32)", 1, 4096}, \
+    {"levels", 0, TS_OPT_INT, &(f).levels, "N", "UNet resolution levels (default 3)", 1, 6}, \
+    {"res-blocks", 0, TS_OPT_INT, &(f).res_blocks, "N", "residual blocks per level (default 1)", 1, 16}, \
+    {"diffusion-steps", 'T', TS_OPT_INT, &(f).T, "T", "diffusion steps (default 200)", 2, 100000}, \
+    {"schedule", 0, TS_OPT_STRING, &(f).schedule, "NAME", "noise schedule: linear (default) or cosine", 0, 0}, \
+    {"seed", 0, TS_OPT_LONG, &(f).seed, "N", "random seed (default 1)", 0, 9.2e18}, \
+    {"threads", 'j', TS_OPT_INT, &(f).threads, "N", "CPU threads (default: all cores)", 0, 4096}, \
+    {"device", 0, TS_OPT_STRING, &(f).device, "DEV", "cpu, cuda or auto (default: $TSDIFF_DEVICE or auto)", 0, 0}, \
+    {"quiet", 'q', TS_OPT_FLAG, &(f).quiet, NULL, "no progress bar and no summary line", 0, 0}
+
+/* Defaults for the struct (seed 1). */
+void ts_cli_fit_init(ts_cli_fit *f);
+
+/* The training configuration these options describe for the data set. */
+int ts_cli_fit_config(const ts_cli_fit *f, const ts_series_set *set, ts_train_config *c,
+                      ts_error *err);
+
+#endif

@@ -1,0 +1,205 @@
+/* forecast.c - batched conditional sampling of future paths. */
+#include "diffusion/forecast.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data/window.h"
+#include "nn/unet.h"
+
+/* Per-run state; rows are (series, sample) pairs. */
+typedef struct fc_state {
+    ts_backend *be;
+    const ts_model *m;
+    const ts_series_set *set;
+    ts_unet *net;
+    ts_schedule sched;
+    int ch, L, H, fut, C, chunk, rows;   /* rows: windows in the current chunk */
+    int total_h;                          /* forecast horizon */
+    float *in_h, *scale_h, *x_h, *t_h;
+    float *in_d, *x_d, *work_d, *out_d;
+    float *path;                          /* [rows_all][C + total_h] history + path */
+    int *nonneg;                          /* [n] clamp the selected series at 0 */
+} fc_state;
+
+/* eps_fn for the sampler: put x into the noisy-target slot, run the net,
+ * read the prediction at the future positions. */
+static void eps_fn(void *ctx, const float *x, double t, float *eps)
+{
+    fc_state *st = ctx;
+    ts_backend *be = st->be;
+    for (int r = 0; r < st->rows; r++) st->t_h[r] = (float)t;
+    be->chan_copy(be, st->rows, 1, st->H, x, st->H, 0, st->in_d, st->ch * st->L, st->fut, 0);
+    ts_unet_forward(st->net, st->rows, st->in_d, st->t_h, st->out_d);
+    be->chan_copy(be, st->rows, 1, st->H, st->out_d, st->L, st->fut, eps, st->H, 0, 0);
+}
+
+/* The window of row `row` for block b: history + path so far, as a
+ * one-series set so that the window code sees an ordinary series. */
+static int fill_window(fc_state *st, long row, size_t s, long origin, int b, int r)
+{
+    const ts_series *src = &st->set->series[s];
+    int done = b * st->H;
+    ts_series tmp = {.name = src->name, .len = (size_t)(st->C + done),
+                     .values = st->path + (size_t)row * (st->C + st->total_h)};
+    tmp.start = st->set->has_time ? ts_time_add(st->set->freq, src->start, origin - st->C)
+                                  : src->start + origin - st->C;
+    ts_series_set one = {.series = &tmp, .n = 1, .freq = st->set->freq,
+                         .has_time = st->set->has_time};
+    return ts_window_fill(&st->m->win, &one, 0, st->C + done,
+                          st->in_h + (size_t)r * st->ch * st->L, NULL, NULL, &st->scale_h[r]);
+}
+
+static void fc_free(fc_state *st)
+{
+    ts_backend *be = st->be;
+    float *dev[] = {st->in_d, st->x_d, st->work_d, st->out_d};
+    for (size_t i = 0; i < 4; i++)
+        if (dev[i]) be->free(be, dev[i]);
+    free(st->in_h);
+    free(st->scale_h);
+    free(st->x_h);
+    free(st->t_h);
+    free(st->path);
+    free(st->nonneg);
+    ts_schedule_free(&st->sched);
+    if (st->net) ts_unet_free(st->net);
+}
+
+static int fc_init(fc_state *st, size_t rows_all, ts_error *err)
+{
+    ts_backend *be = st->be;
+    const ts_model *m = st->m;
+    int rc = ts_schedule_init(&st->sched, m->sched, m->T, err);
+    if (rc) return rc;
+    st->net = ts_unet_create(be, &m->unet, st->chunk);
+    if (!st->net) return ts_fail(err, TS_EINTERNAL, "out of %s memory for the network", be->name);
+    if (ts_unet_params(st->net)->total != m->n_params)
+        return ts_fail(err, TS_EDATA, "model has %zu weights, its network needs %zu",
+                       m->n_params, ts_unet_params(st->net)->total);
+    be->upload(be, ts_unet_weights(st->net), m->ema, m->n_params);
+    size_t B = (size_t)st->chunk, win = (size_t)st->ch * st->L, H = (size_t)st->H;
+    st->in_h = ts_xmalloc(B * win * sizeof(float));
+    st->scale_h = ts_xmalloc(B * sizeof(float));
+    st->x_h = ts_xmalloc(B * H * sizeof(float));
+    st->t_h = ts_xmalloc(B * sizeof(float));
+    st->path = ts_xmalloc(rows_all * (size_t)(st->C + st->total_h) * sizeof(float));
+    st->in_d = be->alloc(be, B * win);
+    st->x_d = be->alloc(be, B * H);
+    st->work_d = be->alloc(be, 3 * B * H);
+    st->out_d = be->alloc(be, B * (size_t)st->L);
+    if (!st->in_d || !st->x_d || !st->work_d || !st->out_d)
+        return ts_fail(err, TS_EINTERNAL, "out of %s memory for %d windows", be->name, st->chunk);
+    return 0;
+}
+
+void ts_forecast_free(ts_forecast *f)
+{
+    free(f->series);
+    free(f->values);
+    memset(f, 0, sizeof *f);
+}
+
+long ts_forecast_calls(const ts_model *m, const ts_forecast_config *cfg, size_t rows)
+{
+    int chunk = cfg->chunk > 0 ? cfg->chunk : 512;
+    long blocks = (cfg->horizon + m->win.horizon - 1) / m->win.horizon;
+    long chunks = (long)((rows + (size_t)chunk - 1) / (size_t)chunk);
+    long per = cfg->sampler.kind == TS_SAMPLER_DDPM ? m->T : cfg->sampler.steps;
+    return blocks * chunks * per;
+}
+
+/* Copy the history before each origin into the rows' paths. */
+static void seed_paths(fc_state *st, const size_t *sel, size_t n, const long *origin, int samples)
+{
+    size_t stride = (size_t)(st->C + st->total_h);
+    for (size_t i = 0; i < n; i++) {
+        const ts_series *s = &st->set->series[sel[i]];
+        long o = origin ? origin[i] : (long)s->len;
+        for (int k = 0; k < samples; k++) {
+            float *p = st->path + (i * (size_t)samples + (size_t)k) * stride;
+            for (int j = 0; j < st->C; j++) {
+                long idx = o - st->C + j;
+                p[j] = idx >= 0 && idx < (long)s->len ? s->values[idx] : NAN;
+            }
+        }
+    }
+}
+
+/* Sample block b for rows [r0, r0 + rows). */
+static int sample_chunk(fc_state *st, const ts_forecast_config *cfg, const size_t *sel,
+                        const long *origin, int b, size_t r0, size_t rows_all, ts_error *err)
+{
+    ts_backend *be = st->be;
+    int H = st->H, samples = cfg->samples;
+    size_t stride = (size_t)(st->C + st->total_h);
+    for (int r = 0; r < st->rows; r++) {
+        size_t row = r0 + (size_t)r, i = row / (size_t)samples, s = sel[i];
+        long o = origin ? origin[i] : (long)st->set->series[s].len;
+        if (!fill_window(st, (long)row, s, o, b, r))
+            return ts_fail(err, TS_EDATA, "series \"%s\": no observed value in the %d points "
+                                          "before the forecast origin", st->set->series[s].name,
+                           st->C);
+    }
+    be->upload(be, st->in_d, st->in_h, (size_t)st->rows * st->ch * st->L);
+    ts_sampler_config sc = cfg->sampler;
+    sc.offset = ((uint64_t)b * rows_all + r0) * (uint64_t)H * (uint64_t)(st->m->T + 1);
+    ts_sample(be, &st->sched, &sc, (size_t)st->rows * H, eps_fn, st, st->x_d, st->work_d);
+    be->download(be, st->x_h, st->x_d, (size_t)st->rows * H);
+    for (int r = 0; r < st->rows; r++) {
+        size_t row = r0 + (size_t)r;
+        int clamp = st->nonneg[row / (size_t)samples] && !cfg->allow_negative;
+        float *x = st->x_h + (size_t)r * H;
+        ts_window_unscale(x, (size_t)H, st->scale_h[r]);
+        float *p = st->path + row * stride + st->C + (size_t)b * H;
+        for (int j = 0; j < H && b * H + j < st->total_h; j++)
+            p[j] = clamp && x[j] < 0 ? 0.0f : x[j];
+    }
+    return 0;
+}
+
+int ts_forecast_run(ts_backend *be, const ts_model *m, const ts_series_set *set,
+                    const size_t *sel, size_t n, const long *origin,
+                    const ts_forecast_config *cfg, ts_forecast *out, ts_error *err)
+{
+    memset(out, 0, sizeof *out);
+    if (cfg->horizon < 1) return ts_fail(err, TS_EUSAGE, "the horizon must be at least 1");
+    if (cfg->samples < 1) return ts_fail(err, TS_EUSAGE, "the number of samples must be at least 1");
+    if (n == 0) return ts_fail(err, TS_EUSAGE, "no series to forecast");
+    size_t rows_all = n * (size_t)cfg->samples;
+    fc_state st = {.be = be, .m = m, .set = set, .ch = m->win.channels, .L = m->win.length,
+                   .H = m->win.horizon, .fut = m->win.pad + m->win.context, .C = m->win.context,
+                   .total_h = cfg->horizon};
+    st.chunk = cfg->chunk > 0 ? cfg->chunk : 512;
+    if ((size_t)st.chunk > rows_all) st.chunk = (int)rows_all;
+    int rc = fc_init(&st, rows_all, err);
+    if (!rc) {
+        seed_paths(&st, sel, n, origin, cfg->samples);
+        st.nonneg = ts_xmalloc(n * sizeof *st.nonneg);
+        for (size_t i = 0; i < n; i++) {
+            long k = ts_model_find_series(m, set->series[sel[i]].name);
+            st.nonneg[i] = k >= 0 && m->nonneg[k];
+        }
+    }
+    int blocks = (cfg->horizon + st.H - 1) / st.H;
+    for (int b = 0; !rc && b < blocks; b++)
+        for (size_t r0 = 0; !rc && r0 < rows_all; r0 += (size_t)st.chunk) {
+            st.rows = (int)(rows_all - r0 < (size_t)st.chunk ? rows_all - r0 : (size_t)st.chunk);
+            rc = sample_chunk(&st, cfg, sel, origin, b, r0, rows_all, err);
+        }
+    if (!rc) {
+        out->n = n;
+        out->horizon = cfg->horizon;
+        out->samples = cfg->samples;
+        out->series = ts_xmalloc(n * sizeof *out->series);
+        memcpy(out->series, sel, n * sizeof *sel);
+        out->values = ts_xmalloc(rows_all * (size_t)cfg->horizon * sizeof(float));
+        size_t stride = (size_t)(st.C + st.total_h);
+        for (size_t row = 0; row < rows_all; row++)
+            memcpy(out->values + row * (size_t)cfg->horizon, st.path + row * stride + st.C,
+                   (size_t)cfg->horizon * sizeof(float));
+    }
+    fc_free(&st);
+    return rc;
+}

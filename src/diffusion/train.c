@@ -1,0 +1,428 @@
+/* train.c - the training loop: windows -> noise -> UNet -> masked MSE ->
+ * AdamW + EMA, with validation on the held-out last horizon and checkpoints. */
+#include "diffusion/train.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "data/window.h"
+#include "diffusion/objective.h"
+#include "diffusion/schedule.h"
+#include "io/progress.h"
+#include "nn/philox.h"
+#include "nn/unet.h"
+
+#define VAL_TIMES 4        /* diffusion steps each validation window is scored at */
+#define VAL_MAX_WINDOWS 256
+
+void ts_train_config_default(ts_train_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->horizon = 0;
+    c->steps = 1500;
+    c->batch = 32;
+    c->unet = (ts_unet_config){.width = 32, .levels = 3, .res_blocks = 1, .temb_dim = 32,
+                               .groups = 8};
+    ts_optim_config_default(&c->optim);
+    c->sched = TS_SCHED_LINEAR;
+    c->T = 200;
+    c->seed = 1;
+}
+
+int ts_default_horizon(ts_freq f)
+{
+    switch (f.unit) {
+    case TS_FREQ_SECOND:
+    case TS_FREQ_MINUTE: return 60;
+    case TS_FREQ_HOUR: return 48;
+    case TS_FREQ_DAY: return 30;
+    case TS_FREQ_WEEK: return 13;
+    case TS_FREQ_MONTH: return 12;
+    case TS_FREQ_QUARTER: return 8;
+    case TS_FREQ_YEAR: return 4;
+    default: return 24;
+    }
+}
+
+/* Independent Philox streams for the different uses of the seed. */
+static uint64_t derive_seed(uint64_t seed, uint64_t tag)
+{
+    uint64_t z = seed + 0x9E3779B97F4A7C15ULL * (tag + 1);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+static void series_facts(const ts_series_set *set, ts_model *m)
+{
+    m->n_series = set->n;
+    m->names = ts_xcalloc(set->n, sizeof *m->names);
+    m->last_time = ts_xmalloc(set->n * sizeof *m->last_time);
+    m->length = ts_xmalloc(set->n * sizeof *m->length);
+    m->nonneg = ts_xmalloc(set->n * sizeof *m->nonneg);
+    for (size_t i = 0; i < set->n; i++) {
+        const ts_series *s = &set->series[i];
+        m->names[i] = ts_xstrdup(s->name);
+        m->length[i] = (int64_t)s->len;
+        m->last_time[i] = set->has_time ? ts_time_add(set->freq, s->start, (long)s->len - 1)
+                                        : (int64_t)s->len - 1;
+        m->nonneg[i] = ts_series_nonneg(s);
+    }
+}
+
+static int all_constant(const ts_series_set *set)
+{
+    for (size_t i = 0; i < set->n; i++) {
+        const ts_series *s = &set->series[i];
+        float first = NAN;
+        for (size_t j = 0; j < s->len; j++) {
+            float v = s->values[j];
+            if (isnan(v)) continue;
+            if (isnan(first)) first = v;
+            else if (v != first) return 0;
+        }
+    }
+    return 1;
+}
+
+int ts_train_setup(const ts_series_set *set, const ts_train_config *cfg, ts_model *m,
+                   ts_error *err)
+{
+    if (set->n == 0) return ts_fail(err, TS_EDATA, "%s: no series", set->source);
+    if (all_constant(set))
+        return ts_fail(err, TS_EDATA, "%s: every series is constant: there is nothing to learn",
+                       set->source);
+    int context = cfg->context ? cfg->context : ts_window_default_context(set, cfg->horizon);
+    int rc = ts_window_spec_init(&m->win, set, context, cfg->horizon, cfg->unet.levels, err);
+    if (rc) return rc;
+    m->unet = cfg->unet;
+    m->unet.in_channels = m->win.channels;
+    m->unet.length = m->win.length;
+    rc = ts_unet_check_config(&m->unet, err);
+    if (rc) return rc;
+    m->sched = cfg->sched;
+    m->T = cfg->T;
+    m->seed = cfg->seed;
+    m->batch = cfg->batch;
+    m->lr = cfg->optim.lr;
+    m->best_val_loss = INFINITY;
+    series_facts(set, m);
+    return 0;
+}
+
+/* Everything one training run holds; created and freed by ts_train. */
+typedef struct trainer {
+    ts_backend *be;
+    const ts_series_set *set;
+    const ts_train_config *cfg;
+    ts_model *m;
+    ts_unet *net;
+    ts_optim *opt;
+    ts_schedule sched;
+    ts_window_index ix;
+    int B, ch, L, H, fut;          /* fut: first future position in a window */
+    long nsteps;                   /* steps this run */
+    uint64_t pick_seed, noise_seed, val_seed, noise_off;
+    long picks;
+    float *in_h, *x0_h, *mask_h, *eps_h, *t_h;
+    float *in_d, *x0_d, *mask_d, *eps_d, *xt_d, *out_d, *ehat_d, *dehat_d, *dout_d, *backup_d;
+    size_t nval;                   /* validation windows */
+    uint32_t *val_series;
+} trainer;
+
+/* Fill row r of the host batch with window (s, origin). */
+static int fill_row(trainer *tr, int r, size_t s, long origin)
+{
+    float scale;
+    return ts_window_fill(&tr->m->win, tr->set, s, origin, tr->in_h + (size_t)r * tr->ch * tr->L,
+                          tr->x0_h + (size_t)r * tr->H, tr->mask_h + (size_t)r * tr->H, &scale);
+}
+
+static void upload_batch(trainer *tr, int rows)
+{
+    ts_backend *be = tr->be;
+    be->upload(be, tr->in_d, tr->in_h, (size_t)rows * tr->ch * tr->L);
+    be->upload(be, tr->x0_d, tr->x0_h, (size_t)rows * tr->H);
+    be->upload(be, tr->mask_d, tr->mask_h, (size_t)rows * tr->H);
+}
+
+/* Forward the batch in in_d (x_t already in channel 0) and return the masked
+ * MSE against eps_d; dehat_d receives its gradient. */
+static double forward_loss(trainer *tr, int rows)
+{
+    ts_backend *be = tr->be;
+    int H = tr->H;
+    ts_unet_forward(tr->net, rows, tr->in_d, tr->t_h, tr->out_d);
+    be->chan_copy(be, rows, 1, H, tr->out_d, tr->L, tr->fut, tr->ehat_d, H, 0, 0);
+    return be->masked_mse(be, (size_t)rows * H, tr->ehat_d, tr->eps_d, tr->mask_d, tr->dehat_d);
+}
+
+static double train_step(trainer *tr)
+{
+    ts_backend *be = tr->be;
+    int B = tr->B, H = tr->H;
+    for (int r = 0; r < B; r++) {
+        size_t s;
+        long origin;
+        double u = ts_philox_uniform(tr->pick_seed, (uint64_t)tr->picks++);
+        u += ts_philox_uniform(tr->pick_seed, (uint64_t)tr->picks++) * 0x1p-24;
+        ts_window_pick(&tr->ix, u, &s, &origin);
+        fill_row(tr, r, s, origin);
+    }
+    upload_batch(tr, B);
+    tr->noise_off += ts_diffusion_noise(be, &tr->sched, B, (size_t)H, tr->x0_d, tr->noise_seed,
+                                        tr->noise_off, tr->t_h, tr->eps_d, tr->xt_d);
+    be->chan_copy(be, B, 1, H, tr->xt_d, H, 0, tr->in_d, tr->ch * tr->L, tr->fut, 0);
+    double loss = forward_loss(tr, B);
+    be->chan_copy(be, B, 1, H, tr->dehat_d, H, 0, tr->dout_d, tr->L, tr->fut, 0);
+    float *g = ts_unet_grads(tr->net);
+    be->fill(be, g, 0.0f, ts_unet_params(tr->net)->total);
+    ts_unet_backward(tr->net, tr->dout_d, NULL);
+    ts_optim_step(tr->opt, ts_unet_weights(tr->net), g);
+    return loss;
+}
+
+/* Validation loss of the EMA weights: every validation window at VAL_TIMES
+ * fixed diffusion steps with fixed noise, so values are comparable. */
+static double validate(trainer *tr)
+{
+    ts_backend *be = tr->be;
+    int H = tr->H;
+    size_t rows_total = tr->nval * VAL_TIMES, nparam = ts_unet_params(tr->net)->total;
+    float *w = ts_unet_weights(tr->net);
+    be->copy(be, tr->backup_d, w, nparam);
+    be->copy(be, w, tr->opt->ema, nparam);
+    double sum = 0, count = 0;
+    for (size_t r0 = 0; r0 < rows_total; r0 += (size_t)tr->B) {
+        int rows = (int)(rows_total - r0 < (size_t)tr->B ? rows_total - r0 : (size_t)tr->B);
+        double cnt = 0;
+        for (int r = 0; r < rows; r++) {
+            size_t row = r0 + (size_t)r, v = row / VAL_TIMES;
+            size_t s = tr->val_series[v];
+            int tk = (int)(row % VAL_TIMES);
+            fill_row(tr, r, s, (long)tr->set->series[s].len - H);
+            double t = (tr->sched.T - 1) * (tk + 0.5) / VAL_TIMES;
+            double ab = tr->sched.alpha_bar[(int)t];
+            float *x0 = tr->x0_h + (size_t)r * H, *eps = tr->eps_h + (size_t)r * H;
+            float *xt = tr->in_h + (size_t)r * tr->ch * tr->L + tr->fut;
+            ts_philox_normals(tr->val_seed, row * (uint64_t)H, (size_t)H, eps);
+            for (int j = 0; j < H; j++) {
+                xt[j] = (float)(sqrt(ab) * x0[j] + sqrt(1 - ab) * eps[j]);
+                cnt += tr->mask_h[(size_t)r * H + j];
+            }
+            tr->t_h[r] = (float)(int)t;
+        }
+        upload_batch(tr, rows);
+        be->upload(be, tr->eps_d, tr->eps_h, (size_t)rows * H);
+        sum += forward_loss(tr, rows) * cnt;
+        count += cnt;
+    }
+    be->copy(be, w, tr->backup_d, nparam);
+    return count > 0 ? sum / count : NAN;
+}
+
+static void trainer_free(trainer *tr)
+{
+    ts_backend *be = tr->be;
+    float *dev[] = {tr->in_d, tr->x0_d, tr->mask_d, tr->eps_d, tr->xt_d, tr->out_d,
+                    tr->ehat_d, tr->dehat_d, tr->dout_d, tr->backup_d};
+    for (size_t i = 0; i < sizeof dev / sizeof dev[0]; i++)
+        if (dev[i]) be->free(be, dev[i]);
+    free(tr->in_h);
+    free(tr->x0_h);
+    free(tr->mask_h);
+    free(tr->eps_h);
+    free(tr->t_h);
+    free(tr->val_series);
+    ts_window_index_free(&tr->ix);
+    ts_schedule_free(&tr->sched);
+    if (tr->opt) ts_optim_free(tr->opt);
+    if (tr->net) ts_unet_free(tr->net);
+}
+
+/* Series whose last horizon can be scored: at most VAL_MAX_WINDOWS of them,
+ * spread evenly over the set. */
+static void pick_validation(trainer *tr)
+{
+    const ts_series_set *set = tr->set;
+    size_t ok = 0;
+    uint32_t *cand = ts_xmalloc((set->n + 1) * sizeof *cand);
+    for (size_t s = 0; s < set->n; s++) {
+        if ((long)set->series[s].len < tr->H + 1) continue;
+        if (fill_row(tr, 0, s, (long)set->series[s].len - tr->H)) cand[ok++] = (uint32_t)s;
+    }
+    size_t n = ok < VAL_MAX_WINDOWS ? ok : VAL_MAX_WINDOWS;
+    tr->val_series = ts_xmalloc((n + 1) * sizeof *tr->val_series);
+    for (size_t i = 0; i < n; i++) tr->val_series[i] = cand[i * ok / n];
+    tr->nval = n;
+    free(cand);
+}
+
+static int trainer_init(trainer *tr, ts_error *err)
+{
+    ts_backend *be = tr->be;
+    ts_model *m = tr->m;
+    int rc = ts_schedule_init(&tr->sched, m->sched, m->T, err);
+    if (rc) return rc;
+    rc = ts_window_index_build(&tr->ix, &m->win, tr->set, m->win.horizon, err);
+    if (rc) return rc;
+    tr->B = tr->cfg->batch;
+    tr->ch = m->win.channels;
+    tr->L = m->win.length;
+    tr->H = m->win.horizon;
+    tr->fut = m->win.pad + m->win.context;
+    tr->net = ts_unet_create(be, &m->unet, tr->B);
+    if (!tr->net) return ts_fail(err, TS_EINTERNAL, "out of %s memory for the network", be->name);
+    size_t np = ts_unet_params(tr->net)->total, B = (size_t)tr->B, H = (size_t)tr->H;
+    size_t win = (size_t)tr->ch * tr->L;
+    tr->in_h = ts_xmalloc(B * win * sizeof(float));
+    tr->x0_h = ts_xmalloc(B * H * sizeof(float));
+    tr->mask_h = ts_xmalloc(B * H * sizeof(float));
+    tr->eps_h = ts_xmalloc(B * H * sizeof(float));
+    tr->t_h = ts_xmalloc(B * sizeof(float));
+    tr->in_d = be->alloc(be, B * win);
+    tr->x0_d = be->alloc(be, B * H);
+    tr->mask_d = be->alloc(be, B * H);
+    tr->eps_d = be->alloc(be, B * H);
+    tr->xt_d = be->alloc(be, B * H);
+    tr->ehat_d = be->alloc(be, B * H);
+    tr->dehat_d = be->alloc(be, B * H);
+    tr->out_d = be->alloc(be, B * (size_t)tr->L);
+    tr->dout_d = be->alloc(be, B * (size_t)tr->L);
+    tr->backup_d = be->alloc(be, np);
+    if (!tr->in_d || !tr->x0_d || !tr->mask_d || !tr->eps_d || !tr->xt_d || !tr->ehat_d ||
+        !tr->dehat_d || !tr->out_d || !tr->dout_d || !tr->backup_d)
+        return ts_fail(err, TS_EINTERNAL, "out of %s memory for a batch of %d", be->name, tr->B);
+
+    if (m->params) {  /* resume */
+        if (m->n_params != np)
+            return ts_fail(err, TS_EDATA, "model has %zu parameters, the network %zu", m->n_params, np);
+        be->upload(be, ts_unet_weights(tr->net), m->params, np);
+    } else {
+        ts_unet_init(tr->net, derive_seed(m->seed, 1));
+    }
+    tr->nsteps = tr->cfg->steps;
+    if (tr->cfg->epochs > 0)
+        tr->nsteps = (long)ceil(tr->cfg->epochs * (double)tr->ix.n / tr->B);
+    if (tr->nsteps < 1) tr->nsteps = 1;
+    ts_optim_config oc = tr->cfg->optim;
+    oc.total_steps = m->steps + tr->nsteps;
+    tr->opt = ts_optim_create(be, np, &oc, ts_unet_weights(tr->net));
+    if (!tr->opt) return ts_fail(err, TS_EINTERNAL, "out of %s memory for the optimizer", be->name);
+    if (m->params) {
+        be->upload(be, tr->opt->m, m->adam_m, np);
+        be->upload(be, tr->opt->v, m->adam_v, np);
+        be->upload(be, tr->opt->ema, m->ema_now ? m->ema_now : m->ema, np);
+        tr->opt->step = m->opt_step;
+    }
+    /* A resumed run draws from fresh streams (keyed by the steps done); the
+     * validation noise stays the same so losses remain comparable. */
+    uint64_t base = derive_seed(m->seed, (uint64_t)m->steps);
+    tr->pick_seed = derive_seed(base, 2);
+    tr->noise_seed = derive_seed(base, 3);
+    tr->val_seed = derive_seed(m->seed, 4);
+    pick_validation(tr);
+    return 0;
+}
+
+/* Copy the optimizer state to the host model (for checkpoints and --resume). */
+static void snapshot_optimizer(trainer *tr)
+{
+    ts_backend *be = tr->be;
+    ts_model *m = tr->m;
+    size_t np = ts_unet_params(tr->net)->total;
+    if (!m->params) {
+        m->params = ts_xmalloc(np * sizeof(float));
+        m->adam_m = ts_xmalloc(np * sizeof(float));
+        m->adam_v = ts_xmalloc(np * sizeof(float));
+        m->ema_now = ts_xmalloc(np * sizeof(float));
+    }
+    be->download(be, m->params, ts_unet_weights(tr->net), np);
+    be->download(be, m->adam_m, tr->opt->m, np);
+    be->download(be, m->adam_v, tr->opt->v, np);
+    be->download(be, m->ema_now, tr->opt->ema, np);
+    m->opt_step = tr->opt->step;
+}
+
+static void add_history(ts_model *m, long step, double train, double val)
+{
+    m->hist_step = ts_xrealloc(m->hist_step, (size_t)(m->n_hist + 1) * sizeof *m->hist_step);
+    m->hist_train = ts_xrealloc(m->hist_train, (size_t)(m->n_hist + 1) * sizeof(float));
+    m->hist_val = ts_xrealloc(m->hist_val, (size_t)(m->n_hist + 1) * sizeof(float));
+    m->hist_step[m->n_hist] = step;
+    m->hist_train[m->n_hist] = (float)train;
+    m->hist_val[m->n_hist] = (float)val;
+    m->n_hist++;
+}
+
+/* Validate, keep the EMA weights if they are the best so far, record history. */
+static void checkpoint_eval(trainer *tr, long step, double train_loss)
+{
+    ts_model *m = tr->m;
+    size_t np = ts_unet_params(tr->net)->total;
+    double val = tr->nval ? validate(tr) : NAN;
+    int better = tr->nval ? val < m->best_val_loss : 1;  /* no validation: keep the latest */
+    if (better || !m->ema) {
+        if (!m->ema) m->ema = ts_xmalloc(np * sizeof(float));
+        m->n_params = np;
+        tr->be->download(tr->be, m->ema, tr->opt->ema, np);
+        m->best_step = step;
+        if (tr->nval) m->best_val_loss = val;
+    }
+    add_history(m, step, train_loss, val);
+}
+
+int ts_train(ts_backend *be, const ts_series_set *set, const ts_train_config *cfg,
+             ts_model *m, ts_error *err)
+{
+    trainer tr = {.be = be, .set = set, .cfg = cfg, .m = m};
+    int rc = trainer_init(&tr, err);
+    if (rc) {
+        trainer_free(&tr);
+        return rc;
+    }
+    if (!tr.nval)
+        ts_warn("no series is long enough to hold out its last %d points: "
+                "keeping the final weights without validation", tr.H);
+    long start = m->steps, end = m->steps + tr.nsteps;
+    long val_every = cfg->val_every > 0 ? cfg->val_every : (tr.nsteps + 19) / 20;
+    ts_progress *pg = ts_progress_start("fit", tr.nsteps, cfg->quiet);
+    double acc = 0, last_val = NAN;
+    long nacc = 0, step = start;
+    while (step < end && !(cfg->stop && *cfg->stop)) {
+        double loss = train_step(&tr);
+        step++;
+        if (!isfinite(loss)) {
+            rc = ts_fail(err, TS_EDATA, "training diverged: the loss is %g at step %ld "
+                                        "(try a lower --lr)", loss, step);
+            break;
+        }
+        acc += loss;
+        nacc++;
+        if ((step - start) % val_every == 0 || step == end) {
+            checkpoint_eval(&tr, step, acc / nacc);
+            last_val = m->hist_val[m->n_hist - 1];
+            m->final_loss = acc / nacc;
+            acc = 0;
+            nacc = 0;
+        }
+        m->steps = step;
+        if (cfg->checkpoint_every > 0 && cfg->checkpoint_path &&
+            (step - start) % cfg->checkpoint_every == 0 && m->ema) {
+            snapshot_optimizer(&tr);
+            rc = ts_model_save(m, cfg->checkpoint_path, 1, err);
+            if (rc) break;
+        }
+        ts_progress_update(pg, step - start, "loss %.4f val %.4f", m->final_loss, last_val);
+    }
+    if (!rc && nacc > 0) {  /* stopped between validations */
+        checkpoint_eval(&tr, step, acc / nacc);
+        m->final_loss = acc / nacc;
+    }
+    if (!rc) snapshot_optimizer(&tr);
+    ts_progress_finish(pg, NULL);
+    trainer_free(&tr);
+    return rc;
+}

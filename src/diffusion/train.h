@@ -1,0 +1,55 @@
+/* train.h - fitting the conditional diffusion model to a series set.
+ *
+ * ts_train draws random windows from every series (a global model), noises
+ * their future part at a random diffusion step, and trains the UNet to predict
+ * that noise (MSE on the observed future positions). It tracks a validation
+ * loss on the last horizon of every series with the EMA weights and keeps the
+ * best EMA weights in the model.
+ */
+#ifndef TS_TRAIN_H
+#define TS_TRAIN_H
+
+#include <signal.h>
+
+#include "data/series.h"
+#include "io/model.h"
+#include "nn/backend.h"
+#include "nn/optim.h"
+
+typedef struct ts_train_config {
+    int horizon;               /* H, >= 1 */
+    int context;               /* C; 0: ts_window_default_context */
+    long steps;                /* optimizer steps to run */
+    double epochs;             /* > 0: run epochs * windows / batch steps instead */
+    int batch;
+    ts_unet_config unet;       /* width, levels, res_blocks, temb_dim, groups */
+    ts_optim_config optim;
+    ts_sched_kind sched;
+    int T;
+    uint64_t seed;
+    long val_every;            /* 0: about 20 validations per run */
+    long checkpoint_every;     /* 0: no checkpoints */
+    const char *checkpoint_path;
+    int quiet;
+    volatile sig_atomic_t *stop;  /* non-zero: stop after the current step */
+} ts_train_config;
+
+void ts_train_config_default(ts_train_config *c);
+
+/* The default horizon for a frequency: 48 hourly, 30 daily, 13 weekly,
+ * 12 monthly, 8 quarterly, 4 yearly, 60 for (multiples of) minutes and
+ * seconds, 24 without a time column. */
+int ts_default_horizon(ts_freq f);
+
+/* Train on set. *m is filled (or, when m->params is set, resumed: the window
+ * and network settings of m are kept and cfg's are ignored). On success m
+ * holds the best EMA weights and the optimizer state. */
+int ts_train(ts_backend *be, const ts_series_set *set, const ts_train_config *cfg,
+             ts_model *m, ts_error *err);
+
+/* Build the window layout, network and diffusion settings of a new model
+ * from cfg and the data (no training). */
+int ts_train_setup(const ts_series_set *set, const ts_train_config *cfg, ts_model *m,
+                   ts_error *err);
+
+#endif

@@ -1,0 +1,54 @@
+/* backtest.h - rolling-origin evaluation of a model against the baselines.
+ *
+ * The last K windows of H steps of every series are held out (window w,
+ * oldest first, starts at len - H - (K-1-w) * stride). Each window is
+ * forecast from the history before it, by the model and by the naive and
+ * seasonal-naive baselines, and every forecast point is scored
+ * (eval/metrics.h) per series and pooled.
+ */
+#ifndef TS_BACKTEST_H
+#define TS_BACKTEST_H
+
+#include "diffusion/forecast.h"
+#include "eval/metrics.h"
+#include "io/model.h"
+
+enum { TS_BT_MODEL = 0, TS_BT_NAIVE = 1, TS_BT_SNAIVE = 2, TS_BT_METHODS = 3 };
+
+typedef struct ts_backtest_config {
+    int horizon;          /* H */
+    int windows;          /* K */
+    int stride;           /* between window starts; 0: H */
+    int season;           /* m for seasonal naive, MASE, MSIS; 0: from the frequency */
+    ts_forecast_config fc;  /* samples and sampler (horizon is set to H) */
+    const char *plot;     /* per-window fan charts with the truth, or NULL */
+} ts_backtest_config;
+
+typedef struct ts_backtest {
+    size_t n_series;
+    int season;
+    ts_metric_acc *acc;   /* [(n_series + 1) * TS_BT_METHODS]; row n_series is pooled */
+} ts_backtest;
+
+const char *ts_backtest_method_name(int method);
+
+/* Origin of window w of a series of length len. */
+long ts_backtest_origin(const ts_backtest_config *c, size_t len, int w);
+
+/* The training part: every series cut before its first held-out window
+ * (series left with no points are dropped). TS_EDATA if nothing is left. */
+int ts_backtest_train_set(const ts_series_set *set, const ts_backtest_config *c,
+                          ts_series_set *train, ts_error *err);
+
+/* Evaluate m on the held-out windows of set. TS_EDATA if the model was
+ * trained on any point of the held-out range. */
+int ts_backtest_run(ts_backend *be, const ts_model *m, const ts_series_set *set,
+                    const ts_backtest_config *c, ts_backtest *out, ts_error *err);
+void ts_backtest_free(ts_backtest *b);
+
+/* The pooled table (stdout) and the per-series + pooled CSV. */
+void ts_backtest_print(const ts_backtest *b, FILE *out);
+int ts_backtest_write_csv(const ts_backtest *b, const ts_series_set *set, const char *path,
+                          ts_error *err);
+
+#endif

@@ -1,0 +1,99 @@
+#!/bin/sh
+# fit and forecast end to end on a tiny model of the bundled sales data:
+# output files, shapes, headers, quantile order, timestamps, non-negativity,
+# plots, reproducibility, and the error paths with their exit codes.
+. "${top_srcdir:-.}/tests/lib.sh"
+set -e
+DATA=$top_srcdir/data/sales.csv
+M=$T/tiny.model
+TINY="--steps 40 --batch 8 --channels 8 --levels 2 --diffusion-steps 50 --horizon 14 --context 28 --threads 2"
+
+expect_rc 0 "$TSDIFF" fit "$DATA" $TINY -o "$M"
+[ -s "$M" ] || fail "fit wrote no model"
+expect_out "model saved to $M"
+[ "$(ls "$T" | grep -c '\.model\.')" -eq 0 ] || fail "fit left a temporary file"
+
+expect_rc 0 "$TSDIFF" info "$M"
+expect_out "horizon:        14"
+
+# forecast: 5 series x 20 steps (longer than the trained 14: two blocks).
+expect_rc 0 "$TSDIFF" forecast -m "$M" --horizon 20 --samples 16 --sampler-steps 5 \
+    -o "$T/fc.csv" --samples-out "$T/s.csv" --seed 7 --quiet
+head -1 "$T/fc.csv" | grep -qx 'series,timestamp,mean,q0.05,q0.1,q0.25,q0.5,q0.75,q0.9,q0.95' \
+    || fail "forecast header: $(head -1 "$T/fc.csv")"
+[ "$(tail -n +2 "$T/fc.csv" | wc -l)" -eq 100 ] || fail "forecast rows != 5 x 20"
+[ "$(tail -n +2 "$T/s.csv" | wc -l)" -eq $((5 * 20 * 16)) ] || fail "samples rows"
+head -1 "$T/s.csv" | grep -qx 'series,step,sample,value' || fail "samples header"
+# quantiles monotone, non-negative sales, finite numbers
+awk -F, 'NR > 1 { for (i = 5; i <= NF; i++) if ($i + 0 < $(i-1) + 0) exit 1;
+                  if ($4 + 0 < 0) exit 2; if ($3 == "nan" || $3 == "inf") exit 3 }' "$T/fc.csv" \
+    || fail "quantiles not monotone / negative / not finite"
+# timestamps continue the daily grid after the last date of the data
+last=$(tail -1 "$DATA" | cut -d, -f1)
+first=$(sed -n 2p "$T/fc.csv" | cut -d, -f2)
+[ "$first" = "$(date -u -d "$last + 1 day" +%Y-%m-%d)" ] || fail "first forecast date $first after $last"
+twentieth=$(sed -n 21p "$T/fc.csv" | cut -d, -f2)
+[ "$twentieth" = "$(date -u -d "$last + 20 days" +%Y-%m-%d)" ] || fail "20th date $twentieth"
+
+# Same seed, same output; another seed, another output.
+expect_rc 0 "$TSDIFF" forecast -m "$M" --horizon 20 --samples 16 --sampler-steps 5 -o "$T/fc2.csv" --seed 7 --quiet
+cmp -s "$T/fc.csv" "$T/fc2.csv" || fail "same seed gave different forecasts"
+expect_rc 0 "$TSDIFF" forecast -m "$M" --horizon 20 --samples 16 --sampler-steps 5 -o "$T/fc3.csv" --seed 8 --quiet
+cmp -s "$T/fc.csv" "$T/fc3.csv" && fail "different seeds gave the same forecasts"
+
+# Every sampler runs; one series only; stdout by default.
+for s in ddpm ddim dpmpp; do
+    expect_rc 0 "$TSDIFF" forecast -m "$M" --sampler $s --sampler-steps 4 --samples 4 --series widgets --quiet
+    [ "$(tail -n +2 "$OUT" | wc -l)" -eq 14 ] || fail "$s: rows"
+    tail -n +2 "$OUT" | cut -d, -f1 | sort -u | grep -qx widgets || fail "$s: series column"
+done
+
+# Plots, when gnuplot is here.
+if command -v gnuplot >/dev/null 2>&1; then
+    expect_rc 0 "$TSDIFF" forecast -m "$M" --samples 8 --sampler-steps 4 -o "$T/p.csv" --plot "$T/fan.png" --quiet
+    [ "$(head -c 4 "$T/fan.png" | od -An -c | tr -d ' ')" = '211PNG' ] || fail "not a PNG"
+    [ "$(wc -c <"$T/fan.png")" -gt 10000 ] || fail "PNG too small"
+    expect_rc 0 "$TSDIFF" forecast -m "$M" --samples 8 --sampler-steps 4 -o "$T/p.csv" --plot "$T/fan.svg" --quiet
+    grep -q '<svg' "$T/fan.svg" || fail "not an SVG"
+    expect_rc 0 "$TSDIFF" fit "$DATA" $TINY --steps 20 -o "$T/m2.model" --quiet --plot-loss "$T/loss.png"
+    [ "$(head -c 4 "$T/loss.png" | od -An -c | tr -d ' ')" = '211PNG' ] || fail "loss plot not a PNG"
+fi
+# gnuplot missing: exit 69, one line, and the CSV still written.
+mkdir "$T/nobin"
+expect_rc 69 env PATH="$T/nobin" "$TSDIFF" forecast -m "$M" --samples 4 --sampler-steps 3 -o "$T/still.csv" --plot "$T/x.png" --quiet
+expect_err "gnuplot"
+[ -s "$T/still.csv" ] || fail "CSV not written when gnuplot is missing"
+[ ! -e "$T/x.png" ] || fail "partial plot left behind"
+
+# Same seed and threads: byte-identical model files.
+expect_rc 0 "$TSDIFF" fit "$DATA" $TINY --steps 10 -o "$T/a.model" --quiet
+expect_rc 0 "$TSDIFF" fit "$DATA" $TINY --steps 10 -o "$T/b.model" --quiet
+cmp -s "$T/a.model" "$T/b.model" || fail "same seed gave different model files"
+
+# --resume continues the step count.
+expect_rc 0 "$TSDIFF" fit $TINY --steps 10 -o "$T/a.model" --resume --quiet
+expect_rc 0 "$TSDIFF" info "$T/a.model"
+expect_out "training:       20 steps"
+
+# Errors.
+expect_rc 66 "$TSDIFF" forecast -m "$T/missing.model"
+expect_rc 65 "$TSDIFF" forecast -m "$DATA"
+expect_err "not a tsdiff model file"
+expect_rc 64 "$TSDIFF" forecast -m "$M" --horizon 0
+expect_rc 64 "$TSDIFF" forecast -m "$M" --horizon -3
+expect_rc 64 "$TSDIFF" forecast -m "$M" --quantiles 0.9,0.1
+expect_rc 64 "$TSDIFF" forecast -m "$M" --series nosuch
+expect_rc 64 "$TSDIFF" forecast -m "$M" --sampler magic
+printf 'date,other\n2024-01-01,1\n2024-01-02,2\n' >"$T/other.csv"
+expect_rc 65 "$TSDIFF" forecast -m "$M" --data "$T/other.csv"
+expect_err "no series"
+expect_rc 73 "$TSDIFF" forecast -m "$M" --samples 2 --sampler-steps 2 -o "$T/no/such/dir/f.csv"
+expect_rc 64 "$TSDIFF" fit "$DATA" --levels 9
+expect_rc 66 "$TSDIFF" fit "$T/nothing.csv"
+printf 'date,x\n2024-01-01,1\n2024-01-02,2\n2024-01-03,3\n' >"$T/short.csv"
+expect_rc 65 "$TSDIFF" fit "$T/short.csv" --quiet -o "$T/short.model"
+[ ! -e "$T/short.model" ] || fail "fit on too little data wrote a model"
+printf 'date,x\n' >"$T/c.csv"; for i in $(seq 1 9); do printf '2024-01-0%d,5\n' $i >>"$T/c.csv"; done
+expect_rc 65 "$TSDIFF" fit "$T/c.csv" --horizon 2 --quiet -o "$T/c.model"
+expect_err "constant"
+pass
