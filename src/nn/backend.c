@@ -85,32 +85,30 @@ static void *load_cuda_module(char *why, size_t why_size)
         snprintf(why, why_size, "cannot load %.300s: %.400s", cand[i], dlerror());
         return NULL;
     }
-    snprintf(why, why_size, "this tsdiff has no CUDA module (%.300s/%s not found)",
+    snprintf(why, why_size, "no CUDA module at %.300s/%s",
              TSDIFF_PKGLIBDIR, TS_CUDA_MODULE);
     return NULL;
 }
 
-/* Try the CUDA backend; 0 and *out on success, else TS_EUNAVAIL and err. */
-static int open_cuda(int threads, ts_backend **out, ts_error *err)
+/* Try the CUDA backend: 0 and *out, or -1 with the reason in `why`. */
+static int open_cuda(int threads, ts_backend **out, char *why, size_t why_size)
 {
-    char why[900] = "";
-    void *h = load_cuda_module(why, sizeof why);
-    if (!h) return ts_fail(err, TS_EUNAVAIL, "CUDA unavailable: %s", why);
+    void *h = load_cuda_module(why, why_size);
+    if (!h) return -1;
     cuda_create_fn create;
     void *sym = dlsym(h, TS_CUDA_ENTRY);
     memcpy(&create, &sym, sizeof create);        /* object to function pointer */
     if (!create) {
+        snprintf(why, why_size, "the CUDA module lacks %s", TS_CUDA_ENTRY);
         dlclose(h);
-        return ts_fail(err, TS_EUNAVAIL, "CUDA unavailable: the module lacks %s",
-                       TS_CUDA_ENTRY);
+        return -1;
     }
     ts_error cerr = {0};
     ts_backend *be = NULL;
-    int rc = create(threads, &be, &cerr);
-    if (rc != 0 || !be) {
+    if (create(threads, &be, &cerr) != 0 || !be) {
         /* The module stays loaded: CUDA runtimes do not like being unloaded. */
-        return ts_fail(err, TS_EUNAVAIL, "CUDA unavailable: %s",
-                       cerr.msg[0] ? cerr.msg : "no usable GPU");
+        snprintf(why, why_size, "%.800s", cerr.msg[0] ? cerr.msg : "no usable GPU");
+        return -1;
     }
     *out = be;
     return 0;
@@ -118,6 +116,7 @@ static int open_cuda(int threads, ts_backend **out, ts_error *err)
 
 int ts_backend_open(const char *device, int threads, ts_backend **out, ts_error *err)
 {
+    char why[900] = "";
     *out = NULL;
     if (!device || !*device) {
         device = getenv("TSDIFF_DEVICE");
@@ -127,11 +126,13 @@ int ts_backend_open(const char *device, int threads, ts_backend **out, ts_error 
         *out = ts_backend_cpu_create(threads);
         return 0;
     }
-    if (strcmp(device, "cuda") == 0) return open_cuda(threads, out, err);
+    if (strcmp(device, "cuda") == 0) {
+        if (open_cuda(threads, out, why, sizeof why) == 0) return 0;
+        return ts_fail(err, TS_EUNAVAIL, "device cuda unavailable: %s", why);
+    }
     if (strcmp(device, "auto") == 0) {
-        ts_error cerr = {0};
-        if (open_cuda(threads, out, &cerr) == 0) return 0;
-        ts_info("no GPU backend (%s); using the CPU", cerr.msg);
+        if (open_cuda(threads, out, why, sizeof why) == 0) return 0;
+        ts_info("using the CPU (%s)", why);
         *out = ts_backend_cpu_create(threads);
         return 0;
     }
