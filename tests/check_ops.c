@@ -962,9 +962,13 @@ START_TEST(test_backend_open)
     ck_assert_ptr_null(be);
     ck_assert_ptr_nonnull(strstr(err.msg, "tpu"));
 
-    /* A file that is not a module is reported, not loaded. */
+    /* A file that is not a module is reported, not loaded; auto goes on. */
     setenv("TSDIFF_CUDA_MODULE", "/dev/null", 1);
     ck_assert_int_eq(ts_backend_open("cuda", 1, &be, &err), TS_EUNAVAIL);
+    ck_assert_ptr_nonnull(strstr(err.msg, "/dev/null"));
+    ck_assert_int_eq(ts_backend_open("auto", 1, &be, &err), 0);
+    ck_assert_str_eq(be->name, "cpu");
+    ts_backend_destroy(be);
     unsetenv("TSDIFF_CUDA_MODULE");
     ts_set_quiet(0);
 }

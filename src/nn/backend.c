@@ -13,6 +13,13 @@
  *      build tree (it holds config.status);
  *   3. the installed $(pkglibdir)/tsdiff-cuda.so;
  *   4. the source tree, $(abs_top_srcdir)/cuda/tsdiff-cuda.so (in-tree builds).
+ * "auto" falls back to the CPU silently when there is no module at all (a
+ * CPU-only build), and with one info line when a module is there but cannot
+ * be used (no GPU, no driver, a broken file).
+ *
+ * The module is opened RTLD_LOCAL and should be self-contained: the tsdiff
+ * executable is not linked with -rdynamic, so the module cannot call back
+ * into it (it fills the plain ts_error struct itself).
  */
 #define _DEFAULT_SOURCE 1   /* readlink */
 #include "nn/backend.h"
@@ -63,9 +70,11 @@ static int build_tree_candidate(int which, char *path, size_t size)
     return len > 0 && (size_t)len < size;
 }
 
-/* dlopen() the first module found; 0 if none, with why in `why`. */
-static void *load_cuda_module(char *why, size_t why_size)
+/* dlopen() the first module found; NULL if none, with why in `why` and
+ * *absent set when there is no module file at all. */
+static void *load_cuda_module(char *why, size_t why_size, int *absent)
 {
+    *absent = 0;
     const char *env = getenv("TSDIFF_CUDA_MODULE");
     if (env && *env) {
         void *h = dlopen(env, RTLD_NOW | RTLD_LOCAL);
@@ -87,13 +96,16 @@ static void *load_cuda_module(char *why, size_t why_size)
     }
     snprintf(why, why_size, "no CUDA module at %.300s/%s",
              TSDIFF_PKGLIBDIR, TS_CUDA_MODULE);
+    *absent = 1;
     return NULL;
 }
 
-/* Try the CUDA backend: 0 and *out, or -1 with the reason in `why`. */
-static int open_cuda(int threads, ts_backend **out, char *why, size_t why_size)
+/* Try the CUDA backend: 0 and *out, or -1 with the reason in `why`
+ * (*absent: this tsdiff was built or installed without the module). */
+static int open_cuda(int threads, ts_backend **out, char *why, size_t why_size,
+                     int *absent)
 {
-    void *h = load_cuda_module(why, why_size);
+    void *h = load_cuda_module(why, why_size, absent);
     if (!h) return -1;
     cuda_create_fn create;
     void *sym = dlsym(h, TS_CUDA_ENTRY);
@@ -117,6 +129,7 @@ static int open_cuda(int threads, ts_backend **out, char *why, size_t why_size)
 int ts_backend_open(const char *device, int threads, ts_backend **out, ts_error *err)
 {
     char why[900] = "";
+    int absent = 0;
     *out = NULL;
     if (!device || !*device) {
         device = getenv("TSDIFF_DEVICE");
@@ -127,12 +140,14 @@ int ts_backend_open(const char *device, int threads, ts_backend **out, ts_error 
         return 0;
     }
     if (strcmp(device, "cuda") == 0) {
-        if (open_cuda(threads, out, why, sizeof why) == 0) return 0;
+        if (open_cuda(threads, out, why, sizeof why, &absent) == 0) return 0;
         return ts_fail(err, TS_EUNAVAIL, "device cuda unavailable: %s", why);
     }
     if (strcmp(device, "auto") == 0) {
-        if (open_cuda(threads, out, why, sizeof why) == 0) return 0;
-        ts_info("using the CPU (%s)", why);
+        /* A CPU-only tsdiff says nothing; one whose GPU module cannot be
+         * used says why, once. */
+        if (open_cuda(threads, out, why, sizeof why, &absent) == 0) return 0;
+        if (!absent) ts_info("using the CPU (%s)", why);
         *out = ts_backend_cpu_create(threads);
         return 0;
     }
