@@ -11,6 +11,7 @@ grep -q '^Usage: tsdiff info' "$OUT" || fail "help info: no usage"
 expect_rc 0 "$TSDIFF" info --help
 grep -q '^Usage: tsdiff info' "$OUT" || fail "info --help: no usage"
 expect_rc 64 "$TSDIFF"
+expect_err "missing subcommand"
 expect_rc 64 "$TSDIFF" frobnicate
 expect_err "unknown subcommand 'frobnicate'"
 expect_rc 64 "$TSDIFF" --frobnicate

@@ -47,7 +47,7 @@ static const subcommand *find(const char *name)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        usage(stderr);
+        fprintf(stderr, "tsdiff: missing subcommand (try 'tsdiff --help')\n");
         return TS_EUSAGE;
     }
     const char *cmd = argv[1];
