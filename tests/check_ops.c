@@ -288,9 +288,9 @@ START_TEST(test_conv_fwd_naive)
 }
 END_TEST
 
-/* Backward passes in double against direct loops, on shapes that use the
- * blocked paths (more than 64 output channels, a batch that does not divide
- * into the 8 filter-gradient groups, pointwise). */
+/* Backward passes in double against direct loops, on wider shapes: a batch
+ * that does not divide into the 8 filter-gradient groups, many channels,
+ * pointwise. */
 START_TEST(test_conv_bwd_naive)
 {
     static const int cases[][7] = {
