@@ -43,7 +43,7 @@ static inline float sigmoid(float x)
 {
     float e = expneg(fabsf(x));
     float r = 1.0f / (1.0f + e), q = e * r;
-    int32_t neg = f2i(x) >> 31;                  /* all ones when x < 0 */
+    int32_t neg = -(int32_t)((uint32_t)f2i(x) >> 31);   /* all ones when x < 0 */
     return i2f((f2i(r) & ~neg) | (f2i(q) & neg));
 }
 
