@@ -48,11 +48,14 @@ typedef struct ts_series_set {
 void ts_series_set_free(ts_series_set *set);
 
 /* Timestamp k steps after t on the grid f (k may be negative). Months,
- * quarters and years step the calendar (day of month clamped). */
+ * quarters and years step the calendar (day of month clamped; the last day
+ * of a month steps to the last day of the target month, so month-end series
+ * stay on their grid). TS_FREQ_NONE steps by 1 (point indexes). */
 int64_t ts_time_add(ts_freq f, int64_t t, long k);
 
 /* Format t as ISO 8601 for the grid f: "2024-03-01" for daily and coarser,
- * "2024-03-01 13:00:00" for finer. Returns buf. */
+ * "2024-03-01 13:00:00" for finer (and for daily and coarser points that are
+ * not at midnight); the plain index for TS_FREQ_NONE. Returns buf. */
 char *ts_time_format(ts_freq f, int64_t t, char *buf, size_t size);
 
 /* Parse "15min", "H", "hourly", "D", "daily", "W", "M", "Q", "Y", ...
@@ -69,5 +72,15 @@ int ts_freq_periods(ts_freq f, double *periods, int max);
 /* The main season for seasonal-naive and MASE (daily 7, hourly 24,
  * monthly 12, quarterly 4, weekly 52, else 1). */
 int ts_freq_season(ts_freq f);
+
+/* Summary of one series: observed and missing counts, and min, mean and
+ * max of the observed values (NaN when none is observed). */
+typedef struct ts_series_stats {
+    size_t n_obs, n_missing;
+    double min, mean, max;
+} ts_series_stats;
+
+/* Fill *st. Returns 0, or -1 if the series has no observed value. */
+int ts_series_stats_of(const ts_series *s, ts_series_stats *st);
 
 #endif

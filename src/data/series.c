@@ -1,0 +1,39 @@
+/* series.c - the series set's lifetime and per-series summaries. */
+#include "data/series.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void ts_series_set_free(ts_series_set *set)
+{
+    if (!set) return;
+    for (size_t i = 0; i < set->n; i++) {
+        free(set->series[i].name);
+        free(set->series[i].values);
+    }
+    free(set->series);
+    free(set->source);
+    memset(set, 0, sizeof *set);
+}
+
+int ts_series_stats_of(const ts_series *s, ts_series_stats *st)
+{
+    double sum = 0;
+    st->n_obs = st->n_missing = 0;
+    st->min = st->mean = st->max = NAN;
+    for (size_t j = 0; j < s->len; j++) {
+        double v = s->values[j];
+        if (isnan(v)) {
+            st->n_missing++;
+            continue;
+        }
+        if (st->n_obs == 0 || v < st->min) st->min = v;
+        if (st->n_obs == 0 || v > st->max) st->max = v;
+        sum += v;
+        st->n_obs++;
+    }
+    if (st->n_obs == 0) return -1;
+    st->mean = sum / (double)st->n_obs;
+    return 0;
+}
