@@ -7,6 +7,13 @@ libtsdiff_a_SOURCES += src/data/window.c src/data/window.h src/data/window_featu
 libtsdiff_a_SOURCES += src/data/csv.c src/data/csv.h src/data/csv_internal.h \
 	src/data/csv_rows.c src/data/csv_grid.c src/data/csv_map.c \
 	src/data/series.c src/data/timefmt.c src/data/timefmt.h src/data/freq.c
+# Check suite of the windows
+if HAVE_CHECK
+check_PROGRAMS += tests/check_window
+TESTS += tests/check_window
+tests_check_window_CFLAGS = $(TEST_CFLAGS)
+tests_check_window_LDADD = $(TEST_LIBS)
+endif
 if HAVE_CHECK
 check_PROGRAMS += tests/check_csv tests/check_time
 TESTS += tests/check_csv tests/check_time
