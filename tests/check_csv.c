@@ -196,6 +196,12 @@ START_TEST(test_text_and_value_columns)
     load("value_col.csv", &o, &set);
     ck_assert_uint_eq(set.n, 1);
     ts_series_set_free(&set);
+    fails("value_col_empty.csv", &o, TS_EDATA, ":2:2: column \"a\" has no values");
+    o.value_col = NULL;
+    load("value_col_empty.csv", &o, &set);  /* a column without values is left out */
+    ck_assert_uint_eq(set.n, 1);
+    ck_assert_str_eq(set.series[0].name, "b");
+    ts_series_set_free(&set);
 }
 END_TEST
 

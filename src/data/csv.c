@@ -38,7 +38,7 @@ const char *csv_show(const char *s, char *buf, size_t size)
         buf[n++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
     }
     if (s[n]) {
-        while (n > 0 && ((unsigned char)buf[n] & 0xC0) == 0x80) n--;  /* whole UTF-8 chars */
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;  /* whole UTF-8 chars */
         memcpy(buf + n, "...", 3);
         n += 3;
     }
@@ -60,10 +60,6 @@ static void on_field(void *s, size_t len, void *data)
                  CSV_MAX_FIELDS);
         return;
     }
-    if (len && memchr(p, '\0', len)) {
-        csv_fail(r, TS_EDATA, r->line, r->nf + 1, "NUL byte in a field (is this a text file?)");
-        return;
-    }
     if (r->blen + len + 1 > r->bcap) {
         r->bcap = 2 * (r->blen + len + 1);
         r->buf = ts_xrealloc(r->buf, r->bcap);
@@ -76,8 +72,13 @@ static void on_field(void *s, size_t len, void *data)
     memcpy(r->buf + r->blen, p, len);
     r->blen += len;
     r->buf[r->blen++] = '\0';
-    for (size_t i = 0; i < len; i++)  /* newlines inside a quoted field */
+    int nul = 0;
+    uint64_t line = r->line;
+    for (size_t i = 0; i < len; i++) {  /* NUL bytes, and newlines inside a quoted field */
+        nul |= p[i] == '\0';
         if (p[i] == '\n' || (p[i] == '\r' && (i + 1 == len || p[i + 1] != '\n'))) r->line++;
+    }
+    if (nul) csv_fail(r, TS_EDATA, line, r->nf, "NUL byte in a field (is this a text file?)");
 }
 
 static void on_row(int c, void *data)

@@ -146,7 +146,7 @@ static void place_wide(csv_reader *r, csv_col *c, ts_freq f, ts_series *s)
 {
     size_t i0 = 0, i1 = r->nrows;
     int64_t k0, k1, k;
-    while (isnan(c->v[i0])) i0++;  /* a KIND_NUMBER column has a value */
+    while (isnan(c->v[i0])) i0++;  /* a kept column has a value */
     while (isnan(c->v[i1 - 1])) i1--;
     ts_time_steps(f, r->t[0], r->t[i0], &k0);
     ts_time_steps(f, r->t[0], r->t[i1 - 1], &k1);
@@ -171,13 +171,15 @@ static void place_wide(csv_reader *r, csv_col *c, ts_freq f, ts_series *s)
 
 static void wide_notes(const csv_reader *r)
 {
+    char show[80];
     for (size_t j = 0; j < r->ncols; j++) {
         const csv_col *c = &r->cols[j];
+        const char *name = csv_show(c->name, show, sizeof show);
         if (c->role == ROLE_SERIES && c->kind == KIND_TEXT)
             ts_info("%s: left out text column \"%s\" (column %zu, text on line %llu)", r->file,
-                    c->name, j + 1, (unsigned long long)c->text_line);
-        else if (c->role == ROLE_SERIES && c->kind == KIND_UNKNOWN)
-            ts_info("%s: left out column \"%s\" (column %zu): it has no values", r->file, c->name,
+                    name, j + 1, (unsigned long long)c->text_line);
+        else if (c->role == ROLE_SERIES && !c->seen)
+            ts_info("%s: left out column \"%s\" (column %zu): it has no values", r->file, name,
                     j + 1);
         else if (c->role == ROLE_SKIP && !c->name[0] && r->value_col < 0 &&
                  !(r->trailing_empty && j + 1 == r->ncols))
@@ -185,19 +187,28 @@ static void wide_notes(const csv_reader *r)
     }
 }
 
+/* A column that becomes a series: numbers only, at least one. */
+static int kept(const csv_col *c)
+{
+    return c->role == ROLE_SERIES && c->kind == KIND_NUMBER && c->seen;
+}
+
 static int finish_wide(csv_reader *r, ts_series_set *out)
 {
     ts_freq f = {TS_FREQ_NONE, 1};
     size_t n = 0;
-    char list[300];
+    char list[300], show[80];
     for (size_t j = 0; j < r->ncols; j++)
-        n += r->cols[j].role == ROLE_SERIES && r->cols[j].kind == KIND_NUMBER;
+        n += kept(&r->cols[j]);
+    if (n == 0 && r->value_col >= 0)
+        return csv_fail(r, TS_EDATA, r->first_data_line, (size_t)r->value_col + 1,
+                        "column \"%s\" has no values", csv_show(r->cols[r->value_col].name, list, 80));
     if (n == 0) {
         size_t k = 0;
         for (size_t j = 0; j < r->ncols && k + 8 < sizeof list; j++)
             if (r->cols[j].name[0])
                 k += (size_t)snprintf(list + k, sizeof list - k, "%s%s", k ? ", " : "",
-                                      r->cols[j].name);
+                                      csv_show(r->cols[j].name, show, sizeof show));
         return csv_fail(r, TS_EDATA, r->first_data_line, 1,
                         "no numeric column to read as a series (columns: %s)", list);
     }
@@ -211,13 +222,12 @@ static int finish_wide(csv_reader *r, ts_series_set *out)
         ts_freq_acc_free(&acc);
         if (rc || check_rows(r, f)) return r->rc;
     }
+    wide_notes(r);  /* nothing fails from here on */
     out->series = ts_xcalloc(n, sizeof *out->series);
     for (size_t j = 0; j < r->ncols; j++)
-        if (r->cols[j].role == ROLE_SERIES && r->cols[j].kind == KIND_NUMBER)
-            place_wide(r, &r->cols[j], f, &out->series[out->n++]);
+        if (kept(&r->cols[j])) place_wide(r, &r->cols[j], f, &out->series[out->n++]);
     out->freq = f;
     out->has_time = r->time_col >= 0;
-    wide_notes(r);
     return 0;
 }
 
@@ -293,6 +303,7 @@ static int finish_long(csv_reader *r, ts_series_set *out)
     size_t dropped = 0;
     int64_t anchor = INT64_MAX;
     uint64_t anchor_line = 0;
+    char show[80];
     ts_freq_acc_init(&acc);
     r->nrows = 0;
     for (size_t i = 0; i < r->nls && !r->rc; i++) {
@@ -314,7 +325,8 @@ static int finish_long(csv_reader *r, ts_series_set *out)
     }
     if (out->n == 0)
         return csv_fail(r, TS_EDATA, r->first_data_line, (size_t)r->value_col + 1,
-                        "column \"%s\" has no values", r->cols[r->value_col].name);
+                        "column \"%s\" has no values", csv_show(r->cols[r->value_col].name,
+                                                                    show, sizeof show));
     out->freq = f;
     out->has_time = r->time_col >= 0;
     if (dropped)

@@ -31,6 +31,7 @@ typedef struct csv_col {
     char *name;         /* owned; moves into the series set */
     csv_role role;
     csv_kind kind;      /* ROLE_SERIES: decided by the first value */
+    int seen;           /* ROLE_SERIES: a number was read */
     float *v;           /* ROLE_SERIES, wide: one value per row (owned) */
     uint64_t text_line; /* KIND_TEXT: where the first text value was */
 } csv_col;

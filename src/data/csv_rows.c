@@ -37,8 +37,8 @@ static int same_word(const char *a, const char *b)
 
 static int is_missing(const char *s)
 {
-    return *s == '\0' || same_word(s, "na") || same_word(s, "nan") || same_word(s, "null") ||
-           same_word(s, "n/a");
+    if (*s != 'n' && *s != 'N') return *s == '\0';  /* the common case: a number */
+    return same_word(s, "na") || same_word(s, "nan") || same_word(s, "null") || same_word(s, "n/a");
 }
 
 /* A whole decimal number: [+-]digits[.digits][e[+-]digits]. 0 or -1.
@@ -159,7 +159,9 @@ static const char *col_list(const csv_reader *r, int role, char *buf, size_t siz
     buf[0] = '\0';
     for (size_t i = 0; i < r->ncols && n + 8 < size; i++) {
         if (!r->cols[i].name[0] || (role >= 0 && (int)r->cols[i].role != role)) continue;
-        int k = snprintf(buf + n, size - n, "%s%s", n ? ", " : "", r->cols[i].name);
+        char show[80];
+        int k = snprintf(buf + n, size - n, "%s%s", n ? ", " : "",
+                         csv_show(r->cols[i].name, show, sizeof show));
         if (k < 0 || (size_t)k >= size - n) {
             snprintf(buf + n, size - n, "%s...", n ? ", " : "");
             break;
@@ -190,6 +192,7 @@ static int bind_options(csv_reader *r, const csv_map *names)
     const ts_csv_opts *o = r->o;
     int used[2 + TS_CSV_MAX_ID_COLS], nused = 0;
     const char *what[2 + TS_CSV_MAX_ID_COLS];
+    char show[80];
     if (o->time_col && (r->time_col = find_col(r, names, "time-col", o->time_col)) < 0) return r->rc;
     if (r->time_col >= 0) used[nused] = r->time_col, what[nused++] = "--time-col";
     if (o->value_col && (r->value_col = find_col(r, names, "value-col", o->value_col)) < 0)
@@ -205,7 +208,8 @@ static int bind_options(csv_reader *r, const csv_map *names)
         for (int b = a + 1; b < nused; b++)
             if (used[a] == used[b])
                 return csv_fail(r, TS_EUSAGE, 0, 0, "column \"%s\" is given to both %s and %s",
-                                r->cols[used[a]].name, what[a], what[b]);
+                                csv_show(r->cols[used[a]].name, show, sizeof show), what[a],
+                                what[b]);
     return 0;
 }
 
@@ -314,7 +318,7 @@ static int decide_roles(csv_reader *r)
 
 static void grow_wide(csv_reader *r)
 {
-    r->rcap = r->rcap ? 2 * r->rcap : 1024;
+    r->rcap = r->rcap ? 2 * r->rcap : 16;
     r->t = ts_xrealloc(r->t, r->rcap * sizeof *r->t);
     r->tl = ts_xrealloc(r->tl, r->rcap * sizeof *r->tl);
     for (size_t j = 0; j < r->ncols; j++)
@@ -342,7 +346,7 @@ static int store_wide(csv_reader *r)
             c->v = NULL;
             continue;
         }
-        if (st == CELL_NUMBER) c->kind = KIND_NUMBER;
+        if (st == CELL_NUMBER) c->kind = KIND_NUMBER, c->seen = 1;
         c->v[r->nrows] = v;
     }
     r->t[r->nrows] = t;
@@ -360,7 +364,8 @@ static csv_lseries *long_series(csv_reader *r)
         const char *s = cell(r, j);
         size_t len = strlen(s);
         if (!*s) {
-            csv_fail(r, TS_EDATA, cell_line(r, j), j + 1, "empty id in column \"%s\"", r->cols[j].name);
+            csv_fail(r, TS_EDATA, cell_line(r, j), j + 1, "empty id in column \"%s\"",
+                     csv_show(r->cols[j].name, show, sizeof show));
             return NULL;
         }
         if (!utf8_valid((const unsigned char *)s)) {
@@ -403,7 +408,7 @@ static int store_long(csv_reader *r)
     if (st == CELL_BAD || st == CELL_RANGE) return bad_number(r, (size_t)r->value_col, vs, st);
     if (r->time_col < 0) t = (int64_t)s->n;  /* no time: the row order */
     if (s->n == s->cap) {
-        s->cap = s->cap ? 2 * s->cap : 64;
+        s->cap = s->cap ? 2 * s->cap : 4;
         s->obs = ts_xrealloc(s->obs, s->cap * sizeof *s->obs);
     }
     s->obs[s->n++] = (csv_obs){t, v, line32(r->f[0].line)};

@@ -89,5 +89,6 @@ EXTRA_DIST += tests/cli_info.sh bench/ingest.sh \
 	tests/data/csv/ts_zulu.csv \
 	tests/data/csv/unsorted.csv \
 	tests/data/csv/value_col.csv \
+	tests/data/csv/value_col_empty.csv \
 	tests/data/csv/wide.csv \
 	tests/data/csv/wide_trim.csv
