@@ -33,7 +33,7 @@ int csv_fail(csv_reader *r, int code, uint64_t line, size_t col, const char *fmt
 const char *csv_show(const char *s, char *buf, size_t size)
 {
     size_t n = 0, max = size < 64 ? size - 4 : 60;
-    while (s[n] && n < max) {
+    while (n < max && s[n]) {
         unsigned char c = (unsigned char)s[n];
         buf[n++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
     }
