@@ -4,3 +4,7 @@ EXTRA_DIST += tests/lib.sh tests/cli_basic.sh
 TESTS += tests/cli_basic.sh
 EXTRA_DIST += tests/cli_fit_forecast.sh
 TESTS += tests/cli_fit_forecast.sh
+EXTRA_DIST += tests/cli_backtest.sh
+TESTS += tests/cli_backtest.sh
+EXTRA_DIST += tests/man_page.sh
+TESTS += tests/man_page.sh

@@ -21,6 +21,7 @@ typedef struct fc_state {
     float *in_d, *x_d, *work_d, *out_d;
     float *path;                          /* [rows_all][C + total_h] history + path */
     int *nonneg;                          /* [n] clamp the selected series at 0 */
+    double *level;                        /* [set->n] series level for the scale floor */
 } fc_state;
 
 /* eps_fn for the sampler: put x into the noisy-target slot, run the net,
@@ -47,8 +48,9 @@ static int fill_window(fc_state *st, long row, size_t s, long origin, int b, int
                                   : src->start + origin - st->C;
     ts_series_set one = {.series = &tmp, .n = 1, .freq = st->set->freq,
                          .has_time = st->set->has_time};
-    return ts_window_fill(&st->m->win, &one, 0, st->C + done,
-                          st->in_h + (size_t)r * st->ch * st->L, NULL, NULL, &st->scale_h[r]);
+    return ts_window_fill_level(&st->m->win, &one, 0, st->C + done, st->level[s],
+                                st->in_h + (size_t)r * st->ch * st->L, NULL, NULL,
+                                &st->scale_h[r]);
 }
 
 static void fc_free(fc_state *st)
@@ -63,6 +65,7 @@ static void fc_free(fc_state *st)
     free(st->t_h);
     free(st->path);
     free(st->nonneg);
+    free(st->level);
     ts_schedule_free(&st->sched);
     if (st->net) ts_unet_free(st->net);
 }
@@ -177,6 +180,8 @@ int ts_forecast_run(ts_backend *be, const ts_model *m, const ts_series_set *set,
     if (!rc) {
         seed_paths(&st, sel, n, origin, cfg->samples);
         st.nonneg = ts_xmalloc(n * sizeof *st.nonneg);
+        st.level = ts_xcalloc(set->n, sizeof *st.level);
+        for (size_t i = 0; i < n; i++) st.level[sel[i]] = ts_window_level(&set->series[sel[i]]);
         for (size_t i = 0; i < n; i++) {
             long k = ts_model_find_series(m, set->series[sel[i]].name);
             st.nonneg[i] = k >= 0 && m->nonneg[k];

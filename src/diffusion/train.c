@@ -129,6 +129,7 @@ typedef struct trainer {
     float *in_h, *x0_h, *mask_h, *eps_h, *t_h;
     float *in_d, *x0_d, *mask_d, *eps_d, *xt_d, *out_d, *ehat_d, *dehat_d, *dout_d, *backup_d;
     size_t nval;                   /* validation windows */
+    double *level;                 /* [set->n] series levels (scale floor) */
     uint32_t *val_series;
 } trainer;
 
@@ -136,8 +137,9 @@ typedef struct trainer {
 static int fill_row(trainer *tr, int r, size_t s, long origin)
 {
     float scale;
-    return ts_window_fill(&tr->m->win, tr->set, s, origin, tr->in_h + (size_t)r * tr->ch * tr->L,
-                          tr->x0_h + (size_t)r * tr->H, tr->mask_h + (size_t)r * tr->H, &scale);
+    return ts_window_fill_level(&tr->m->win, tr->set, s, origin, tr->level[s],
+                                tr->in_h + (size_t)r * tr->ch * tr->L, tr->x0_h + (size_t)r * tr->H,
+                                tr->mask_h + (size_t)r * tr->H, &scale);
 }
 
 static void upload_batch(trainer *tr, int rows)
@@ -236,6 +238,7 @@ static void trainer_free(trainer *tr)
     free(tr->eps_h);
     free(tr->t_h);
     free(tr->val_series);
+    free(tr->level);
     ts_window_index_free(&tr->ix);
     ts_schedule_free(&tr->sched);
     if (tr->opt) ts_optim_free(tr->opt);
@@ -268,6 +271,8 @@ static int trainer_init(trainer *tr, ts_error *err)
     if (rc) return rc;
     rc = ts_window_index_build(&tr->ix, &m->win, tr->set, m->win.horizon, err);
     if (rc) return rc;
+    tr->level = ts_xmalloc((tr->set->n + 1) * sizeof *tr->level);
+    for (size_t i = 0; i < tr->set->n; i++) tr->level[i] = ts_window_level(&tr->set->series[i]);
     tr->B = tr->cfg->batch;
     tr->ch = m->win.channels;
     tr->L = m->win.length;
