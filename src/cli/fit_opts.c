@@ -27,6 +27,11 @@ int ts_cli_fit_config(const ts_cli_fit *f, const ts_series_set *set, ts_train_co
     c->quiet = f->quiet;
     /* Group norm needs groups to divide the width. */
     while (c->unet.groups > 1 && c->unet.width % c->unet.groups) c->unet.groups /= 2;
+    if (f->select) {
+        if (!strcmp(f->select, "crps")) c->select_crps = 1;
+        else if (!strcmp(f->select, "loss")) c->select_crps = 0;
+        else return ts_fail(err, TS_EUSAGE, "--select expects crps or loss, found \"%s\"", f->select);
+    }
     if (f->schedule) return ts_sched_parse(f->schedule, &c->sched, err);
     return 0;
 }

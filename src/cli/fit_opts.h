@@ -10,7 +10,7 @@ typedef struct ts_cli_fit {
     int horizon, context, batch, channels, levels, res_blocks, T, threads, quiet;
     long steps, seed;
     double epochs, lr;
-    const char *schedule, *device;
+    const char *schedule, *device, *select;
 } ts_cli_fit;
 
 #define TS_FIT_OPTIONS(f) \
@@ -25,6 +25,7 @@ typedef struct ts_cli_fit {
     {"res-blocks", 0, TS_OPT_INT, &(f).res_blocks, "N", "residual blocks per level (default 1)", 1, 16}, \
     {"diffusion-steps", 'T', TS_OPT_INT, &(f).T, "T", "diffusion steps (default 200)", 2, 100000}, \
     {"schedule", 0, TS_OPT_STRING, &(f).schedule, "NAME", "noise schedule: linear (default) or cosine", 0, 0}, \
+    {"select", 0, TS_OPT_STRING, &(f).select, "crps|loss", "keep the weights with the best validation CRPS (default) or loss", 0, 0}, \
     {"seed", 0, TS_OPT_LONG, &(f).seed, "N", "random seed (default 1)", 0, 9.2e18}, \
     {"threads", 'j', TS_OPT_INT, &(f).threads, "N", "CPU threads (default: all cores)", 0, 4096}, \
     {"device", 0, TS_OPT_STRING, &(f).device, "DEV", "cpu, cuda or auto (default: $TSDIFF_DEVICE or auto)", 0, 0}, \

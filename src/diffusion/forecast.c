@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "data/window.h"
+#include "diffusion/denoiser.h"
 #include "nn/unet.h"
 
 /* Per-run state; rows are (series, sample) pairs. */
@@ -23,18 +24,6 @@ typedef struct fc_state {
     int *nonneg;                          /* [n] clamp the selected series at 0 */
     double *level;                        /* [set->n] series level for the scale floor */
 } fc_state;
-
-/* eps_fn for the sampler: put x into the noisy-target slot, run the net,
- * read the prediction at the future positions. */
-static void eps_fn(void *ctx, const float *x, double t, float *eps)
-{
-    fc_state *st = ctx;
-    ts_backend *be = st->be;
-    for (int r = 0; r < st->rows; r++) st->t_h[r] = (float)t;
-    be->chan_copy(be, st->rows, 1, st->H, x, st->H, 0, st->in_d, st->ch * st->L, st->fut, 0);
-    ts_unet_forward(st->net, st->rows, st->in_d, st->t_h, st->out_d);
-    be->chan_copy(be, st->rows, 1, st->H, st->out_d, st->L, st->fut, eps, st->H, 0, 0);
-}
 
 /* The window of row `row` for block b: history + path so far, as a
  * one-series set so that the window code sees an ordinary series. */
@@ -104,9 +93,16 @@ void ts_forecast_free(ts_forecast *f)
     memset(f, 0, sizeof *f);
 }
 
+int ts_forecast_default_chunk(const ts_model *m)
+{
+    size_t per = ts_unet_arena_floats(&m->unet, 2) - ts_unet_arena_floats(&m->unet, 1);
+    size_t chunk = per ? TS_FORECAST_MEMORY / sizeof(float) / per : 512;
+    return chunk < 8 ? 8 : chunk > 512 ? 512 : (int)chunk;
+}
+
 long ts_forecast_calls(const ts_model *m, const ts_forecast_config *cfg, size_t rows)
 {
-    int chunk = cfg->chunk > 0 ? cfg->chunk : 512;
+    int chunk = cfg->chunk > 0 ? cfg->chunk : ts_forecast_default_chunk(m);
     long blocks = (cfg->horizon + m->win.horizon - 1) / m->win.horizon;
     long chunks = (long)((rows + (size_t)chunk - 1) / (size_t)chunk);
     long per = cfg->sampler.kind == TS_SAMPLER_DDPM ? m->T : cfg->sampler.steps;
@@ -148,7 +144,11 @@ static int sample_chunk(fc_state *st, const ts_forecast_config *cfg, const size_
     be->upload(be, st->in_d, st->in_h, (size_t)st->rows * st->ch * st->L);
     ts_sampler_config sc = cfg->sampler;
     sc.offset = ((uint64_t)b * rows_all + r0) * (uint64_t)H * (uint64_t)(st->m->T + 1);
-    ts_sample(be, &st->sched, &sc, (size_t)st->rows * H, eps_fn, st, st->x_d, st->work_d);
+    ts_denoiser dn = {.be = be, .net = st->net, .rows = st->rows, .channels = st->ch,
+                      .length = st->L, .fut = st->fut, .horizon = H, .in = st->in_d,
+                      .out = st->out_d, .h_t = st->t_h};
+    ts_sample(be, &st->sched, &sc, (size_t)st->rows * H, ts_denoiser_eps, &dn, st->x_d,
+              st->work_d);
     be->download(be, st->x_h, st->x_d, (size_t)st->rows * H);
     for (int r = 0; r < st->rows; r++) {
         size_t row = r0 + (size_t)r;
@@ -174,7 +174,7 @@ int ts_forecast_run(ts_backend *be, const ts_model *m, const ts_series_set *set,
     fc_state st = {.be = be, .m = m, .set = set, .ch = m->win.channels, .L = m->win.length,
                    .H = m->win.horizon, .fut = m->win.pad + m->win.context, .C = m->win.context,
                    .total_h = cfg->horizon};
-    st.chunk = cfg->chunk > 0 ? cfg->chunk : 512;
+    st.chunk = cfg->chunk > 0 ? cfg->chunk : ts_forecast_default_chunk(m);
     if ((size_t)st.chunk > rows_all) st.chunk = (int)rows_all;
     int rc = fc_init(&st, rows_all, err);
     if (!rc) {

@@ -19,7 +19,7 @@ typedef struct ts_forecast_config {
     int horizon;                 /* steps to forecast, >= 1 */
     int samples;                 /* futures per series, >= 1 */
     ts_sampler_config sampler;
-    int chunk;                   /* windows per network call; 0: 512 */
+    int chunk;                   /* windows per network call; 0: ts_forecast_default_chunk */
     int allow_negative;          /* 0: non-negative series stay non-negative */
 } ts_forecast_config;
 
@@ -36,6 +36,11 @@ int ts_forecast_run(ts_backend *be, const ts_model *m, const ts_series_set *set,
                     const size_t *sel, size_t n, const long *origin,
                     const ts_forecast_config *cfg, ts_forecast *out, ts_error *err);
 void ts_forecast_free(ts_forecast *f);
+
+/* Windows per network call that keep the network's activations within
+ * TS_FORECAST_MEMORY bytes (8 to 512). */
+#define TS_FORECAST_MEMORY (512UL << 20)
+int ts_forecast_default_chunk(const ts_model *m);
 
 /* Network calls a forecast makes (for speed reports). */
 long ts_forecast_calls(const ts_model *m, const ts_forecast_config *cfg, size_t rows);

@@ -12,4 +12,5 @@ tests_check_sampler_CFLAGS = $(TEST_CFLAGS)
 tests_check_sampler_LDADD = $(TEST_LIBS)
 endif
 libtsdiff_a_SOURCES += src/diffusion/train.c src/diffusion/train.h \
-	src/diffusion/forecast.c src/diffusion/forecast.h
+	src/diffusion/forecast.c src/diffusion/forecast.h \
+	src/diffusion/denoiser.c src/diffusion/denoiser.h

@@ -8,7 +8,10 @@
 
 #include "config.h"
 #include "data/window.h"
+#include "diffusion/denoiser.h"
 #include "diffusion/objective.h"
+#include "diffusion/sampler.h"
+#include "eval/metrics.h"
 #include "diffusion/schedule.h"
 #include "io/progress.h"
 #include "nn/philox.h"
@@ -16,6 +19,9 @@
 
 #define VAL_TIMES 4        /* diffusion steps each validation window is scored at */
 #define VAL_MAX_WINDOWS 256
+#define CRPS_WINDOWS 32    /* validation CRPS: windows, samples and solver steps */
+#define CRPS_SAMPLES 8
+#define CRPS_STEPS 10
 
 void ts_train_config_default(ts_train_config *c)
 {
@@ -29,6 +35,7 @@ void ts_train_config_default(ts_train_config *c)
     c->sched = TS_SCHED_LINEAR;
     c->T = 200;
     c->seed = 1;
+    c->select_crps = 1;
 }
 
 int ts_default_horizon(ts_freq f)
@@ -108,6 +115,7 @@ int ts_train_setup(const ts_series_set *set, const ts_train_config *cfg, ts_mode
     m->batch = cfg->batch;
     m->lr = cfg->optim.lr;
     m->best_val_loss = INFINITY;
+    m->select_crps = cfg->select_crps;
     series_facts(set, m);
     return 0;
 }
@@ -128,6 +136,7 @@ typedef struct trainer {
     long picks;
     float *in_h, *x0_h, *mask_h, *eps_h, *t_h;
     float *in_d, *x0_d, *mask_d, *eps_d, *xt_d, *out_d, *ehat_d, *dehat_d, *dout_d, *backup_d;
+    float *work_d;                 /* sampler scratch for the validation CRPS */
     size_t nval;                   /* validation windows */
     double *level;                 /* [set->n] series levels (scale floor) */
     uint32_t *val_series;
@@ -186,16 +195,25 @@ static double train_step(trainer *tr)
     return loss;
 }
 
-/* Validation loss of the EMA weights: every validation window at VAL_TIMES
- * fixed diffusion steps with fixed noise, so values are comparable. */
-static double validate(trainer *tr)
+/* Run `fn` with the EMA weights in the network, then put the live ones back. */
+static double with_ema(trainer *tr, double (*fn)(trainer *))
 {
     ts_backend *be = tr->be;
-    int H = tr->H;
-    size_t rows_total = tr->nval * VAL_TIMES, nparam = ts_unet_params(tr->net)->total;
+    size_t nparam = ts_unet_params(tr->net)->total;
     float *w = ts_unet_weights(tr->net);
     be->copy(be, tr->backup_d, w, nparam);
     be->copy(be, w, tr->opt->ema, nparam);
+    double v = fn(tr);
+    be->copy(be, w, tr->backup_d, nparam);
+    return v;
+}
+
+/* Validation loss: every validation window at VAL_TIMES fixed diffusion
+ * steps with fixed noise, so values are comparable across the run. */
+static double val_loss(trainer *tr)
+{
+    int H = tr->H;
+    size_t rows_total = tr->nval * VAL_TIMES;
     double sum = 0, count = 0;
     for (size_t r0 = 0; r0 < rows_total; r0 += (size_t)tr->B) {
         int rows = (int)(rows_total - r0 < (size_t)tr->B ? rows_total - r0 : (size_t)tr->B);
@@ -217,19 +235,61 @@ static double validate(trainer *tr)
             tr->t_h[r] = (float)(int)t;
         }
         upload_batch(tr, rows);
-        be->upload(be, tr->eps_d, tr->eps_h, (size_t)rows * H);
+        tr->be->upload(tr->be, tr->eps_d, tr->eps_h, (size_t)rows * H);
         sum += forward_loss(tr, rows) * cnt;
         count += cnt;
     }
-    be->copy(be, w, tr->backup_d, nparam);
     return count > 0 ? sum / count : NAN;
+}
+
+/* Validation CRPS: the first CRPS_WINDOWS validation windows forecast with
+ * CRPS_SAMPLES DPM-Solver++ paths of CRPS_STEPS steps from fixed noise, and
+ * scored in scaled units as sum CRPS / sum |y| over the observed targets. */
+static double val_crps(trainer *tr)
+{
+    ts_backend *be = tr->be;
+    int H = tr->H, S = tr->B < CRPS_SAMPLES ? tr->B : CRPS_SAMPLES;
+    int per = tr->B / S;  /* windows per batch */
+    size_t nw = tr->nval < CRPS_WINDOWS ? tr->nval : CRPS_WINDOWS, win = (size_t)tr->ch * tr->L;
+    ts_sampler_config sc = {.kind = TS_SAMPLER_DPMPP, .steps = CRPS_STEPS,
+                            .seed = tr->val_seed};
+    float *col = ts_xmalloc((size_t)S * sizeof *col);
+    double num = 0, den = 0;
+    for (size_t w0 = 0; w0 < nw; w0 += (size_t)per) {
+        int nwin = (int)(nw - w0 < (size_t)per ? nw - w0 : (size_t)per), rows = nwin * S;
+        for (int i = 0; i < nwin; i++) {
+            size_t s = tr->val_series[w0 + (size_t)i];
+            fill_row(tr, i * S, s, (long)tr->set->series[s].len - H);
+            for (int k = 1; k < S; k++)
+                memcpy(tr->in_h + (size_t)(i * S + k) * win, tr->in_h + (size_t)i * S * win,
+                       win * sizeof(float));
+        }
+        be->upload(be, tr->in_d, tr->in_h, (size_t)rows * win);
+        ts_denoiser dn = {.be = be, .net = tr->net, .rows = rows, .channels = tr->ch,
+                          .length = tr->L, .fut = tr->fut, .horizon = H, .in = tr->in_d,
+                          .out = tr->out_d, .h_t = tr->t_h};
+        sc.offset = (uint64_t)w0 * S * H * (tr->sched.T + 1);
+        ts_sample(be, &tr->sched, &sc, (size_t)rows * H, ts_denoiser_eps, &dn, tr->xt_d,
+                  tr->work_d);
+        be->download(be, tr->eps_h, tr->xt_d, (size_t)rows * H);
+        for (int i = 0; i < nwin; i++)
+            for (int j = 0; j < H; j++) {
+                size_t at = (size_t)i * S * H + (size_t)j;  /* row i*S of x0/mask */
+                if (tr->mask_h[at] == 0) continue;
+                for (int k = 0; k < S; k++) col[k] = tr->eps_h[(size_t)(i * S + k) * H + (size_t)j];
+                num += ts_crps_samples(col, S, tr->x0_h[at]);
+                den += fabs(tr->x0_h[at]);
+            }
+    }
+    free(col);
+    return den > 0 ? num / den : NAN;
 }
 
 static void trainer_free(trainer *tr)
 {
     ts_backend *be = tr->be;
     float *dev[] = {tr->in_d, tr->x0_d, tr->mask_d, tr->eps_d, tr->xt_d, tr->out_d,
-                    tr->ehat_d, tr->dehat_d, tr->dout_d, tr->backup_d};
+                    tr->ehat_d, tr->dehat_d, tr->dout_d, tr->backup_d, tr->work_d};
     for (size_t i = 0; i < sizeof dev / sizeof dev[0]; i++)
         if (dev[i]) be->free(be, dev[i]);
     free(tr->in_h);
@@ -297,8 +357,9 @@ static int trainer_init(trainer *tr, ts_error *err)
     tr->out_d = be->alloc(be, B * (size_t)tr->L);
     tr->dout_d = be->alloc(be, B * (size_t)tr->L);
     tr->backup_d = be->alloc(be, np);
+    tr->work_d = be->alloc(be, 3 * B * H);
     if (!tr->in_d || !tr->x0_d || !tr->mask_d || !tr->eps_d || !tr->xt_d || !tr->ehat_d ||
-        !tr->dehat_d || !tr->out_d || !tr->dout_d || !tr->backup_d)
+        !tr->dehat_d || !tr->out_d || !tr->dout_d || !tr->backup_d || !tr->work_d)
         return ts_fail(err, TS_EINTERNAL, "out of %s memory for a batch of %d", be->name, tr->B);
 
     if (m->params) {  /* resume */
@@ -367,7 +428,7 @@ static void checkpoint_eval(trainer *tr, long step, double train_loss)
 {
     ts_model *m = tr->m;
     size_t np = ts_unet_params(tr->net)->total;
-    double val = tr->nval ? validate(tr) : NAN;
+    double val = !tr->nval ? NAN : with_ema(tr, tr->m->select_crps ? val_crps : val_loss);
     int better = tr->nval ? val < m->best_val_loss : 1;  /* no validation: keep the latest */
     if (better || !m->ema) {
         if (!m->ema) m->ema = ts_xmalloc(np * sizeof(float));

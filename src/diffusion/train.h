@@ -28,6 +28,8 @@ typedef struct ts_train_config {
     int T;
     uint64_t seed;
     long val_every;            /* 0: about 20 validations per run */
+    int select_crps;           /* keep the weights of the best validation CRPS
+                                  (1, default) or validation loss (0) */
     long checkpoint_every;     /* 0: no checkpoints */
     const char *checkpoint_path;
     int quiet;

@@ -112,6 +112,7 @@ int ts_model_save(const ts_model *m, const char *path, int with_optimizer, ts_er
     ts_mf_set_i64(f, "train.best_step", m->best_step);
     ts_mf_set_f64(f, "train.final_loss", m->final_loss);
     ts_mf_set_f64(f, "train.best_val_loss", m->best_val_loss);
+    ts_mf_set_str(f, "train.select", m->select_crps ? "crps" : "loss");
     ts_mf_set_i64(f, "train.seed", (int64_t)m->seed);
     ts_mf_set_i64(f, "train.batch", m->batch);
     ts_mf_set_f64(f, "train.lr", m->lr);
@@ -263,6 +264,9 @@ static void read_training(reader *r, ts_model *m)
     m->best_step = get_int(r, "train.best_step", 0, 1L << 40);
     m->final_loss = get_f64(r, "train.final_loss");
     m->best_val_loss = get_f64(r, "train.best_val_loss");
+    char *sel = get_str(r, "train.select", 0);
+    m->select_crps = sel && !strcmp(sel, "crps");
+    free(sel);
     m->seed = (uint64_t)get_int(r, "train.seed", 0, (long)(~0UL >> 1));
     m->batch = (int)get_int(r, "train.batch", 1, 1 << 20);
     m->lr = get_f64(r, "train.lr");
@@ -352,12 +356,14 @@ void ts_model_describe(const ts_model *m, const char *path, FILE *out)
     fprintf(out, "network:        width %d, levels %d, %d res blocks/level, time embedding %d, "
                  "%zu parameters\n", m->unet.width, m->unet.levels, m->unet.res_blocks,
             m->unet.temb_dim, m->n_params);
+    fprintf(out, "compute:        %.2f M multiply-adds per window (forward)\n",
+            ts_unet_flops(&m->unet) / 1e6);
     fprintf(out, "diffusion:      %s schedule, T = %d\n", ts_sched_name(m->sched), m->T);
     fprintf(out, "training:       %ld steps, batch %d, lr %g, seed %llu\n", m->steps, m->batch,
             m->lr, (unsigned long long)m->seed);
     fprintf(out, "final loss:     %.6g\n", m->final_loss);
-    fprintf(out, "best val loss:  %.6g (step %ld, the weights kept)\n", m->best_val_loss,
-            m->best_step);
+    fprintf(out, "best %s:  %.6g (step %ld, the weights kept)\n",
+            m->select_crps ? "val CRPS" : "val loss", m->best_val_loss, m->best_step);
     fprintf(out, "resumable:      %s\n", m->params ? "yes (optimizer state saved)" : "no");
     fprintf(out, "series:         %zu\n", m->n_series);
     fprintf(out, "%-24s %10s %-20s %s\n", "name", "length", "last", "non-negative");

@@ -41,7 +41,8 @@ typedef struct ts_model {
     /* Training metadata. */
     long steps;              /* optimizer steps done */
     long best_step;          /* step of the weights kept */
-    double final_loss, best_val_loss;
+    double final_loss, best_val_loss;  /* best_val_loss: of the selection metric */
+    int select_crps;         /* selection metric: validation CRPS (1) or loss (0) */
     uint64_t seed;
     int batch;
     double lr;

@@ -46,7 +46,7 @@ typedef struct ts_plot_panel {
  * image whose height grows with n (at most TS_PLOT_MAX_PANELS). */
 int ts_plot_fan(const char *out_path, const ts_plot_panel *panels, int n, ts_error *err);
 
-/* Draw training curves on a log-scale y axis: train[i] at step[i] (raw and
+/* Draw training curves (log-scale y): train[i] at step[i] (raw and
  * smoothed), and val[i] where it is not NaN. Non-positive values are gaps. */
 int ts_plot_loss(const char *out_path, int n, const long *step, const float *train,
                  const float *val, ts_error *err);

@@ -238,6 +238,14 @@ static void unet_free_host(ts_unet *net)
     free(net);
 }
 
+size_t ts_unet_arena_floats(const ts_unet_config *cfg, int max_batch)
+{
+    ts_unet *net = unet_plan(cfg, max_batch);
+    size_t n = net->build.arena;
+    unet_free_host(net);
+    return n;
+}
+
 ts_unet *ts_unet_create(ts_backend *be, const ts_unet_config *cfg, int max_batch)
 {
     ts_unet *net = unet_plan(cfg, max_batch);

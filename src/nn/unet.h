@@ -56,6 +56,10 @@ void ts_unet_forward(ts_unet *net, int batch, const float *x, const float *h_t, 
  * grads buffer (zero it first with be->fill); dx may be NULL (not needed). */
 void ts_unet_backward(ts_unet *net, const float *deps, float *dx);
 
+/* Floats of activation arena a net for max_batch windows allocates (on top
+ * of two buffers of parameters), to size batches to a memory budget. */
+size_t ts_unet_arena_floats(const ts_unet_config *cfg, int max_batch);
+
 /* Multiply-adds of one forward of one window (for GFLOP/s reports). */
 double ts_unet_flops(const ts_unet_config *cfg);
 
