@@ -25,6 +25,9 @@
 
 typedef struct ts_backend ts_backend;
 
+/* A recorded sequence of backend ops that can be replayed (graph_begin). */
+typedef struct ts_graph ts_graph;
+
 /* A 1-D convolution: x[B, cin, lin] * w[cout, cin, k] (+ b[cout]) -> y[B, cout, lout],
  * lout = (lin + 2*pad - k) / stride + 1, zero padding. */
 typedef struct ts_conv1d_shape {
@@ -138,6 +141,33 @@ struct ts_backend {
      * the i-th normal of the stream (seed, offset + i); identical on every
      * backend. */
     void (*randn)(ts_backend *be, size_t n, uint64_t seed, uint64_t offset, float *out);
+
+    /* Optional: recording ops as a graph (CUDA graphs) to run them as one
+     * launch. NULL where a backend has none (the CPU): callers then just run
+     * their ops, and must behave the same either way.
+     *
+     * graph_begin starts recording: the ops called until graph_end are
+     * recorded, NOT run. Returns 0, or non-zero if it declines (nothing is
+     * recorded: run the ops as usual). While recording only asynchronous ops
+     * may be called; alloc, free, download, sync, sumsq and masked_mse are
+     * internal faults.
+     *
+     * graph_end stops recording and enqueues the recorded ops to run, in
+     * order, as one launch. *graph is a cache the caller owns: NULL the first
+     * time (a graph is made and stored there); later calls update the graph
+     * held there to the new recording (cheap when the ops are the same ones
+     * with other arguments).
+     *
+     * graph_launch enqueues a recorded graph again exactly as recorded: the
+     * same ops on the same buffers with the same scalars and host data
+     * (upload sources and mix_rows coefficients are copied when recorded);
+     * device memory is read as it is when the graph runs.
+     *
+     * graph_free releases a graph (NULL: nothing). */
+    int (*graph_begin)(ts_backend *be);
+    void (*graph_end)(ts_backend *be, ts_graph **graph);
+    void (*graph_launch)(ts_backend *be, ts_graph *graph);
+    void (*graph_free)(ts_backend *be, ts_graph *graph);
 };
 
 /* The CPU backend: CBLAS + OpenMP on `threads` threads (0: all cores). */
