@@ -1,0 +1,863 @@
+/* check_cuda.c - the CUDA backend against the CPU backend.
+ *
+ * Every op runs on both backends on the same random inputs and the results
+ * must agree: |gpu - cpu| <= 1e-4 (|cpu| + rms(cpu)) element by element (a
+ * NaN never passes). Then one full training step of a small UNet and one
+ * DPM-Solver++ forecast, GPU against CPU, and the same forecast recorded as
+ * a CUDA graph, replayed and updated. The Philox words must match bit for
+ * bit, the normals to 1e-6.
+ *
+ * Without a usable GPU the module still has to load; every test then
+ * reports "skipped: no CUDA device" and the program exits 77 (SKIP).
+ * Tests run in one process (CK_NOFORK): a CUDA context does not survive
+ * fork().
+ */
+#define _DEFAULT_SOURCE 1   /* setenv */
+#include <check.h>
+#include <dlfcn.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diffusion/sampler.h"
+#include "diffusion/schedule.h"
+#include "nn/backend.h"
+#include "nn/optim.h"
+#include "nn/philox.h"
+#include "nn/unet.h"
+
+#ifndef TS_CUDA_MODULE_PATH
+#define TS_CUDA_MODULE_PATH "cuda/tsdiff-cuda.so"
+#endif
+
+#define RTOL 1e-4
+
+static ts_backend *gpu, *cpu;
+static void *module;
+
+/* ---- helpers ------------------------------------------------------------- */
+
+/* Test data (xorshift, not the Philox stream). */
+static uint64_t rng_state = 88172645463325252ull;
+static double urand(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (double)(rng_state >> 11) * (1.0 / 9007199254740992.0);
+}
+
+static float *host_rand(size_t n, double lo, double hi)
+{
+    float *a = malloc((n ? n : 1) * sizeof *a);
+    ck_assert_ptr_nonnull(a);
+    for (size_t i = 0; i < n; i++) a[i] = (float)(lo + (hi - lo) * urand());
+    return a;
+}
+
+/* The same buffer on both backends. */
+typedef struct pair {
+    float *g, *c;
+    size_t n;
+} pair;
+
+static pair pair_new(size_t n, const float *h)
+{
+    pair p = {gpu->alloc(gpu, n), cpu->alloc(cpu, n), n};
+    ck_assert_ptr_nonnull(p.g);
+    ck_assert_ptr_nonnull(p.c);
+    if (h) {
+        gpu->upload(gpu, p.g, h, n);
+        cpu->upload(cpu, p.c, h, n);
+    }
+    return p;
+}
+
+/* A pair of n random values in [lo, hi). */
+static pair pair_rand(size_t n, double lo, double hi)
+{
+    float *h = host_rand(n, lo, hi);
+    pair p = pair_new(n, h);
+    free(h);
+    return p;
+}
+
+static void pair_fill(pair p, float v)
+{
+    gpu->fill(gpu, p.g, v, p.n);
+    cpu->fill(cpu, p.c, v, p.n);
+}
+
+static void pair_free(pair p)
+{
+    gpu->free(gpu, p.g);
+    cpu->free(cpu, p.c);
+}
+
+static float *download(ts_backend *be, const float *d, size_t n)
+{
+    float *h = malloc((n ? n : 1) * sizeof *h);
+    ck_assert_ptr_nonnull(h);
+    be->download(be, h, d, n);
+    return h;
+}
+
+/* Worst |a - b| / (|b| + rms(b)) over n values, and where; a NaN (in a or
+ * b) counts as infinitely wrong. */
+static double worst_error(const float *a, const float *b, size_t n, size_t *where)
+{
+    double ss = 0.0;
+    for (size_t i = 0; i < n; i++) ss += (double)b[i] * b[i];
+    double rms = n ? sqrt(ss / (double)n) : 0.0;
+    double worst = 0.0;
+    *where = 0;
+    for (size_t i = 0; i < n; i++) {
+        double e = fabs((double)a[i] - b[i]) / (fabs(b[i]) + rms + 1e-30);
+        if (!(e <= worst)) {
+            worst = isnan(e) ? INFINITY : e;
+            *where = i;
+        }
+    }
+    return worst;
+}
+
+static void expect_close_host(const char *what, const float *g, const float *c, size_t n,
+                              double rtol)
+{
+    size_t at;
+    double e = worst_error(g, c, n, &at);
+    ck_assert_msg(e <= rtol, "%s: gpu and cpu differ: relative error %.3g at %zu "
+                  "(gpu %.9g, cpu %.9g; %zu values)", what, e, at,
+                  n ? g[at] : 0.0f, n ? c[at] : 0.0f, n);
+}
+
+static void expect_close(const char *what, pair p)
+{
+    float *g = download(gpu, p.g, p.n), *c = download(cpu, p.c, p.n);
+    expect_close_host(what, g, c, p.n, RTOL);
+    free(g);
+    free(c);
+}
+
+static void expect_close_d(const char *what, double g, double c)
+{
+    double e = fabs(g - c) / (fabs(c) + 1e-30);
+    ck_assert_msg(e <= RTOL, "%s: gpu %.12g, cpu %.12g (relative error %.3g)", what, g, c, e);
+}
+
+/* Pick the buffer of this side: 1 the GPU, 0 the CPU. */
+#define D(p) (side ? (p).g : (p).c)
+#define BE (side ? gpu : cpu)
+
+/* ---- Philox -------------------------------------------------------------- */
+
+typedef void (*philox_fn)(ts_backend *be, uint64_t seed, uint64_t first, size_t nblocks,
+                          uint32_t *h_words);
+
+START_TEST(test_philox_words)
+{
+    philox_fn fn;
+    void *sym = dlsym(module, "ts_cuda_test_philox");
+    ck_assert_msg(sym != NULL, "the module lacks ts_cuda_test_philox");
+    memcpy(&fn, &sym, sizeof fn);
+    static const uint64_t seeds[] = {0, 1, 0xdeadbeefcafef00dull, UINT64_MAX};
+    static const uint64_t firsts[] = {0, 0xfffffffdull, 1ull << 40};
+    enum { NB = 97 };
+    uint32_t words[4 * NB];
+    for (size_t s = 0; s < sizeof seeds / sizeof seeds[0]; s++)
+        for (size_t f = 0; f < sizeof firsts / sizeof firsts[0]; f++) {
+            fn(gpu, seeds[s], firsts[f], NB, words);
+            const uint32_t key[2] = {(uint32_t)seeds[s], (uint32_t)(seeds[s] >> 32)};
+            for (size_t b = 0; b < NB; b++) {
+                uint64_t j = firsts[f] + b;
+                const uint32_t ctr[4] = {(uint32_t)j, (uint32_t)(j >> 32), 0, 0};
+                uint32_t want[4];
+                ts_philox4x32(ctr, key, want);
+                for (int k = 0; k < 4; k++)
+                    ck_assert_msg(words[4 * b + k] == want[k],
+                                  "philox seed %#llx block %llu word %d: gpu %#x, cpu %#x",
+                                  (unsigned long long)seeds[s], (unsigned long long)j, k,
+                                  words[4 * b + k], want[k]);
+            }
+        }
+}
+END_TEST
+
+START_TEST(test_randn)
+{
+    static const struct { uint64_t seed, offset; size_t n; } cases[] = {
+        {7, 0, 1}, {7, 3, 5}, {7, 1, 1000}, {123456789, (1ull << 33) + 1, 4099},
+        {UINT64_MAX, 2, 100003},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        size_t n = cases[c].n;
+        float *d = gpu->alloc(gpu, n);
+        ck_assert_ptr_nonnull(d);
+        gpu->randn(gpu, n, cases[c].seed, cases[c].offset, d);
+        float *g = download(gpu, d, n), *want = malloc(n * sizeof *want);
+        ts_philox_normals(cases[c].seed, cases[c].offset, n, want);
+        size_t exact = 0;
+        for (size_t i = 0; i < n; i++) {
+            ck_assert_msg(fabs((double)g[i] - want[i]) <= 1e-6 * (1.0 + fabs(want[i])),
+                          "randn case %zu normal %zu: gpu %.9g, cpu %.9g", c, i, g[i], want[i]);
+            exact += g[i] == want[i];
+        }
+        ck_assert_msg(exact * 100 >= n * 99, "randn case %zu: only %zu of %zu normals exact",
+                      c, exact, n);
+        gpu->free(gpu, d);
+        free(g);
+        free(want);
+    }
+}
+END_TEST
+
+/* ---- memory ----------------------------------------------------------------- */
+
+START_TEST(test_memory)
+{
+    enum { N = 1000 };
+    float *h = host_rand(N, -1, 1), back[N];
+    float *d = gpu->alloc(gpu, N);
+    ck_assert_ptr_nonnull(d);
+    gpu->download(gpu, back, d, N);
+    for (int i = 0; i < N; i++) ck_assert_msg(back[i] == 0.0f, "alloc is not zeroed at %d", i);
+    gpu->upload(gpu, d, h, N);
+    gpu->download(gpu, back, d, N);
+    ck_assert(memcmp(back, h, sizeof back) == 0);
+    /* copy, overlapping both ways (memmove semantics), fill */
+    gpu->copy(gpu, d + 10, d, 500);
+    gpu->download(gpu, back, d, N);
+    for (int i = 0; i < 500; i++) ck_assert(back[10 + i] == h[i]);
+    gpu->upload(gpu, d, h, N);
+    gpu->copy(gpu, d, d + 7, 600);
+    gpu->download(gpu, back, d, N);
+    for (int i = 0; i < 600; i++) ck_assert(back[i] == h[7 + i]);
+    gpu->fill(gpu, d + 3, 2.5f, 11);
+    gpu->sync(gpu);
+    gpu->download(gpu, back, d, N);
+    for (int i = 3; i < 14; i++) ck_assert(back[i] == 2.5f);
+    ck_assert(back[14] == h[14 + 7]);
+    gpu->free(gpu, d);
+    free(h);
+}
+END_TEST
+
+/* ---- GEMM --------------------------------------------------------------------- */
+
+static void gemm_case(int ta, int tb, int m, int n, int k, float alpha, float beta, int batch,
+                      int zero_stride_a)
+{
+    int ra = ta ? k : m, ca = ta ? m : k;    /* stored shapes, row-major */
+    int rb = tb ? n : k, cb = tb ? k : n;
+    int lda = ca + 3, ldb = cb + 2, ldc = n + 5;
+    long sa = zero_stride_a ? 0 : (long)ra * lda + 7, sb = (long)rb * ldb + 1,
+         sc = (long)m * ldc + 4;
+    pair a = pair_rand((size_t)(zero_stride_a ? 1 : batch) * (ra * lda + 7), -1, 1);
+    pair b = pair_rand((size_t)batch * (rb * ldb + 1), -1, 1);
+    pair c = pair_rand((size_t)batch * (m * ldc + 4), -1, 1);
+    for (int side = 0; side < 2; side++) {
+        if (batch == 1)
+            BE->gemm(BE, ta, tb, m, n, k, alpha, D(a), lda, D(b), ldb, beta, D(c), ldc);
+        else
+            BE->gemm_batched(BE, ta, tb, m, n, k, alpha, D(a), lda, sa, D(b), ldb, sb, beta,
+                             D(c), ldc, sc, batch);
+    }
+    char what[96];
+    snprintf(what, sizeof what, "gemm ta %d tb %d %dx%dx%d alpha %g beta %g batch %d", ta, tb,
+             m, n, k, alpha, beta, batch);
+    expect_close(what, c);
+    pair_free(a);
+    pair_free(b);
+    pair_free(c);
+}
+
+START_TEST(test_gemm)
+{
+    for (int ta = 0; ta < 2; ta++)
+        for (int tb = 0; tb < 2; tb++) {
+            gemm_case(ta, tb, 37, 53, 29, 1.0f, 0.0f, 1, 0);
+            gemm_case(ta, tb, 5, 3, 130, 0.5f, 1.0f, 1, 0);
+            gemm_case(ta, tb, 1, 64, 7, -2.0f, 0.25f, 1, 0);
+            gemm_case(ta, tb, 17, 9, 11, 1.0f, 0.0f, 5, 0);
+            gemm_case(ta, tb, 8, 19, 6, 1.5f, 1.0f, 3, 1);
+        }
+}
+END_TEST
+
+/* ---- convolution ---------------------------------------------------------------- */
+
+static ts_conv1d_shape conv_shape(int batch, int cin, int cout, int lin, int k, int stride,
+                                  int pad)
+{
+    ts_conv1d_shape s = {.batch = batch, .cin = cin, .cout = cout, .lin = lin, .k = k,
+                         .stride = stride, .pad = pad};
+    ts_conv1d_shape_finish(&s);
+    return s;
+}
+
+static void conv_case(const int v[7], int with_bias)
+{
+    ts_conv1d_shape s = conv_shape(v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
+    size_t nx = (size_t)s.batch * s.cin * s.lin, ny = (size_t)s.batch * s.cout * s.lout;
+    size_t nw = (size_t)s.cout * s.cin * s.k;
+    pair x = pair_rand(nx, -1, 1), w = pair_rand(nw, -1, 1), bias = pair_rand(s.cout, -1, 1);
+    pair dy = pair_rand(ny, -1, 1), y = pair_new(ny, NULL), dx = pair_new(nx, NULL);
+    pair dw = pair_new(nw, NULL), db = pair_new(s.cout, NULL);
+    pair_fill(y, 777.0f);        /* the forward and bwd_data assign */
+    pair_fill(dx, -777.0f);
+    pair_fill(dw, 0.5f);         /* bwd_filter accumulates */
+    pair_fill(db, 0.5f);
+    for (int side = 0; side < 2; side++) {
+        BE->conv1d_fwd(BE, &s, D(x), D(w), with_bias ? D(bias) : NULL, D(y));
+        BE->conv1d_bwd_data(BE, &s, D(dy), D(w), D(dx));
+        BE->conv1d_bwd_filter(BE, &s, D(x), D(dy), D(dw), with_bias ? D(db) : NULL);
+    }
+    char what[128];
+    const char *names[] = {"conv fwd", "conv bwd_data", "conv bwd_filter dw", "conv dbias"};
+    pair outs[] = {y, dx, dw, db};
+    for (int i = 0; i < 4; i++) {
+        snprintf(what, sizeof what, "%s B%d cin%d cout%d lin%d k%d s%d p%d bias%d", names[i],
+                 v[0], v[1], v[2], v[3], v[4], v[5], v[6], with_bias);
+        expect_close(what, outs[i]);
+    }
+    pair all[] = {x, w, bias, dy, y, dx, dw, db};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) pair_free(all[i]);
+}
+
+static void conv_all(void)
+{
+    static const int cases[][7] = {
+        /* batch cin cout lin k stride pad */
+        {3, 5, 7, 16, 3, 1, 1}, {2, 4, 6, 17, 3, 2, 1}, {2, 4, 6, 16, 3, 2, 1},
+        {4, 8, 3, 10, 1, 1, 0}, {2, 3, 5, 9, 5, 2, 2}, {1, 2, 2, 3, 3, 1, 0},
+        {2, 3, 4, 8, 1, 2, 0}, {2, 3, 4, 12, 5, 3, 0}, {16, 32, 16, 64, 3, 1, 1},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
+        for (int bias = 0; bias < 2; bias++) conv_case(cases[c], bias);
+}
+
+START_TEST(test_conv)
+{
+    conv_all();
+}
+END_TEST
+
+/* The cuDNN path (TSDIFF_CUDA_CONV=cudnn) on a second GPU backend; where
+ * cuDNN cannot be loaded the module warns and keeps the GEMM path. */
+START_TEST(test_conv_cudnn)
+{
+    setenv("TSDIFF_CUDA_CONV", "cudnn", 1);
+    ts_backend *keep = gpu, *dnn = NULL;
+    ts_error err = {0};
+    int rc = ts_backend_open("cuda", 0, &dnn, &err);
+    unsetenv("TSDIFF_CUDA_CONV");
+    ck_assert_msg(rc == 0, "second CUDA backend: %s", err.msg);
+    gpu = dnn;
+    conv_all();
+    gpu = keep;
+    ts_backend_destroy(dnn);
+}
+END_TEST
+
+/* ---- group norm ------------------------------------------------------------------ */
+
+static void gn_case(int batch, int channels, int len, int groups)
+{
+    size_t n = (size_t)batch * channels * len, ng = (size_t)batch * groups;
+    pair x = pair_rand(n, -2, 3), gamma = pair_rand(channels, 0.5, 1.5);
+    pair beta = pair_rand(channels, -1, 1), dy = pair_rand(n, -1, 1);
+    pair y = pair_new(n, NULL), mean = pair_new(ng, NULL), rstd = pair_new(ng, NULL);
+    pair dx = pair_new(n, NULL), dg = pair_new(channels, NULL), dbt = pair_new(channels, NULL);
+    pair_fill(dx, -777.0f);
+    pair_fill(dg, 0.5f);
+    pair_fill(dbt, 0.5f);
+    for (int side = 0; side < 2; side++) {
+        BE->groupnorm_fwd(BE, batch, channels, len, groups, D(x), D(gamma), D(beta), D(y),
+                          D(mean), D(rstd));
+        BE->groupnorm_bwd(BE, batch, channels, len, groups, D(dy), D(x), D(gamma), D(mean),
+                          D(rstd), D(dx), D(dg), D(dbt));
+    }
+    char what[96];
+    const char *names[] = {"gn y", "gn mean", "gn rstd", "gn dx", "gn dgamma", "gn dbeta"};
+    pair outs[] = {y, mean, rstd, dx, dg, dbt};
+    for (int i = 0; i < 6; i++) {
+        snprintf(what, sizeof what, "%s B%d C%d L%d G%d", names[i], batch, channels, len, groups);
+        expect_close(what, outs[i]);
+    }
+    pair all[] = {x, gamma, beta, dy, y, mean, rstd, dx, dg, dbt};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) pair_free(all[i]);
+}
+
+START_TEST(test_groupnorm)
+{
+    gn_case(3, 8, 10, 4);
+    gn_case(2, 6, 1, 3);
+    gn_case(2, 32, 64, 8);
+    gn_case(1, 4, 1000, 1);
+}
+END_TEST
+
+/* ---- elementwise and layout ops ---------------------------------------------------- */
+
+START_TEST(test_silu)
+{
+    size_t n = 10007;
+    pair x = pair_rand(n, -12, 12), dy = pair_rand(n, -1, 1);
+    pair y = pair_new(n, NULL), dx = pair_new(n, NULL);
+    for (int side = 0; side < 2; side++) {
+        BE->silu_fwd(BE, n, D(x), D(y));
+        BE->silu_bwd(BE, n, D(x), D(dy), D(dx));
+    }
+    expect_close("silu fwd", y);
+    expect_close("silu bwd", dx);
+    pair_free(x), pair_free(dy), pair_free(y), pair_free(dx);
+}
+END_TEST
+
+START_TEST(test_upsample)
+{
+    int B = 3, C = 5, L = 7;
+    size_t n = (size_t)B * C * L;
+    pair x = pair_rand(n, -1, 1), dy = pair_rand(2 * n, -1, 1);
+    pair y = pair_new(2 * n, NULL), dx = pair_new(n, NULL);
+    for (int side = 0; side < 2; side++) {
+        BE->upsample2_fwd(BE, B, C, L, D(x), D(y));
+        BE->upsample2_bwd(BE, B, C, L, D(dy), D(dx));
+    }
+    expect_close("upsample2 fwd", y);
+    expect_close("upsample2 bwd", dx);
+    pair_free(x), pair_free(dy), pair_free(y), pair_free(dx);
+}
+END_TEST
+
+START_TEST(test_chan_copy)
+{
+    int B = 3, L = 9;
+    pair src = pair_rand((size_t)B * 7 * L, -1, 1), dst = pair_rand((size_t)B * 10 * L, -1, 1);
+    for (int side = 0; side < 2; side++) {
+        BE->chan_copy(BE, B, L, 4, D(src), 7, 2, D(dst), 10, 5, 0);
+        BE->chan_copy(BE, B, L, 3, D(src), 7, 0, D(dst), 10, 1, 1);
+        /* len 1: a strided 2-D copy, rows of 6 at offset 4 of rows of 40 */
+        BE->chan_copy(BE, B, 1, 6, D(src), 40, 4, D(dst), 50, 20, 0);
+        BE->chan_copy(BE, B, 1, 5, D(src), 63, 50, D(dst), 90, 3, 1);
+    }
+    expect_close("chan_copy", dst);
+    pair_free(src), pair_free(dst);
+}
+END_TEST
+
+START_TEST(test_broadcasts)
+{
+    int B = 4, C = 6, L = 45, R = 37, K = 300;
+    pair v = pair_rand((size_t)B * C, -1, 1), y = pair_rand((size_t)B * C * L, -1, 1);
+    pair dv = pair_rand((size_t)B * C, -1, 1);
+    pair rv = pair_rand(K, -1, 1), ry = pair_rand((size_t)R * K, -1, 1);
+    pair rdv = pair_rand(K, -1, 1);
+    for (int side = 0; side < 2; side++) {
+        BE->add_bcast_fwd(BE, B, C, L, D(v), D(y));
+        BE->add_bcast_bwd(BE, B, C, L, D(y), D(dv));
+        BE->add_rowvec_fwd(BE, R, K, D(rv), D(ry));
+        BE->add_rowvec_bwd(BE, R, K, D(ry), D(rdv));
+    }
+    expect_close("add_bcast fwd", y);
+    expect_close("add_bcast bwd", dv);
+    expect_close("add_rowvec fwd", ry);
+    expect_close("add_rowvec bwd", rdv);
+    pair_free(v), pair_free(y), pair_free(dv), pair_free(rv), pair_free(ry), pair_free(rdv);
+}
+END_TEST
+
+START_TEST(test_elementwise)
+{
+    size_t n = 70001;
+    pair x = pair_rand(n, -1, 1), y = pair_rand(n, -1, 1), z = pair_new(n, NULL);
+    pair y2 = pair_rand(n, -1, 1);
+    for (int side = 0; side < 2; side++) {
+        BE->axpby(BE, n, 0.75f, D(x), -1.25f, D(y));
+        BE->axpby(BE, n, 2.0f, D(x), 0.0f, D(y2));
+        BE->mul(BE, n, D(x), D(y), D(z));
+        BE->clamp_min(BE, n, 0.1f, D(x));
+    }
+    expect_close("axpby", y);
+    expect_close("axpby b 0", y2);
+    expect_close("mul", z);
+    expect_close("clamp_min", x);
+    pair_free(x), pair_free(y), pair_free(z), pair_free(y2);
+}
+END_TEST
+
+START_TEST(test_mix_rows)
+{
+    int rows = 33;
+    size_t n = 50, total = (size_t)rows * n;
+    float *a = host_rand(rows, -1, 1), *b = host_rand(rows, -1, 1);
+    pair x = pair_rand(total, -1, 1), y = pair_rand(total, -1, 1), out = pair_new(total, NULL);
+    for (int side = 0; side < 2; side++) {
+        BE->mix_rows(BE, rows, n, a, D(x), b, D(y), D(out));
+        BE->mix_rows(BE, rows, n, b, D(out), a, D(y), D(out));   /* out aliases x */
+        BE->mix_rows(BE, rows, n, a, D(x), b, D(y), D(y));       /* out aliases y */
+        float one = 2.0f, zero = 0.0f;                           /* as the optimizer does */
+        BE->mix_rows(BE, 1, total, &one, D(x), &zero, D(x), D(x));
+    }
+    expect_close("mix_rows", out);
+    expect_close("mix_rows aliasing y", y);
+    expect_close("mix_rows one row", x);
+    free(a), free(b);
+    pair_free(x), pair_free(y), pair_free(out);
+}
+END_TEST
+
+START_TEST(test_reductions)
+{
+    static const size_t sizes[] = {1, 1000, 4097, 1000003};
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        size_t n = sizes[s];
+        pair x = pair_rand(n, -1, 1), t = pair_rand(n, -1, 1), m = pair_rand(n, 0, 1);
+        float *hm = host_rand(n, 0, 1);
+        for (size_t i = 0; i < n; i++) hm[i] = hm[i] < 0.7f ? 1.0f : 0.0f;
+        gpu->upload(gpu, m.g, hm, n);
+        cpu->upload(cpu, m.c, hm, n);
+        pair dp = pair_new(n, NULL);
+        pair_fill(dp, -777.0f);
+        double sg = gpu->sumsq(gpu, n, x.g), sc = cpu->sumsq(cpu, n, x.c);
+        expect_close_d("sumsq", sg, sc);
+        double lg = gpu->masked_mse(gpu, n, x.g, t.g, m.g, dp.g);
+        double lc = cpu->masked_mse(cpu, n, x.c, t.c, m.c, dp.c);
+        if (lc != 0.0) expect_close_d("masked_mse", lg, lc);
+        else ck_assert(lg == 0.0);
+        expect_close("masked_mse dpred", dp);
+        /* no observed target: the denominator is 1, the loss and gradient 0 */
+        pair_fill(m, 0.0f);
+        lg = gpu->masked_mse(gpu, n, x.g, t.g, m.g, dp.g);
+        ck_assert_msg(lg == 0.0, "masked_mse with an empty mask: %g", lg);
+        float *g = download(gpu, dp.g, n);
+        for (size_t i = 0; i < n; i++) ck_assert(g[i] == 0.0f);
+        free(g), free(hm);
+        pair_free(x), pair_free(t), pair_free(m), pair_free(dp);
+    }
+}
+END_TEST
+
+START_TEST(test_adamw_ema)
+{
+    size_t n = 5003;
+    pair p = pair_rand(n, -1, 1), m = pair_new(n, NULL), v = pair_new(n, NULL);
+    pair e = pair_rand(n, -1, 1);
+    for (long step = 1; step <= 3; step++) {
+        pair g = pair_rand(n, -1, 1);
+        for (int side = 0; side < 2; side++) {
+            BE->adamw(BE, n, D(p), D(g), D(m), D(v), 1e-3f, 0.9f, 0.999f, 1e-8f, 1e-4f, step);
+            BE->ema(BE, n, D(e), D(p), 0.9f);
+        }
+        pair_free(g);
+    }
+    expect_close("adamw p", p);
+    expect_close("adamw m", m);
+    expect_close("adamw v", v);
+    expect_close("ema", e);
+    pair_free(p), pair_free(m), pair_free(v), pair_free(e);
+}
+END_TEST
+
+/* ---- the UNet: one training step ------------------------------------------------------- */
+
+static const ts_unet_config small_net = {
+    .in_channels = 3, .length = 32, .width = 8, .levels = 2, .res_blocks = 1,
+    .temb_dim = 16, .groups = 4,
+};
+
+/* Nets on both backends with the same weights: the CPU's initialisation
+ * plus a little noise everywhere (so the zero-initialised head is not). */
+static void nets_new(int max_batch, ts_unet **ng, ts_unet **nc)
+{
+    *ng = ts_unet_create(gpu, &small_net, max_batch);
+    *nc = ts_unet_create(cpu, &small_net, max_batch);
+    ck_assert_ptr_nonnull(*ng);
+    ck_assert_ptr_nonnull(*nc);
+    size_t np = ts_unet_params(*nc)->total;
+    ck_assert_uint_eq(np, ts_unet_params(*ng)->total);
+    ts_unet_init(*nc, 5);
+    float *w = download(cpu, ts_unet_weights(*nc), np);
+    for (size_t i = 0; i < np; i++) w[i] += (float)(0.1 * (urand() - 0.5));
+    cpu->upload(cpu, ts_unet_weights(*nc), w, np);
+    gpu->upload(gpu, ts_unet_weights(*ng), w, np);
+    gpu->fill(gpu, ts_unet_grads(*ng), 0.0f, np);
+    free(w);
+}
+
+START_TEST(test_unet_train_step)
+{
+    const int B = 4, L = small_net.length, ch = small_net.in_channels, H = 12;
+    ts_unet *ng, *nc;
+    nets_new(B, &ng, &nc);
+    size_t np = ts_unet_params(nc)->total;
+    pair x = pair_rand((size_t)B * ch * L, -1, 1), out = pair_new((size_t)B * L, NULL);
+    pair eps = pair_rand((size_t)B * L, -1, 1), mask = pair_new((size_t)B * L, NULL);
+    pair dout = pair_new((size_t)B * L, NULL);
+    float *hm = malloc((size_t)B * L * sizeof *hm);
+    for (int i = 0; i < B * L; i++) hm[i] = (i % L) >= L - H && urand() < 0.8 ? 1.0f : 0.0f;
+    gpu->upload(gpu, mask.g, hm, (size_t)B * L);
+    cpu->upload(cpu, mask.c, hm, (size_t)B * L);
+    float h_t[4] = {0.0f, 17.0f, 55.5f, 99.0f};
+    ts_optim_config oc;
+    ts_optim_config_default(&oc);
+    oc.warmup = 0;
+    oc.lr = 1e-4;
+    ts_optim *og = ts_optim_create(gpu, np, &oc, ts_unet_weights(ng));
+    ts_optim *ocp = ts_optim_create(cpu, np, &oc, ts_unet_weights(nc));
+    ck_assert_ptr_nonnull(og);
+    ck_assert_ptr_nonnull(ocp);
+
+    ts_unet_forward(ng, B, x.g, h_t, out.g);
+    ts_unet_forward(nc, B, x.c, h_t, out.c);
+    expect_close("unet forward", out);
+    double lg = gpu->masked_mse(gpu, (size_t)B * L, out.g, eps.g, mask.g, dout.g);
+    double lc = cpu->masked_mse(cpu, (size_t)B * L, out.c, eps.c, mask.c, dout.c);
+    expect_close_d("unet loss", lg, lc);
+    gpu->fill(gpu, ts_unet_grads(ng), 0.0f, np);
+    cpu->fill(cpu, ts_unet_grads(nc), 0.0f, np);
+    pair dx = pair_new((size_t)B * ch * L, NULL);
+    ts_unet_backward(ng, dout.g, dx.g);
+    ts_unet_backward(nc, dout.c, dx.c);
+    expect_close("unet dx", dx);
+    float *gg = download(gpu, ts_unet_grads(ng), np), *gc = download(cpu, ts_unet_grads(nc), np);
+    const ts_param_table *pt = ts_unet_params(nc);
+    for (int i = 0; i < pt->n; i++) {   /* tensor by tensor: each has its own scale */
+        char what[96];
+        snprintf(what, sizeof what, "unet grad %s", pt->t[i].name);
+        expect_close_host(what, gg + pt->t[i].offset, gc + pt->t[i].offset, pt->t[i].count,
+                          RTOL);
+    }
+    double norm_g = ts_optim_step(og, ts_unet_weights(ng), ts_unet_grads(ng));
+    double norm_c = ts_optim_step(ocp, ts_unet_weights(nc), ts_unet_grads(nc));
+    expect_close_d("gradient norm", norm_g, norm_c);
+
+    /* Weights after the step. Adam's first step moves each weight by about
+     * lr sign(g): where g is within rounding of 0 the sign may differ. */
+    float *wg = download(gpu, ts_unet_weights(ng), np), *wc = download(cpu, ts_unet_weights(nc), np);
+    double gss = 0.0, wss = 0.0;
+    for (size_t i = 0; i < np; i++) gss += (double)gc[i] * gc[i], wss += (double)wc[i] * wc[i];
+    double grms = sqrt(gss / np), wrms = sqrt(wss / np);
+    for (size_t i = 0; i < np; i++) {
+        double d = fabs((double)wg[i] - wc[i]);
+        int ok = d <= RTOL * (fabs(wc[i]) + wrms) ||
+                 (fabs(gc[i]) <= 1e-4 * grms && d <= 2.5 * oc.lr);
+        ck_assert_msg(ok && isfinite(wg[i]), "weight %zu after the step: gpu %.9g, cpu %.9g "
+                      "(gradient %.3g)", i, wg[i], wc[i], gc[i]);
+    }
+    float *eg = download(gpu, og->ema, np), *ec = download(cpu, ocp->ema, np);
+    expect_close_host("ema after the step", eg, ec, np, RTOL);
+    free(eg), free(ec), free(wg), free(wc), free(gg), free(gc), free(hm);
+    ts_optim_free(og);
+    ts_optim_free(ocp);
+    pair all[] = {x, out, eps, mask, dout, dx};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) pair_free(all[i]);
+    ts_unet_free(ng);
+    ts_unet_free(nc);
+}
+END_TEST
+
+/* ---- a DPM-Solver++ forecast, and CUDA graphs ------------------------------------------ */
+
+/* eps_fn as in diffusion/forecast.c: x (rows x H) into the future positions
+ * of channel 0 of the input, the net, its output at those positions. */
+typedef struct fc_ctx {
+    ts_backend *be;
+    ts_unet *net;
+    float *in_d, *out_d;
+    int rows, ch, L, H, fut;
+    float t_h[16];
+} fc_ctx;
+
+static void eps_fn(void *ctx, const float *x, double t, float *eps)
+{
+    fc_ctx *c = ctx;
+    ts_backend *be = c->be;
+    for (int r = 0; r < c->rows; r++) c->t_h[r] = (float)t;
+    be->chan_copy(be, c->rows, 1, c->H, x, c->H, 0, c->in_d, c->ch * c->L, c->fut, 0);
+    ts_unet_forward(c->net, c->rows, c->in_d, c->t_h, c->out_d);
+    be->chan_copy(be, c->rows, 1, c->H, c->out_d, c->L, c->fut, eps, c->H, 0, 0);
+}
+
+typedef struct fc_run {
+    fc_ctx ctx[2];             /* [0] cpu, [1] gpu */
+    pair in, out, x, work;
+    ts_unet *net[2];
+    ts_schedule sched;
+    ts_sampler_config sc;
+    size_t n;
+} fc_run;
+
+static void fc_setup(fc_run *f)
+{
+    const int rows = 6, H = 12, L = small_net.length, ch = small_net.in_channels;
+    memset(f, 0, sizeof *f);
+    nets_new(rows, &f->net[1], &f->net[0]);
+    ts_error err = {0};
+    ck_assert_int_eq(ts_schedule_init(&f->sched, TS_SCHED_LINEAR, 100, &err), 0);
+    f->sc = (ts_sampler_config){.kind = TS_SAMPLER_DPMPP, .steps = 8, .seed = 11, .offset = 40};
+    f->n = (size_t)rows * H;
+    f->in = pair_rand((size_t)rows * ch * L, -1, 1);
+    f->out = pair_new((size_t)rows * L, NULL);
+    f->x = pair_new(f->n, NULL);
+    f->work = pair_new(3 * f->n, NULL);
+    for (int side = 0; side < 2; side++)
+        f->ctx[side] = (fc_ctx){.be = BE, .net = f->net[side], .in_d = D(f->in),
+                                .out_d = D(f->out), .rows = rows, .ch = ch, .L = L, .H = H,
+                                .fut = L - H};
+}
+
+static void fc_free(fc_run *f)
+{
+    pair_free(f->in), pair_free(f->out), pair_free(f->x), pair_free(f->work);
+    ts_unet_free(f->net[0]);
+    ts_unet_free(f->net[1]);
+    ts_schedule_free(&f->sched);
+}
+
+static void fc_sample(fc_run *f, int side, float *x)
+{
+    int calls = ts_sample(BE, &f->sched, &f->sc, f->n, eps_fn, &f->ctx[side], x, D(f->work));
+    ck_assert_int_eq(calls, f->sc.steps);
+}
+
+START_TEST(test_dpmpp_forecast)
+{
+    fc_run f;
+    fc_setup(&f);
+    for (int side = 0; side < 2; side++) fc_sample(&f, side, D(f.x));
+    expect_close("dpm-solver++ forecast", f.x);
+    float *h = download(gpu, f.x.g, f.n);
+    double ss = 0.0;
+    for (size_t i = 0; i < f.n; i++) ss += (double)h[i] * h[i];
+    ck_assert_msg(ss > 0.0 && isfinite(ss), "forecast is all zero or not finite");
+    free(h);
+    fc_free(&f);
+}
+END_TEST
+
+/* The same forecast recorded as a graph: as run directly; replayed after the
+ * conditioning changed in device memory; updated to another seed. */
+START_TEST(test_graph_forecast)
+{
+    ck_assert_ptr_nonnull(gpu->graph_begin);
+    fc_run f;
+    fc_setup(&f);
+    const int side = 1;
+    float *direct = gpu->alloc(gpu, f.n);
+    ck_assert_ptr_nonnull(direct);
+    fc_sample(&f, side, direct);
+    float *want = download(gpu, direct, f.n);
+
+    ts_graph *g = NULL;
+    ck_assert_int_eq(gpu->graph_begin(gpu), 0);
+    fc_sample(&f, side, f.x.g);
+    gpu->graph_end(gpu, &g);
+    ck_assert_ptr_nonnull(g);
+    float *got = download(gpu, f.x.g, f.n);
+    expect_close_host("graph run vs direct run", got, want, f.n, 1e-6);
+    free(got), free(want);
+
+    /* New conditioning in device memory: a replay reads it. */
+    float *hin = host_rand(f.in.n, -1, 1);
+    gpu->upload(gpu, f.in.g, hin, f.in.n);
+    free(hin);
+    fc_sample(&f, side, direct);
+    want = download(gpu, direct, f.n);
+    gpu->fill(gpu, f.x.g, 0.0f, f.n);
+    gpu->graph_launch(gpu, g);
+    got = download(gpu, f.x.g, f.n);
+    expect_close_host("graph replay vs direct run", got, want, f.n, 1e-6);
+    free(got), free(want);
+
+    /* Another seed: record into the same graph (an update), compare. */
+    f.sc.seed = 12;
+    fc_sample(&f, side, direct);
+    want = download(gpu, direct, f.n);
+    ck_assert_int_eq(gpu->graph_begin(gpu), 0);
+    fc_sample(&f, side, f.x.g);
+    gpu->graph_end(gpu, &g);
+    got = download(gpu, f.x.g, f.n);
+    expect_close_host("updated graph vs direct run", got, want, f.n, 1e-6);
+    free(got), free(want);
+
+    gpu->graph_free(gpu, g);
+    gpu->free(gpu, direct);
+    fc_free(&f);
+}
+END_TEST
+
+/* ---- main ---------------------------------------------------------------------------- */
+
+static const char *const test_names[] = {
+    "philox_words", "randn", "memory", "gemm", "conv", "conv_cudnn", "groupnorm", "silu",
+    "upsample", "chan_copy", "broadcasts", "elementwise", "mix_rows", "reductions",
+    "adamw_ema", "unet_train_step", "dpmpp_forecast", "graph_forecast",
+};
+
+static Suite *cuda_suite(void)
+{
+    Suite *s = suite_create("cuda");
+    TCase *tc = tcase_create("gpu_vs_cpu");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_philox_words);
+    tcase_add_test(tc, test_randn);
+    tcase_add_test(tc, test_memory);
+    tcase_add_test(tc, test_gemm);
+    tcase_add_test(tc, test_conv);
+    tcase_add_test(tc, test_conv_cudnn);
+    tcase_add_test(tc, test_groupnorm);
+    tcase_add_test(tc, test_silu);
+    tcase_add_test(tc, test_upsample);
+    tcase_add_test(tc, test_chan_copy);
+    tcase_add_test(tc, test_broadcasts);
+    tcase_add_test(tc, test_elementwise);
+    tcase_add_test(tc, test_mix_rows);
+    tcase_add_test(tc, test_reductions);
+    tcase_add_test(tc, test_adamw_ema);
+    tcase_add_test(tc, test_unet_train_step);
+    tcase_add_test(tc, test_dpmpp_forecast);
+    tcase_add_test(tc, test_graph_forecast);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    /* The module must load wherever it was built, GPU or not. The build
+     * tree's, unless $TSDIFF_CUDA_MODULE names another (a moved build). */
+    const char *path = getenv("TSDIFF_CUDA_MODULE");
+    if (!path || !*path) path = TS_CUDA_MODULE_PATH;
+    module = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!module || !dlsym(module, "ts_cuda_backend_create")) {
+        fprintf(stderr, "check_cuda: cannot load %s: %s\n", path,
+                module ? "no ts_cuda_backend_create" : dlerror());
+        return 1;
+    }
+    setenv("TSDIFF_CUDA_MODULE", path, 1);
+    unsetenv("TSDIFF_CUDA_CONV");
+    unsetenv("TSDIFF_CUDA_GRAPHS");
+    ts_error err = {0};
+    int rc = ts_backend_open("cuda", 0, &gpu, &err);
+    if (rc == TS_EUNAVAIL) {
+        for (size_t i = 0; i < sizeof test_names / sizeof test_names[0]; i++)
+            printf("check_cuda: %s: skipped: no CUDA device (%s)\n", test_names[i], err.msg);
+        return 77;
+    }
+    if (rc != 0) {
+        fprintf(stderr, "check_cuda: %s\n", err.msg);
+        return 1;
+    }
+    printf("check_cuda: running on the %s backend\n", gpu->name);
+    cpu = ts_backend_cpu_create(2);
+    SRunner *sr = srunner_create(cuda_suite());
+    srunner_set_fork_status(sr, CK_NOFORK);   /* a CUDA context does not survive fork() */
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    ts_backend_destroy(cpu);
+    ts_backend_destroy(gpu);
+    return failed == 0 ? 0 : 1;
+}
