@@ -3,13 +3,16 @@
 # training and forecasting speed against the CPU, printed as a table.
 #
 # Usage: bench/gpu/run.sh [BUILD]
+#        bench/gpu/run.sh --pack    (on a build machine: make build-gpu to carry)
 #
 # BUILD is a configured build tree (default: build-gpu in the source tree)
 # holding src/tsdiff, cuda/tsdiff-cuda.so and tests/check_cuda. When it lacks
 # them and the machine has the tools (autoreconf or a generated configure,
 # libcsv, OpenBLAS, Check, nvcc), it is built here; otherwise build it on a
 # machine that has them and bring it along. Shared libraries the machine
-# lacks (libcsv, OpenBLAS, Check, ...) may come along in BUILD/lib.
+# lacks (libcsv, OpenBLAS, ...) may come along in BUILD/lib: --pack builds
+# build-gpu in the source tree (ignored by git) with those libraries in
+# build-gpu/lib and without the object files, about 50 MB to carry.
 #
 # CUDA libraries (libcudart, libcublas; libcudnn for TSDIFF_CUDA_CONV=cudnn)
 # are looked for in $CUDA_HOME/lib64, /usr/local/cuda*/lib64 and the
@@ -36,6 +39,29 @@ trap 'rm -rf "$W"' EXIT
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "run.sh: $*"; exit 1; }
+
+# ---- --pack: a build to take to a GPU machine --------------------------------------
+if [ "${1:-}" = --pack ]; then
+    B=$SRC/build-gpu
+    [ -x "$SRC/configure" ] || (cd "$SRC" && autoreconf -fi) || die "autoreconf failed"
+    mkdir -p "$B" || die "cannot make $B"
+    cd "$B" || die "cannot enter $B"
+    "$SRC/configure" -q --with-cuda${CUDA_HOME:+=$CUDA_HOME} || die "configure failed"
+    make -j"$(nproc 2>/dev/null || echo 2)" >/dev/null || die "make failed"
+    make tests/check_cuda >/dev/null || die "cannot build tests/check_cuda"
+    mkdir -p lib
+    for f in src/tsdiff tests/check_cuda; do ldd "$f"; done | awk '$3 ~ /^\// { print $3 }' |
+        sort -u | while read -r lib; do
+            case $(basename "$lib") in
+            libc.so*|libm.so*|libdl.so*|librt.so*|libpthread.so*|ld-linux*|libgcc_s.so*) ;;
+            *) cp -L "$lib" lib/ ;;
+            esac
+        done
+    find . -name '*.o' -delete
+    rm -f libtsdiff.a
+    say "packed $(du -sh . | cut -f1) in $B: carry build-gpu, run bench/gpu/run.sh there"
+    exit 0
+fi
 
 # ---- CUDA libraries ---------------------------------------------------------
 libdirs=""
