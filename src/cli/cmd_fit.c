@@ -78,7 +78,11 @@ static int run_fit(fit_args *a, const char *data_path, ts_error *err)
     cfg.checkpoint_every = a->checkpoint_every;
     cfg.checkpoint_path = a->model;
     cfg.stop = &stop_requested;
-    if (!rc && a->resume) rc = check_resume(&m, &set, err);
+    if (!rc && a->resume) {
+        rc = check_resume(&m, &set, err);
+        if (a->fit.lr <= 0) cfg.optim.lr = m.lr;      /* the model's, unless given */
+        if (!a->fit.batch) cfg.batch = m.batch;
+    }
     if (!rc && !a->resume) {
         rc = ts_train_setup(&set, &cfg, &m, err);
         if (!rc) ts_model_set_csv(&m, set.source, &csv);
@@ -100,9 +104,10 @@ static int run_fit(fit_args *a, const char *data_path, ts_error *err)
     if (rc) goto done;
     long done = m.steps - before;
     if (!a->fit.quiet)
-        printf("fit: %ld steps in %.1f s (%.1f steps/s), loss %.4f, best validation loss %.4f "
+        printf("fit: %ld steps in %.1f s (%.1f steps/s), loss %.4f, best validation %s %.4f "
                "at step %ld; model saved to %s\n", done, secs, done / (secs > 0 ? secs : 1),
-               m.final_loss, m.best_val_loss, m.best_step, a->model);
+               m.final_loss, m.select_crps ? "CRPS" : "loss", m.best_val_loss, m.best_step,
+               a->model);
     if (stop_requested)
         rc = ts_fail(err, 128 + stop_requested, "fit interrupted at step %ld; the model so far "
                                                 "is saved in %s", m.steps, a->model);

@@ -62,19 +62,23 @@ static uint64_t derive_seed(uint64_t seed, uint64_t tag)
     return z ^ (z >> 31);
 }
 
+/* The model's record of the series it was trained on (set up, or refreshed
+ * when a resumed run trains on data with new rows). */
 static void series_facts(const ts_series_set *set, ts_model *m)
 {
-    m->n_series = set->n;
-    m->names = ts_xcalloc(set->n, sizeof *m->names);
-    m->last_time = ts_xmalloc(set->n * sizeof *m->last_time);
-    m->length = ts_xmalloc(set->n * sizeof *m->length);
-    m->nonneg = ts_xmalloc(set->n * sizeof *m->nonneg);
+    if (!m->names) {
+        m->n_series = set->n;
+        m->names = ts_xcalloc(set->n, sizeof *m->names);
+        m->last_time = ts_xmalloc(set->n * sizeof *m->last_time);
+        m->length = ts_xmalloc(set->n * sizeof *m->length);
+        m->nonneg = ts_xmalloc(set->n * sizeof *m->nonneg);
+        for (size_t i = 0; i < set->n; i++) m->names[i] = ts_xstrdup(set->series[i].name);
+    }
+    TS_CHECK(m->n_series == set->n);
     for (size_t i = 0; i < set->n; i++) {
         const ts_series *s = &set->series[i];
-        m->names[i] = ts_xstrdup(s->name);
         m->length[i] = (int64_t)s->len;
-        m->last_time[i] = set->has_time ? ts_time_add(set->freq, s->start, (long)s->len - 1)
-                                        : (int64_t)s->len - 1;
+        m->last_time[i] = ts_time_add(set->freq, s->start, (long)s->len - 1);
         m->nonneg[i] = ts_series_nonneg(s);
     }
 }
@@ -444,6 +448,7 @@ int ts_train(ts_backend *be, const ts_series_set *set, const ts_train_config *cf
              ts_model *m, ts_error *err)
 {
     trainer tr = {.be = be, .set = set, .cfg = cfg, .m = m};
+    series_facts(set, m);  /* a resumed run may see new rows */
     int rc = trainer_init(&tr, err);
     if (rc) {
         trainer_free(&tr);

@@ -64,8 +64,8 @@ void ts_forecast_time(const ts_series_set *set, size_t s, long origin, int h, ch
     const ts_series *sr = &set->series[s];
     if (set->has_time)
         ts_time_format(set->freq, ts_time_add(set->freq, sr->start, origin + h), buf, size);
-    else
-        snprintf(buf, size, "%ld", origin + h);
+    else  /* the grid of a file without times counts rows */
+        snprintf(buf, size, "%lld", (long long)ts_time_add(set->freq, sr->start, origin + h));
 }
 
 void ts_csv_field(FILE *f, const char *s)
