@@ -23,6 +23,8 @@ typedef struct fc_state {
     float *path;                          /* [rows_all][C + total_h] history + path */
     int *nonneg;                          /* [n] clamp the selected series at 0 */
     double *level;                        /* [set->n] series level for the scale floor */
+    ts_denoiser dn;                       /* the sampler's eps_fn context */
+    ts_sampler_graph graph;               /* the solver loop, recorded on GPUs */
 } fc_state;
 
 /* The window of row `row` for block b: history + path so far, as a
@@ -56,6 +58,7 @@ static void fc_free(fc_state *st)
     free(st->nonneg);
     free(st->level);
     ts_schedule_free(&st->sched);
+    ts_sampler_graph_free(be, &st->graph);
     if (st->net) ts_unet_free(st->net);
 }
 
@@ -144,10 +147,11 @@ static int sample_chunk(fc_state *st, const ts_forecast_config *cfg, const size_
     be->upload(be, st->in_d, st->in_h, (size_t)st->rows * st->ch * st->L);
     ts_sampler_config sc = cfg->sampler;
     sc.offset = ((uint64_t)b * rows_all + r0) * (uint64_t)H * (uint64_t)(st->m->T + 1);
-    ts_denoiser dn = {.be = be, .net = st->net, .rows = st->rows, .channels = st->ch,
-                      .length = st->L, .fut = st->fut, .horizon = H, .in = st->in_d,
-                      .out = st->out_d, .h_t = st->t_h};
-    ts_sample(be, &st->sched, &sc, (size_t)st->rows * H, ts_denoiser_eps, &dn, st->x_d,
+    sc.graph = &st->graph;
+    st->dn = (ts_denoiser){.be = be, .net = st->net, .rows = st->rows, .channels = st->ch,
+                           .length = st->L, .fut = st->fut, .horizon = H, .in = st->in_d,
+                           .out = st->out_d, .h_t = st->t_h};
+    ts_sample(be, &st->sched, &sc, (size_t)st->rows * H, ts_denoiser_eps, &st->dn, st->x_d,
               st->work_d);
     be->download(be, st->x_h, st->x_d, (size_t)st->rows * H);
     for (int r = 0; r < st->rows; r++) {

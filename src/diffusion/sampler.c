@@ -111,13 +111,12 @@ static double *solver_grid(const ts_schedule *s, const ts_sampler_config *cfg)
 /* DDIM, eta = 0: x_t = alpha_t x0_hat + sigma_t eps over the solver grid,
  * written as x <- (alpha_t / alpha_s) x + (sigma_t - alpha_t sigma_s / alpha_s) eps;
  * the last step, to sigma = 0, is x <- x0_hat. */
-int ts_sample_ddim(ts_backend *be, const ts_schedule *s, const ts_sampler_config *cfg,
-                   size_t n, ts_eps_fn fn, void *ctx, float *x, float *work)
+static void ddim_loop(ts_backend *be, const ts_schedule *s, const ts_sampler_config *cfg,
+                      size_t n, ts_eps_fn fn, void *ctx, float *x, float *work)
 {
     int K = cfg->steps;
     double *ts = solver_grid(s, cfg);
     float *eps = work;
-    be->randn(be, n, cfg->seed, cfg->offset, x);
     for (int k = 0; k < K; k++) {
         double t_s = ts[k], t_t = ts[k + 1];
         fn(ctx, x, t_s, eps);
@@ -130,7 +129,6 @@ int ts_sample_ddim(ts_backend *be, const ts_schedule *s, const ts_sampler_config
         be->axpby(be, n, (float)(sg_t - a_t * sg_s / a_s), eps, (float)(a_t / a_s), x);
     }
     free(ts);
-    return K;
 }
 
 /* DPM-Solver++(2M), data prediction (Lu et al. 2022), from s = t_k to t = t_{k+1},
@@ -140,14 +138,13 @@ int ts_sample_ddim(ts_backend *be, const ts_schedule *s, const ts_sampler_config
  *   D = (1 + 1/(2r)) x0_hat(s) - 1/(2r) x0_hat(s_prev), r = h_prev / h, otherwise.
  * The last step goes to sigma = 0, where the first-order update is x <- x0_hat
  * (the "lower order final step", for every K; no log 0, no e^{-inf}). */
-int ts_sample_dpmpp(ts_backend *be, const ts_schedule *s, const ts_sampler_config *cfg,
-                    size_t n, ts_eps_fn fn, void *ctx, float *x, float *work)
+static void dpmpp_loop(ts_backend *be, const ts_schedule *s, const ts_sampler_config *cfg,
+                       size_t n, ts_eps_fn fn, void *ctx, float *x, float *work)
 {
     int K = cfg->steps;
     double *ts = solver_grid(s, cfg);
     float *eps = work, *d_cur = work + n, *d_prev = work + 2 * n;
     double h_prev = 0.0;
-    be->randn(be, n, cfg->seed, cfg->offset, x);
     for (int k = 0; k < K; k++) {
         double t_s = ts[k], t_t = ts[k + 1];
         fn(ctx, x, t_s, eps);
@@ -171,7 +168,53 @@ int ts_sample_dpmpp(ts_backend *be, const ts_schedule *s, const ts_sampler_confi
         h_prev = h;
     }
     free(ts);
-    return K;
+}
+
+typedef void (*solver_loop)(ts_backend *, const ts_schedule *, const ts_sampler_config *,
+                            size_t, ts_eps_fn, void *, float *, float *);
+
+void ts_sampler_graph_free(ts_backend *be, ts_sampler_graph *sg)
+{
+    if (sg->g && be->graph_free) be->graph_free(be, sg->g);
+    sg->g = NULL;
+}
+
+/* Draw x_T, then run the solver loop: replayed from cfg->graph when it holds
+ * a recording of the same call, else recorded into it when the backend can. */
+static int run_solver(ts_backend *be, const ts_schedule *s, const ts_sampler_config *cfg,
+                      size_t n, ts_eps_fn fn, void *ctx, float *x, float *work, solver_loop loop)
+{
+    ts_sampler_graph *sg = cfg->graph;
+    be->randn(be, n, cfg->seed, cfg->offset, x);
+    if (!sg || !be->graph_begin) {
+        loop(be, s, cfg, n, fn, ctx, x, work);
+        return cfg->steps;
+    }
+    if (sg->g && sg->n == n && sg->x == x && sg->work == work && sg->fn == fn &&
+        sg->ctx == ctx && sg->s == s && sg->kind == (int)cfg->kind && sg->steps == cfg->steps) {
+        be->graph_launch(be, sg->g);
+        return cfg->steps;
+    }
+    if (be->graph_begin(be) != 0) {  /* declined: run as usual */
+        loop(be, s, cfg, n, fn, ctx, x, work);
+        return cfg->steps;
+    }
+    loop(be, s, cfg, n, fn, ctx, x, work);
+    be->graph_end(be, &sg->g);
+    *sg = (ts_sampler_graph){sg->g, n, x, work, fn, ctx, s, (int)cfg->kind, cfg->steps};
+    return cfg->steps;
+}
+
+int ts_sample_ddim(ts_backend *be, const ts_schedule *s, const ts_sampler_config *cfg,
+                   size_t n, ts_eps_fn fn, void *ctx, float *x, float *work)
+{
+    return run_solver(be, s, cfg, n, fn, ctx, x, work, ddim_loop);
+}
+
+int ts_sample_dpmpp(ts_backend *be, const ts_schedule *s, const ts_sampler_config *cfg,
+                    size_t n, ts_eps_fn fn, void *ctx, float *x, float *work)
+{
+    return run_solver(be, s, cfg, n, fn, ctx, x, work, dpmpp_loop);
 }
 
 int ts_sample(ts_backend *be, const ts_schedule *s, const ts_sampler_config *cfg,

@@ -23,11 +23,31 @@ typedef enum { TS_SAMPLER_DDPM = 0, TS_SAMPLER_DDIM = 1, TS_SAMPLER_DPMPP = 2 } 
  * diffusion time in training-step units (may be fractional). */
 typedef void (*ts_eps_fn)(void *ctx, const float *x, double t, float *eps);
 
+/* The K solver steps of ddim and dpmpp recorded once as a backend graph (a
+ * CUDA graph) and replayed by later calls of the same shape: same n, x,
+ * work, eps_fn, ctx, schedule, sampler and K. A replay runs the recorded ops
+ * on the same buffers, so fn and ctx must do the same thing on every call
+ * (true of ts_denoiser_eps with the same batch buffers). The caller owns it:
+ * zero it, pass it in the config, free it with ts_sampler_graph_free.
+ * Backends without graphs (the CPU) ignore it. */
+typedef struct ts_sampler_graph {
+    ts_graph *g;
+    size_t n;
+    const float *x, *work;
+    ts_eps_fn fn;
+    const void *ctx;
+    const ts_schedule *s;
+    int kind, steps;
+} ts_sampler_graph;
+
+void ts_sampler_graph_free(ts_backend *be, ts_sampler_graph *sg);
+
 typedef struct ts_sampler_config {
     ts_sampler_kind kind;
     int steps;          /* K solver steps for ddim/dpmpp; ignored by ddpm (T) */
     uint64_t seed;      /* noise stream: x_T and ddpm's per-step noise */
     uint64_t offset;    /* first counter of that stream this call uses */
+    ts_sampler_graph *graph;  /* NULL: no recording (ddpm never records) */
 } ts_sampler_config;
 
 int ts_sampler_parse(const char *name, ts_sampler_kind *out, ts_error *err);
