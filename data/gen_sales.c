@@ -420,25 +420,25 @@ int main(int argc, char **argv)
         return 64;
     }
 
-    long day0 = days_from_civil(START_YEAR, 1, 1);
-    long *sales[NPRODUCTS];
-    for (int p = 0; p < NPRODUCTS; p++) {
-        sales[p] = malloc((size_t)ndays * sizeof *sales[p]);
-        if (!sales[p]) {
-            fprintf(stderr, "gen_sales: out of memory\n");
-            return 1;
-        }
-        uint64_t s = (uint64_t)seed * 0x100000001B3u + (uint64_t)(p + 1) * 0x9E3779B97F4A7C15u;
-        simulate(&products[p], s, day0, ndays, sales[p]);
-    }
-    knock_out((uint64_t)seed, ndays, sales);
-
     int to_stdout = !strcmp(path, "-");
     FILE *f = to_stdout ? stdout : fopen(path, "w");
     if (!f) {
         fprintf(stderr, "gen_sales: cannot create %s: %s\n", path, strerror(errno));
         return 73;
     }
+
+    long day0 = days_from_civil(START_YEAR, 1, 1);
+    long *sales[NPRODUCTS];
+    for (int p = 0; p < NPRODUCTS; p++) {
+        sales[p] = malloc((size_t)ndays * sizeof *sales[p]);
+        if (!sales[p]) {
+            fprintf(stderr, "gen_sales: out of memory\n");
+            return 70;
+        }
+        uint64_t s = (uint64_t)seed * 0x100000001B3u + (uint64_t)(p + 1) * 0x9E3779B97F4A7C15u;
+        simulate(&products[p], s, day0, ndays, sales[p]);
+    }
+    knock_out((uint64_t)seed, ndays, sales);
     int rc = write_csv(f, day0, ndays, sales);
     if ((to_stdout ? fflush(f) : fclose(f)) != 0) rc = -1;
     for (int p = 0; p < NPRODUCTS; p++) free(sales[p]);
