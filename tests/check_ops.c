@@ -15,6 +15,7 @@
 
 #include "nn/backend.h"
 #include "nn/philox.h"
+#include "testutil.h"
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -45,21 +46,6 @@ static float *host_rand(size_t n)
     return a;
 }
 
-static float *dev_from(ts_backend *be, const float *h, size_t n)
-{
-    float *d = be->alloc(be, n);
-    ck_assert_ptr_nonnull(d);
-    if (h) be->upload(be, d, h, n);
-    return d;
-}
-
-static float *host_from(ts_backend *be, const float *d, size_t n)
-{
-    float *h = malloc(n * sizeof *h);
-    ck_assert_ptr_nonnull(h);
-    be->download(be, h, d, n);
-    return h;
-}
 
 /* Largest |a - b| / (atol + rtol |b|) over the arrays: <= 1 passes. */
 static double close_ratio(const float *a, const double *b, size_t n, double rtol, double atol)

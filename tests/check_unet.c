@@ -16,6 +16,7 @@
 #include "nn/backend.h"
 #include "nn/optim.h"
 #include "nn/unet.h"
+#include "testutil.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -44,21 +45,6 @@ static float *host_normal(size_t n, double scale)
     return a;
 }
 
-static float *dev_from(ts_backend *be, const float *h, size_t n)
-{
-    float *d = be->alloc(be, n);
-    ck_assert_ptr_nonnull(d);
-    if (h) be->upload(be, d, h, n);
-    return d;
-}
-
-static float *host_from(ts_backend *be, const float *d, size_t n)
-{
-    float *h = malloc(n * sizeof *h);
-    ck_assert_ptr_nonnull(h);
-    be->download(be, h, d, n);
-    return h;
-}
 
 static int ends_with(const char *s, const char *suffix)
 {

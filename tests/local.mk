@@ -8,3 +8,4 @@ EXTRA_DIST += tests/cli_backtest.sh
 TESTS += tests/cli_backtest.sh
 EXTRA_DIST += tests/man_page.sh
 TESTS += tests/man_page.sh
+EXTRA_DIST += tests/testutil.h
