@@ -264,7 +264,8 @@ static void read_training(reader *r, ts_model *m)
     m->best_step = get_int(r, "train.best_step", 0, 1L << 40);
     m->final_loss = get_f64(r, "train.final_loss");
     m->best_val_loss = get_f64(r, "train.best_val_loss");
-    char *sel = get_str(r, "train.select", 0);
+    /* Files from before the field existed selected by validation loss. */
+    char *sel = ts_mf_has(r->f, "train.select") ? get_str(r, "train.select", 0) : NULL;
     m->select_crps = sel && !strcmp(sel, "crps");
     free(sel);
     m->seed = (uint64_t)get_int(r, "train.seed", 0, (long)(~0UL >> 1));
