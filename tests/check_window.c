@@ -193,6 +193,59 @@ START_TEST(test_fill_channels)
 }
 END_TEST
 
+/* Residual targets: x0 = gain * (x / scale - lag-7 channel on the future),
+ * gain = sqrt(scale / mean |x_j - x_{j-7}| over the context's pairs); untarget
+ * turns them back into scaled values. A spec without lags stays plain. */
+START_TEST(test_residual_targets)
+{
+    ts_series_set *set = ramp_set();
+    ts_window_spec w;
+    ck_assert_int_eq(ts_window_spec_init(&w, set, 14, 7, 3, NULL), 0);
+    int plain = w.channels;
+    ck_assert_int_eq(ts_window_gain_channel(&w), -1);
+    ck_assert_int_eq(ts_window_set_residual(&w, 1), 1);
+    ck_assert_int_eq(w.channels, plain + 1);
+    ck_assert_int_eq(ts_window_gain_channel(&w), plain);
+    ck_assert_int_eq(ts_window_log_scale_channel(&w), plain - 1);
+    char buf[32];
+    ck_assert_str_eq(ts_window_channel_name(&w, plain, buf, sizeof buf), "log gain");
+    float *in = malloc((size_t)w.channels * w.length * sizeof *in);
+    float x0[7], mask[7], scale;
+    set->series[0].values[24] = NAN;  /* j = 24 (h = 3): masked, target 0 */
+    ck_assert_int_eq(ts_window_fill(&w, set, 0, 21, in, x0, mask, &scale), 1);
+    double sc = (203.0 - 11 - 16) / 12;
+    /* context j = 7 .. 20 without 10 and 15: the pairs (j, j - 7) inside it
+     * are j = 14, 16, 18, 19, 20 (15 and 17 miss a point), each 7 apart */
+    double gain = sqrt(sc / 7);
+    ck_assert_double_eq_tol(AT(in, w, plain, 0), log(gain), 1e-5);
+    ck_assert_double_eq_tol(AT(in, w, plain, 23), log(gain), 1e-5);
+    ck_assert_double_eq_tol(x0[0], gain * (22 - 15) / sc, 1e-5);   /* j = 21 <- x[14] */
+    ck_assert_double_eq_tol(x0[1], gain * (23 - 9) / sc, 1e-5);    /* x[15] missing <- x[8] */
+    ck_assert_float_eq(x0[3], 0);
+    ck_assert_float_eq(mask[3], 0);
+    float back[7];
+    memcpy(back, x0, sizeof back);
+    ts_window_untarget(&w, in, back);
+    ts_window_unscale(back, 7, scale);
+    for (int h = 0; h < 7; h++)
+        if (h != 3) ck_assert_double_eq_tol(back[h], 22 + h, 1e-3);
+
+    /* a periodic context: the gain is capped at 1000 (r at 1e-6) */
+    for (int j = 0; j < 40; j++) set->series[0].values[j] = (float)(1 + j % 7);
+    ck_assert_int_eq(ts_window_fill(&w, set, 0, 21, in, x0, mask, &scale), 1);
+    ck_assert_double_eq_tol(AT(in, w, plain, 5), log(1000.0), 1e-4);
+    for (int h = 0; h < 7; h++) ck_assert_double_eq_tol(x0[h], 0, 1e-3);
+    free(in);
+
+    /* no lag (context shorter than the season): residual stays off */
+    ck_assert_int_eq(ts_window_spec_init(&w, set, 5, 7, 1, NULL), 0);
+    ck_assert_int_eq(w.n_lags, 0);
+    ck_assert_int_eq(ts_window_set_residual(&w, 1), 0);
+    ck_assert_int_eq(ts_window_gain_channel(&w), -1);
+    free_set(set);
+}
+END_TEST
+
 START_TEST(test_fill_forecast_and_gaps)
 {
     ts_series_set *set = ramp_set();
@@ -490,6 +543,7 @@ int main(void)
     tcase_add_test(tc, test_spec_layout);
     tcase_add_test(tc, test_fill_channels);
     tcase_add_test(tc, test_fill_forecast_and_gaps);
+    tcase_add_test(tc, test_residual_targets);
     tcase_add_test(tc, test_scale_floor);
     tcase_add_test(tc, test_calendar_hourly_and_index_phase);
     tcase_add_test(tc, test_index_counts);

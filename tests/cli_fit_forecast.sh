@@ -15,6 +15,17 @@ expect_out "model saved to $M"
 
 expect_rc 0 "$TSDIFF" info "$M"
 expect_out "horizon:        14"
+expect_out "targets:        residuals of the seasonal-naive forecast (lag 7)"
+
+# --target value: the model learns the scaled values; it forecasts the same way.
+expect_rc 0 "$TSDIFF" fit "$DATA" $TINY --steps 5 --target value -o "$T/v.model" --quiet
+expect_rc 0 "$TSDIFF" info "$T/v.model"
+expect_out "targets:        scaled values"
+expect_rc 0 "$TSDIFF" forecast -m "$T/v.model" --horizon 3 --samples 4 --sampler-steps 2 \
+    -o "$T/v.csv" --quiet
+[ "$(tail -n +2 "$T/v.csv" | wc -l)" -eq 15 ] || fail "value-target forecast rows != 5 x 3"
+expect_rc 64 "$TSDIFF" fit "$DATA" $TINY --target levels -o "$T/x.model"
+[ ! -e "$T/x.model" ] || fail "a refused fit wrote a model"
 
 # forecast: 5 series x 20 steps (longer than the trained 14: two blocks).
 expect_rc 0 "$TSDIFF" forecast -m "$M" --horizon 20 --samples 16 --sampler-steps 5 \

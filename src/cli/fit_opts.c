@@ -32,6 +32,11 @@ int ts_cli_fit_config(const ts_cli_fit *f, const ts_series_set *set, ts_train_co
         else if (!strcmp(f->select, "loss")) c->select_crps = 0;
         else return ts_fail(err, TS_EUSAGE, "--select expects crps or loss, found \"%s\"", f->select);
     }
+    if (f->target) {
+        if (!strcmp(f->target, "residual")) c->residual = 1;
+        else if (!strcmp(f->target, "value")) c->residual = 0;
+        else return ts_fail(err, TS_EUSAGE, "--target expects residual or value, found \"%s\"", f->target);
+    }
     if (f->schedule) return ts_sched_parse(f->schedule, &c->sched, err);
     return 0;
 }

@@ -58,6 +58,21 @@ int ts_window_spec_make(ts_window_spec *w, ts_freq freq, int has_time, int conte
     return 0;
 }
 
+int ts_window_set_residual(ts_window_spec *w, int on)
+{
+    w->residual = on && w->n_lags > 0;
+    w->channels = TS_CH_CALENDAR + 2 * w->n_periods + w->n_lags + w->log_scale + w->residual;
+    return w->residual;
+}
+
+void ts_window_untarget(const ts_window_spec *w, const float *in, float *x)
+{
+    if (!w->residual) return;
+    const float *base = in + (size_t)ts_window_lag_channel(w) * w->length + w->pad + w->context;
+    float gain = expf(in[(size_t)ts_window_gain_channel(w) * w->length]);
+    for (int h = 0; h < w->horizon; h++) x[h] = x[h] / gain + base[h];
+}
+
 int ts_window_spec_init(ts_window_spec *w, const ts_series_set *set, int context,
                         int horizon, int levels, ts_error *err)
 {
@@ -71,7 +86,12 @@ int ts_window_lag_channel(const ts_window_spec *w)
 
 int ts_window_log_scale_channel(const ts_window_spec *w)
 {
-    return w->log_scale ? w->channels - 1 : -1;
+    return w->log_scale ? w->channels - 1 - w->residual : -1;
+}
+
+int ts_window_gain_channel(const ts_window_spec *w)
+{
+    return w->residual ? w->channels - 1 : -1;
 }
 
 const char *ts_window_channel_name(const ts_window_spec *w, int c, char *buf, size_t size)
@@ -85,6 +105,7 @@ const char *ts_window_channel_name(const ts_window_spec *w, int c, char *buf, si
                  w->periods[(c - TS_CH_CALENDAR) / 2]);
     else if (c >= lag0 && c < lag0 + w->n_lags) snprintf(buf, size, "lag %d", w->lags[c - lag0]);
     else if (c == ts_window_log_scale_channel(w)) snprintf(buf, size, "log scale");
+    else if (c == ts_window_gain_channel(w)) snprintf(buf, size, "log gain");
     else snprintf(buf, size, "?");
     return buf;
 }
@@ -112,6 +133,27 @@ static double window_scale(const ts_window_spec *w, const ts_series *sr, long or
     double scale = sum > 0 ? sum / count : level;
     if (scale < 1e-3 * level) scale = 1e-3 * level;
     return scale > 1e-8 ? scale : 1e-8;
+}
+
+/* The gain of a residual spec (window.h, TARGETS). */
+static double residual_gain(const ts_window_spec *w, const ts_series *sr, long origin, double sc)
+{
+    long m = w->lags[0], lo = origin - w->context < 0 ? 0 : origin - w->context;
+    double sum = 0;
+    long count = 0;
+    for (long j = lo + m; j < origin; j++)
+        if (!isnan(sr->values[j]) && !isnan(sr->values[j - m])) {
+            sum += fabs((double)sr->values[j] - sr->values[j - m]);
+            count++;
+        }
+    if (count == 0) return 1;
+    double r = sum / count / sc;
+    return 1 / sqrt(r < 1e-6 ? 1e-6 : r > 1e6 ? 1e6 : r);
+}
+
+static void fill_const(float *ch, int L, double v)
+{
+    for (int p = 0; p < L; p++) ch[p] = (float)v;
 }
 
 /* Channels 1 and 2 (history, mask) and the targets. */
@@ -157,10 +199,13 @@ int ts_window_fill_level(const ts_window_spec *w, const ts_series_set *set, size
     ts_features_calendar(w, sr->start, origin - w->context - w->pad,
                          in + (size_t)TS_CH_CALENDAR * L);
     ts_features_lags(w, sr, origin, sc, in + (size_t)ts_window_lag_channel(w) * L);
-    if (w->log_scale) {
-        float *ls = in + (size_t)ts_window_log_scale_channel(w) * L;
-        float v = (float)log(sc);
-        for (int p = 0; p < L; p++) ls[p] = v;
+    if (w->log_scale) fill_const(in + (size_t)ts_window_log_scale_channel(w) * L, L, log(sc));
+    if (w->residual) {
+        double gain = residual_gain(w, sr, origin, sc);
+        fill_const(in + (size_t)ts_window_gain_channel(w) * L, L, log(gain));
+        const float *base = in + (size_t)ts_window_lag_channel(w) * L + w->pad + w->context;
+        for (long h = 0, j = origin; x0 && h < w->horizon; h++, j++)
+            if (j < (long)sr->len && !isnan(sr->values[j])) x0[h] = (float)(gain * (x0[h] - base[h]));
     }
     return 1;
 }

@@ -48,10 +48,26 @@
  *                context and is observed; 0 if none. On the future this is
  *                the seasonal-naive forecast; on the context, the value one
  *                season back. 0 on the padding.
- *   last         log(scale), constant over the window (if log_scale).
+ *   then         log(scale), constant over the window (if log_scale).
+ *   last         log(gain), constant (residual specs only; TARGETS).
  *
  * TARGETS: x0[H] = x_j / scale on the future (0 where missing or unknown),
- * mask[H] = 1 where observed.
+ * mask[H] = 1 where observed. In a residual spec (w->residual, which needs
+ * a lag channel) the network learns instead how the future departs from
+ * the seasonal-naive forecast, magnified where the context's own seasonal
+ * differences are small:
+ *     x0_j = gain * (x_j / scale - base_j)
+ *     base = the first lag channel on the future (the scaled seasonal-naive
+ *            forecast; 0 where it has no value)
+ *     gain = 1 / sqrt(clamp(r, 1e-6, 1e6)),  r = mean |x_i - x_{i-m}| / scale
+ *            over the pairs i, i - m (m = lags[0]) observed in the context;
+ *            gain = 1 when there is no such pair
+ * so a nearly periodic series, whose seasonal differences are a tiny part
+ * of its level, does not have targets too small for the network to resolve.
+ * (On M4 Hourly gain = 1 / r widened the intervals of mid-range series and
+ * gain = 1 left the periodic ones too rough; the square root beat both:
+ * bench/RESULTS.md.) A sample x0 becomes (x0 / gain + base_j) * scale:
+ * ts_window_untarget(), then ts_window_unscale().
  *
  * TRAINING WINDOWS (ts_window_index): every (s, o) with
  *     1 <= o,  o + H <= len - holdout,
@@ -86,7 +102,8 @@ typedef struct ts_window_spec {
     int season;             /* main season (ts_freq_season), 1 if none */
     int n_lags;             /* seasonal-lag channels, in steps */
     int lags[TS_WINDOW_MAX_LAGS];
-    int log_scale;          /* 1: last channel is log(scale) */
+    int log_scale;          /* 1: a channel of log(scale) (CHANNELS) */
+    int residual;           /* 1: targets are relative to the first lag (TARGETS) */
     int channels;           /* total input channels */
 } ts_window_spec;
 
@@ -100,19 +117,25 @@ enum { TS_CH_NOISY = 0, TS_CH_HISTORY = 1, TS_CH_MASK = 2, TS_CH_CALENDAR = 3 };
 int ts_window_spec_make(ts_window_spec *w, ts_freq freq, int has_time, int context,
                         int horizon, int levels, ts_error *err);
 
+/* Make w's targets residuals of its first lag channel (TARGETS) if on and w
+ * has a lag channel, adding the gain channel; returns w->residual. The model
+ * file stores the flag beside the spec. */
+int ts_window_set_residual(ts_window_spec *w, int on);
+
 /* The same for the grid of a set. */
 int ts_window_spec_init(ts_window_spec *w, const ts_series_set *set, int context,
                         int horizon, int levels, ts_error *err);
 
 static inline int ts_window_channels(const ts_window_spec *w) { return w->channels; }
 
-/* First channel of the calendar pairs, of the lags, and the log-scale
- * channel (-1 when absent). */
+/* First channel of the calendar pairs, of the lags, the log-scale and the
+ * gain channel (-1 when absent). */
 int ts_window_lag_channel(const ts_window_spec *w);
 int ts_window_log_scale_channel(const ts_window_spec *w);
+int ts_window_gain_channel(const ts_window_spec *w);
 
 /* Name of channel c for `info`: "noisy", "history", "mask", "sin 7",
- * "cos 365.25", "lag 7", "log scale". Returns buf. */
+ * "cos 365.25", "lag 7", "log scale", "log gain". Returns buf. */
 const char *ts_window_channel_name(const ts_window_spec *w, int c, char *buf, size_t size);
 
 /* Fill the window of series s at origin (0 <= origin <= len): in[channels *
@@ -127,6 +150,11 @@ int ts_window_fill(const ts_window_spec *w, const ts_series_set *set, size_t s, 
 int ts_window_fill_level(const ts_window_spec *w, const ts_series_set *set, size_t s,
                          long origin, double level, float *in, float *x0, float *mask,
                          float *scale);
+
+/* Targets back to scaled values (TARGETS) for the window in[channels *
+ * length] they belong to: x[h] = x[h] / gain + base[h], h < H. Nothing to
+ * do (and in unused) unless w->residual. */
+void ts_window_untarget(const ts_window_spec *w, const float *in, float *x);
 
 /* Mean |x| over the observed points of s; 0 if none. */
 double ts_window_level(const ts_series *s);

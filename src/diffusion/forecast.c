@@ -158,6 +158,7 @@ static int sample_chunk(fc_state *st, const ts_forecast_config *cfg, const size_
         size_t row = r0 + (size_t)r;
         int clamp = st->nonneg[row / (size_t)samples] && !cfg->allow_negative;
         float *x = st->x_h + (size_t)r * H;
+        ts_window_untarget(&st->m->win, st->in_h + (size_t)r * st->ch * st->L, x);
         ts_window_unscale(x, (size_t)H, st->scale_h[r]);
         float *p = st->path + row * stride + st->C + (size_t)b * H;
         for (int j = 0; j < H && b * H + j < st->total_h; j++)

@@ -36,6 +36,7 @@ void ts_train_config_default(ts_train_config *c)
     c->T = 200;
     c->seed = 1;
     c->select_crps = 1;
+    c->residual = 1;
 }
 
 int ts_default_horizon(ts_freq f)
@@ -108,6 +109,7 @@ int ts_train_setup(const ts_series_set *set, const ts_train_config *cfg, ts_mode
     int context = cfg->context ? cfg->context : ts_window_default_context(set, cfg->horizon);
     int rc = ts_window_spec_init(&m->win, set, context, cfg->horizon, cfg->unet.levels, err);
     if (rc) return rc;
+    ts_window_set_residual(&m->win, cfg->residual);
     m->unet = cfg->unet;
     m->unet.in_channels = m->win.channels;
     m->unet.length = m->win.length;
@@ -276,6 +278,12 @@ static double val_crps(trainer *tr)
         ts_sample(be, &tr->sched, &sc, (size_t)rows * H, ts_denoiser_eps, &dn, tr->xt_d,
                   tr->work_d);
         be->download(be, tr->eps_h, tr->xt_d, (size_t)rows * H);
+        /* Samples and targets back to scaled values. */
+        for (int r = 0; r < rows; r++)
+            ts_window_untarget(&tr->m->win, tr->in_h + (size_t)r * win, tr->eps_h + (size_t)r * H);
+        for (int i = 0; i < nwin; i++)
+            ts_window_untarget(&tr->m->win, tr->in_h + (size_t)i * S * win,
+                               tr->x0_h + (size_t)i * S * H);
         for (int i = 0; i < nwin; i++)
             for (int j = 0; j < H; j++) {
                 size_t at = (size_t)i * S * H + (size_t)j;  /* row i*S of x0/mask */

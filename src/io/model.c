@@ -68,6 +68,7 @@ static void put_window(ts_mf *f, const ts_window_spec *w)
     ts_mf_set_i64(f, "window.freq_mult", w->freq.mult);
     ts_mf_set_i64(f, "window.has_time", w->has_time);
     ts_mf_set_i64(f, "window.channels", w->channels);
+    ts_mf_set_i64(f, "window.residual", w->residual);
 }
 
 static void put_csv(ts_mf *f, const ts_model *m)
@@ -202,9 +203,11 @@ static void read_window(reader *r, ts_window_spec *w)
     freq.mult = (int)get_int(r, "window.freq_mult", 0, 1 << 20);
     int has_time = (int)get_int(r, "window.has_time", 0, 1);
     int channels = (int)get_int(r, "window.channels", 1, 1024);
+    /* Files written before residual targets have no key: value targets. */
+    int residual = ts_mf_has(r->f, "window.residual") ? (int)get_int(r, "window.residual", 0, 1) : 0;
     if (r->rc) return;
     if (ts_window_spec_make(w, freq, has_time, context, horizon, levels, NULL) ||
-        w->channels != channels)
+        ts_window_set_residual(w, residual) != residual || w->channels != channels)
         r->rc = ts_fail(r->err, TS_EDATA, "%s: corrupt model file (window settings)", r->path);
 }
 
@@ -354,6 +357,11 @@ void ts_model_describe(const ts_model *m, const char *path, FILE *out)
     fprintf(out, "context:        %d\n", m->win.context);
     fprintf(out, "window:         %d (padding %d), %d input channels\n", m->win.length,
             m->win.pad, m->win.channels);
+    if (m->win.residual)
+        fprintf(out, "targets:        residuals of the seasonal-naive forecast (lag %d)\n",
+                m->win.lags[0]);
+    else
+        fprintf(out, "targets:        scaled values\n");
     fprintf(out, "network:        width %d, levels %d, %d res blocks/level, time embedding %d, "
                  "%zu parameters\n", m->unet.width, m->unet.levels, m->unet.res_blocks,
             m->unet.temb_dim, m->n_params);
