@@ -15,15 +15,19 @@ expect_out "model saved to $M"
 
 expect_rc 0 "$TSDIFF" info "$M"
 expect_out "horizon:        14"
-expect_out "targets:        residuals of the seasonal-naive forecast (lag 7)"
-
-# --target value: the model learns the scaled values; it forecasts the same way.
-expect_rc 0 "$TSDIFF" fit "$DATA" $TINY --steps 5 --target value -o "$T/v.model" --quiet
-expect_rc 0 "$TSDIFF" info "$T/v.model"
 expect_out "targets:        scaled values"
-expect_rc 0 "$TSDIFF" forecast -m "$T/v.model" --horizon 3 --samples 4 --sampler-steps 2 \
-    -o "$T/v.csv" --quiet
-[ "$(tail -n +2 "$T/v.csv" | wc -l)" -eq 15 ] || fail "value-target forecast rows != 5 x 3"
+
+# --target residual: departures from the lag-7 forecast; forecasts as usual,
+# non-negative and with monotone quantiles.
+expect_rc 0 "$TSDIFF" fit "$DATA" $TINY --steps 5 --target residual -o "$T/r.model" --quiet
+expect_rc 0 "$TSDIFF" info "$T/r.model"
+expect_out "targets:        residuals of the seasonal-naive forecast (lag 7)"
+expect_out "10 input channels"  # 9 with value targets, + log gain
+expect_rc 0 "$TSDIFF" forecast -m "$T/r.model" --horizon 20 --samples 8 --sampler-steps 2 \
+    -o "$T/r.csv" --quiet
+[ "$(tail -n +2 "$T/r.csv" | wc -l)" -eq 100 ] || fail "residual-target forecast rows != 5 x 20"
+awk -F, 'NR > 1 { for (i = 5; i <= NF; i++) if ($i + 0 < $(i-1) + 0) exit 1;
+                  if ($4 + 0 < 0) exit 2 }' "$T/r.csv" || fail "residual-target quantiles"
 expect_rc 64 "$TSDIFF" fit "$DATA" $TINY --target levels -o "$T/x.model"
 [ ! -e "$T/x.model" ] || fail "a refused fit wrote a model"
 

@@ -26,7 +26,7 @@ typedef struct ts_cli_fit {
     {"diffusion-steps", 'T', TS_OPT_INT, &(f).T, "T", "diffusion steps (default 200)", 10, 100000}, \
     {"schedule", 0, TS_OPT_STRING, &(f).schedule, "NAME", "noise schedule: linear (default) or cosine", 0, 0}, \
     {"select", 0, TS_OPT_STRING, &(f).select, "crps|loss", "keep the weights with the best validation CRPS (default) or loss", 0, 0}, \
-    {"target", 0, TS_OPT_STRING, &(f).target, "KIND", "residual: learn departures from the seasonal-naive forecast (default); value: the values", 0, 0}, \
+    {"target", 0, TS_OPT_STRING, &(f).target, "KIND", "value: learn the values (default); residual: departures from the seasonal-naive forecast", 0, 0}, \
     {"seed", 0, TS_OPT_LONG, &(f).seed, "N", "random seed (default 1)", 0, 9.2e18}, \
     {"threads", 'j', TS_OPT_INT, &(f).threads, "N", "CPU threads (default: all cores)", 0, 4096}, \
     {"device", 0, TS_OPT_STRING, &(f).device, "DEV", "cpu, cuda or auto (default: $TSDIFF_DEVICE or auto)", 0, 0}, \

@@ -36,7 +36,7 @@ void ts_train_config_default(ts_train_config *c)
     c->T = 200;
     c->seed = 1;
     c->select_crps = 1;
-    c->residual = 1;
+    c->residual = 0;
 }
 
 int ts_default_horizon(ts_freq f)

@@ -30,8 +30,8 @@ typedef struct ts_train_config {
     long val_every;            /* 0: about 20 validations per run */
     int select_crps;           /* keep the weights of the best validation CRPS
                                   (1, default) or validation loss (0) */
-    int residual;              /* targets relative to the seasonal lag (1,
-                                  default) or the scaled values (0); window.h */
+    int residual;              /* targets relative to the seasonal lag (1) or
+                                  the scaled values (0, default); window.h */
     long checkpoint_every;     /* 0: no checkpoints */
     const char *checkpoint_path;
     int quiet;
