@@ -13,6 +13,12 @@
  * floats well within memory). */
 #define MAX_LENGTH (1 << 24)
 
+/* The channel count the layout in window.h gives w. */
+static int channel_count(const ts_window_spec *w)
+{
+    return TS_CH_CALENDAR + 2 * w->n_periods + w->n_lags + w->log_scale + w->residual;
+}
+
 static void choose_lags(ts_window_spec *w)
 {
     w->n_lags = 0;
@@ -54,14 +60,14 @@ int ts_window_spec_make(ts_window_spec *w, ts_freq freq, int has_time, int conte
     if (w->season < 1) w->season = 1;
     choose_lags(w);
     w->log_scale = 1;
-    w->channels = TS_CH_CALENDAR + 2 * w->n_periods + w->n_lags + w->log_scale;
+    w->channels = channel_count(w);
     return 0;
 }
 
 int ts_window_set_residual(ts_window_spec *w, int on)
 {
     w->residual = on && w->n_lags > 0;
-    w->channels = TS_CH_CALENDAR + 2 * w->n_periods + w->n_lags + w->log_scale + w->residual;
+    w->channels = channel_count(w);
     return w->residual;
 }
 
