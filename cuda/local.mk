@@ -62,11 +62,17 @@ CLEANFILES += cuda/tsdiff-cuda.so $(CUDA_OBJS)
 if HAVE_CHECK
 # Every op against the CPU backend, a UNet training step and a DPM-Solver++
 # forecast; exits 77 (skipped) where the module finds no GPU.
-check_PROGRAMS += tests/check_cuda
 TESTS += tests/check_cuda
+endif
+endif
+
+# tests/check_cuda loads a module with dlopen() and links no CUDA library: it
+# is built everywhere, for the real module above and for the emulated one
+# (tests/cuda_emu/local.mk).
+if HAVE_CHECK
+check_PROGRAMS += tests/check_cuda
 tests_check_cuda_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DTS_CUDA_MODULE_PATH='"$(abs_top_builddir)/cuda/tsdiff-cuda.so"'
 tests_check_cuda_CFLAGS = $(TEST_CFLAGS)
 tests_check_cuda_LDADD = $(TEST_LIBS)
-endif
 endif

@@ -344,9 +344,10 @@ START_TEST(test_conv)
 }
 END_TEST
 
-/* The cuDNN path (TSDIFF_CUDA_CONV=cudnn) on a second GPU backend; where
- * cuDNN cannot be loaded the module warns and keeps the GEMM path. */
-START_TEST(test_conv_cudnn)
+/* Run fn with `gpu` a second CUDA backend on cuDNN's convolutions
+ * (TSDIFF_CUDA_CONV=cudnn); where cuDNN cannot be loaded the module warns
+ * and keeps its GEMM path. */
+static void with_cudnn(void (*fn)(void))
 {
     setenv("TSDIFF_CUDA_CONV", "cudnn", 1);
     ts_backend *keep = gpu, *dnn = NULL;
@@ -355,9 +356,14 @@ START_TEST(test_conv_cudnn)
     unsetenv("TSDIFF_CUDA_CONV");
     ck_assert_msg(rc == 0, "second CUDA backend: %s", err.msg);
     gpu = dnn;
-    conv_all();
+    fn();
     gpu = keep;
     ts_backend_destroy(dnn);
+}
+
+START_TEST(test_conv_cudnn)
+{
+    with_cudnn(conv_all);
 }
 END_TEST
 
@@ -740,7 +746,7 @@ END_TEST
 
 /* The same forecast recorded as a graph: as run directly; replayed after the
  * conditioning changed in device memory; updated to another seed. */
-START_TEST(test_graph_forecast)
+static void graph_forecast(void)
 {
     ck_assert_ptr_nonnull(gpu->graph_begin);
     fc_run f;
@@ -787,6 +793,19 @@ START_TEST(test_graph_forecast)
     gpu->free(gpu, direct);
     fc_free(&f);
 }
+
+START_TEST(test_graph_forecast)
+{
+    graph_forecast();
+}
+END_TEST
+
+/* The same with cuDNN's convolutions, which plan their algorithms (and may
+ * allocate workspace) while a recording is open. */
+START_TEST(test_graph_forecast_cudnn)
+{
+    with_cudnn(graph_forecast);
+}
 END_TEST
 
 /* ---- main ---------------------------------------------------------------------------- */
@@ -794,7 +813,7 @@ END_TEST
 static const char *const test_names[] = {
     "philox_words", "randn", "memory", "gemm", "conv", "conv_cudnn", "groupnorm", "silu",
     "upsample", "chan_copy", "broadcasts", "elementwise", "mix_rows", "reductions",
-    "adamw_ema", "unet_train_step", "dpmpp_forecast", "graph_forecast",
+    "adamw_ema", "unet_train_step", "dpmpp_forecast", "graph_forecast", "graph_forecast_cudnn",
 };
 
 static Suite *cuda_suite(void)
@@ -820,6 +839,7 @@ static Suite *cuda_suite(void)
     tcase_add_test(tc, test_unet_train_step);
     tcase_add_test(tc, test_dpmpp_forecast);
     tcase_add_test(tc, test_graph_forecast);
+    tcase_add_test(tc, test_graph_forecast_cudnn);
     suite_add_tcase(s, tc);
     return s;
 }
