@@ -209,7 +209,10 @@ static void cu_download(ts_backend *be, float *h_dst, const float *src, size_t n
 {
     ts_cuda *cu = ts_cuda_of(be);
     CU_ASSERT_MSG(!cu->capturing, "download while recording a graph");
-    if (n == 0) return;
+    if (n == 0) {
+        ts_cuda_wait(cu, "download while recording a graph");
+        return;
+    }
     CUDA_CHECK(cudaMemcpyAsync(h_dst, src, n * sizeof(float), cudaMemcpyDeviceToHost,
                                cu->stream));
     CUDA_CHECK(cudaStreamSynchronize(cu->stream));
@@ -260,11 +263,16 @@ static void cu_graph_end(ts_backend *be, ts_graph **gp)
     if (g) {
         /* Its last launch must be over before its staging is reused. */
         CUDA_CHECK(cudaStreamSynchronize(cu->stream));
+        /* Refused when the ops changed (not only their arguments): then a
+         * new executable. Any other error is a fault. */
         cudaGraphExecUpdateResultInfo info;
-        if (cudaGraphExecUpdate(g->exec, graph, &info) != cudaSuccess) {
+        cudaError_t e = cudaGraphExecUpdate(g->exec, graph, &info);
+        if (e == cudaErrorGraphExecUpdateFailure) {
             (void)cudaGetLastError();
             CUDA_CHECK(cudaGraphExecDestroy(g->exec));
             CUDA_CHECK(cudaGraphInstantiate(&g->exec, graph, 0));
+        } else {
+            CUDA_CHECK(e);
         }
         stage_release(cu, g->stage);
     } else {

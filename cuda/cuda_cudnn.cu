@@ -107,6 +107,8 @@ void ts_cudnn_destroy(ts_cudnn *d)
     free(d);
 }
 
+static cudnnStatus_t probe(ts_cudnn *d);
+
 int ts_cudnn_create(ts_cuda *cu, ts_cudnn **out, char *why, size_t why_size)
 {
     *out = NULL;
@@ -125,6 +127,7 @@ int ts_cudnn_create(ts_cuda *cu, ts_cudnn **out, char *why, size_t why_size)
     if (s == CUDNN_STATUS_SUCCESS) s = API(d).cudnnCreateTensorDescriptor(&d->yd);
     if (s == CUDNN_STATUS_SUCCESS) s = API(d).cudnnCreateFilterDescriptor(&d->wd);
     if (s == CUDNN_STATUS_SUCCESS) s = API(d).cudnnCreateConvolutionDescriptor(&d->cd);
+    if (s == CUDNN_STATUS_SUCCESS) s = probe(d);
     if (s != CUDNN_STATUS_SUCCESS) {
         snprintf(why, why_size, "%s", API(d).cudnnGetErrorString(s));
         ts_cudnn_destroy(d);
@@ -143,65 +146,70 @@ static int same_shape(const ts_conv1d_shape *a, const ts_conv1d_shape *b)
            a->stride == b->stride && a->pad == b->pad;
 }
 
+/* A cuDNN call inside describe and make_plan: its failure is returned. */
+#define TRY(call) \
+    do { cudnnStatus_t s_ = (call); if (s_ != CUDNN_STATUS_SUCCESS) return s_; } while (0)
+
 /* Describe shape s in the four descriptors. */
-static void describe(ts_cudnn *d, const ts_conv1d_shape *s)
+static cudnnStatus_t describe(ts_cudnn *d, const ts_conv1d_shape *s)
 {
-    DNN_CHECK(d, API(d).cudnnSetTensor4dDescriptor(d->xd, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT,
-                                                   s->batch, s->cin, 1, s->lin));
-    DNN_CHECK(d, API(d).cudnnSetFilter4dDescriptor(d->wd, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW,
-                                                   s->cout, s->cin, 1, s->k));
-    DNN_CHECK(d, API(d).cudnnSetConvolution2dDescriptor(d->cd, 0, s->pad, 1, s->stride, 1, 1,
-                                                        CUDNN_CROSS_CORRELATION,
-                                                        CUDNN_DATA_FLOAT));
-    DNN_CHECK(d, API(d).cudnnSetConvolutionMathType(d->cd, CUDNN_FMA_MATH));
+    TRY(API(d).cudnnSetTensor4dDescriptor(d->xd, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, s->batch,
+                                          s->cin, 1, s->lin));
+    TRY(API(d).cudnnSetFilter4dDescriptor(d->wd, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, s->cout,
+                                          s->cin, 1, s->k));
+    TRY(API(d).cudnnSetConvolution2dDescriptor(d->cd, 0, s->pad, 1, s->stride, 1, 1,
+                                               CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT));
+    TRY(API(d).cudnnSetConvolutionMathType(d->cd, CUDNN_FMA_MATH));
     int n, c, h, w;
-    DNN_CHECK(d, API(d).cudnnGetConvolution2dForwardOutputDim(d->cd, d->xd, d->wd, &n, &c, &h, &w));
+    TRY(API(d).cudnnGetConvolution2dForwardOutputDim(d->cd, d->xd, d->wd, &n, &c, &h, &w));
     CU_ASSERT(n == s->batch && c == s->cout && h == 1 && w == s->lout);
-    DNN_CHECK(d, API(d).cudnnSetTensor4dDescriptor(d->yd, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT,
-                                                   s->batch, s->cout, 1, s->lout));
+    TRY(API(d).cudnnSetTensor4dDescriptor(d->yd, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, s->batch,
+                                          s->cout, 1, s->lout));
+    return CUDNN_STATUS_SUCCESS;
 }
 
-/* The first ranked algorithm that succeeded, is deterministic and fits. */
+/* The first ranked algorithm that succeeded, is deterministic and fits;
+ * CUDNN_STATUS_NOT_SUPPORTED from make_plan when there is none. */
 #define PICK(perf, count, out, ws) \
     do { int found_ = 0; \
          for (int i_ = 0; i_ < (count) && !found_; i_++) \
              if ((perf)[i_].status == CUDNN_STATUS_SUCCESS && \
                  (perf)[i_].determinism == CUDNN_DETERMINISTIC && (perf)[i_].memory <= MAX_WS) { \
                  (out) = (perf)[i_].algo; (ws) = (perf)[i_].memory; found_ = 1; } \
-         CU_ASSERT_MSG(found_, "cuDNN offers no deterministic algorithm for a convolution"); \
+         if (!found_) return CUDNN_STATUS_NOT_SUPPORTED; \
     } while (0)
 
-static void make_plan(ts_cudnn *d, const ts_conv1d_shape *s, dnn_plan *p)
+/* The algorithms of the three directions for the shape described. */
+static cudnnStatus_t make_plan(ts_cudnn *d, const ts_conv1d_shape *s, dnn_plan *p)
 {
     p->s = *s;
     int count = 0;
     cudnnConvolutionFwdAlgoPerf_t pf[NALGO];
-    DNN_CHECK(d, API(d).cudnnGetConvolutionForwardAlgorithm_v7(d->h, d->xd, d->wd, d->cd, d->yd,
-                                                               NALGO, &count, pf));
+    TRY(API(d).cudnnGetConvolutionForwardAlgorithm_v7(d->h, d->xd, d->wd, d->cd, d->yd, NALGO,
+                                                      &count, pf));
     PICK(pf, count, p->fwd, p->ws_fwd);
     cudnnConvolutionBwdDataAlgoPerf_t pd[NALGO];
-    DNN_CHECK(d, API(d).cudnnGetConvolutionBackwardDataAlgorithm_v7(d->h, d->wd, d->yd, d->cd,
-                                                                    d->xd, NALGO, &count, pd));
+    TRY(API(d).cudnnGetConvolutionBackwardDataAlgorithm_v7(d->h, d->wd, d->yd, d->cd, d->xd,
+                                                           NALGO, &count, pd));
     PICK(pd, count, p->bwd_data, p->ws_data);
     cudnnConvolutionBwdFilterAlgoPerf_t pw[NALGO];
-    DNN_CHECK(d, API(d).cudnnGetConvolutionBackwardFilterAlgorithm_v7(d->h, d->xd, d->yd, d->cd,
-                                                                      d->wd, NALGO, &count, pw));
+    TRY(API(d).cudnnGetConvolutionBackwardFilterAlgorithm_v7(d->h, d->xd, d->yd, d->cd, d->wd,
+                                                             NALGO, &count, pw));
     PICK(pw, count, p->bwd_filter, p->ws_filter);
     /* The heuristics' memory figures are estimates: ask for the exact sizes. */
-    DNN_CHECK(d, API(d).cudnnGetConvolutionForwardWorkspaceSize(d->h, d->xd, d->wd, d->cd, d->yd,
-                                                                p->fwd, &p->ws_fwd));
-    DNN_CHECK(d, API(d).cudnnGetConvolutionBackwardDataWorkspaceSize(d->h, d->wd, d->yd, d->cd,
-                                                                     d->xd, p->bwd_data,
-                                                                     &p->ws_data));
-    DNN_CHECK(d, API(d).cudnnGetConvolutionBackwardFilterWorkspaceSize(d->h, d->xd, d->yd, d->cd,
-                                                                       d->wd, p->bwd_filter,
-                                                                       &p->ws_filter));
+    TRY(API(d).cudnnGetConvolutionForwardWorkspaceSize(d->h, d->xd, d->wd, d->cd, d->yd, p->fwd,
+                                                       &p->ws_fwd));
+    TRY(API(d).cudnnGetConvolutionBackwardDataWorkspaceSize(d->h, d->wd, d->yd, d->cd, d->xd,
+                                                            p->bwd_data, &p->ws_data));
+    TRY(API(d).cudnnGetConvolutionBackwardFilterWorkspaceSize(d->h, d->xd, d->yd, d->cd, d->wd,
+                                                              p->bwd_filter, &p->ws_filter));
+    return CUDNN_STATUS_SUCCESS;
 }
 
 /* Descriptors set for s, and its plan. */
 static const dnn_plan *plan_for(ts_cudnn *d, const ts_conv1d_shape *s)
 {
-    describe(d, s);
+    DNN_CHECK(d, describe(d, s));
     for (int i = 0; i < d->nplans; i++)
         if (same_shape(&d->plans[i].s, s)) return &d->plans[i];
     dnn_plan *p;
@@ -211,8 +219,20 @@ static const dnn_plan *plan_for(ts_cudnn *d, const ts_conv1d_shape *s)
         p = &d->plans[d->next];
         d->next = (d->next + 1) % CACHE;
     }
-    make_plan(d, s, p);
+    DNN_CHECK(d, make_plan(d, s, p));
     return p;
+}
+
+/* Can cuDNN plan a small convolution? (Its convolution code lives in
+ * sub-libraries that libcudnn.so.9 loads only when first needed.) */
+static cudnnStatus_t probe(ts_cudnn *d)
+{
+    ts_conv1d_shape s = {.batch = 2, .cin = 4, .cout = 4, .lin = 16, .lout = 0, .k = 3,
+                         .stride = 1, .pad = 1};
+    s.lout = (s.lin + 2 * s.pad - s.k) / s.stride + 1;
+    dnn_plan p;
+    TRY(describe(d, &s));
+    return make_plan(d, &s, &p);
 }
 
 /* ---- the three convolutions -------------------------------------------------- */

@@ -4,13 +4,15 @@
  * the EMA and the Philox normal stream. Forward and backward side by side.
  *
  * Every kernel mirrors the arithmetic of its CPU twin (src/nn/cpu_*.c) in
- * the same precision and order where that order is per element; sums that
+ * the same precision and order where that order is per element (SiLU's
+ * logistic is the CPU's own, nn/sigmoid.h); sums that
  * the CPU does in double are done in double here. The module is compiled
  * with -fmad=false, as the CPU code has no fused multiply-adds either.
  * Reductions use a fixed grid and a fixed tree, so a result depends on the
  * input only, never on timing.
  */
 #include "cuda/cuda_internal.h"
+#include "nn/sigmoid.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -193,23 +195,15 @@ void ts_cuda_groupnorm_bwd(ts_backend *be, int batch, int channels, int len, int
 
 /* ---- SiLU ---------------------------------------------------------------- */
 
-/* The logistic from exp(-|x|), so nothing overflows. */
-__device__ static inline float sigmoid(float x)
-{
-    const float e = expf(-fabsf(x));
-    const float r = 1.0f / (1.0f + e);
-    return x < 0.0f ? e * r : r;
-}
-
 __global__ static void silu_fwd_k(size_t n, const float *x, float *y)
 {
-    GRID_LOOP(i, n) y[i] = x[i] * sigmoid(x[i]);
+    GRID_LOOP(i, n) y[i] = x[i] * ts_sigmoid(x[i]);
 }
 
 __global__ static void silu_bwd_k(size_t n, const float *x, const float *dy, float *dx)
 {
     GRID_LOOP(i, n) {
-        const float s = sigmoid(x[i]);
+        const float s = ts_sigmoid(x[i]);
         dx[i] = dy[i] * s * (1.0f + x[i] * (1.0f - s));
     }
 }
@@ -472,7 +466,10 @@ double ts_cuda_sumsq(ts_backend *be, size_t n, const float *x)
 {
     ts_cuda *cu = ts_cuda_of(be);
     CU_ASSERT_MSG(!cu->capturing, "sumsq while recording a graph");
-    if (n == 0) return 0.0;
+    if (n == 0) {
+        ts_cuda_wait(cu, "sumsq while recording a graph");   /* it synchronises, always */
+        return 0.0;
+    }
     unsigned nb = red_blocks(n);
     sumsq_part_k<<<nb, TPB, 0, cu->stream>>>(n, x, cu->red);
     CU_LAUNCHED(cu, "sumsq (pass 1)");
@@ -515,7 +512,10 @@ double ts_cuda_masked_mse(ts_backend *be, size_t n, const float *pred, const flo
 {
     ts_cuda *cu = ts_cuda_of(be);
     CU_ASSERT_MSG(!cu->capturing, "masked_mse while recording a graph");
-    if (n == 0) return 0.0;
+    if (n == 0) {
+        ts_cuda_wait(cu, "masked_mse while recording a graph");
+        return 0.0;
+    }
     unsigned nb = red_blocks(n);
     mse_part_k<<<nb, TPB, 0, cu->stream>>>(n, pred, target, mask, cu->red);
     CU_LAUNCHED(cu, "masked_mse (pass 1)");

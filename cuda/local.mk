@@ -17,7 +17,8 @@ TESTS += tests/cuda_device.sh
 if HAVE_CUDA
 # SASS for sm_80 (A100; also runs on sm_86/89) and sm_90 (H100), and PTX of
 # compute_90 for the GPUs after. -fmad=false: no fused multiply-adds, as in
-# the CPU backend, so elementwise results agree with it to the last bit.
+# the CPU backend, so elementwise results agree with it to the last bit
+# (SiLU too: both use nn/sigmoid.h).
 NVCC_ARCH = -gencode arch=compute_80,code=sm_80 \
 	-gencode arch=compute_90,code=[sm_90,compute_90]
 NVCC_FLAGS = -O3 -std=c++17 $(NVCC_ARCH) -fmad=false \
@@ -28,7 +29,7 @@ NVCC_FLAGS = -O3 -std=c++17 $(NVCC_ARCH) -fmad=false \
 # module must not lean on symbols of the program that loads it.
 CUDA_LINK = -cudart shared -L$(CUDA_HOME)/lib64 -lcublas -ldl \
 	-Xlinker -rpath=$(CUDA_HOME)/lib64 -Xlinker -zdefs
-CUDA_DEPS = $(CUDA_HDRS) src/nn/backend.h src/io/error.h
+CUDA_DEPS = $(CUDA_HDRS) src/nn/backend.h src/nn/sigmoid.h src/io/error.h
 CUDA_OBJS = cuda/cuda_backend.o cuda/cuda_gemm_conv.o cuda/cuda_kernels.o \
 	cuda/cuda_cudnn.o
 

@@ -3,6 +3,7 @@
  * per-row mixes, the sum of squares and the masked MSE loss. Forward and
  * backward of each op side by side. */
 #include "nn/cpu_backend.h"
+#include "nn/sigmoid.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -10,55 +11,18 @@
 
 #define NT ts_cpu_of(be)->threads
 
-static inline int32_t f2i(float f) { int32_t i; memcpy(&i, &f, sizeof i); return i; }
-static inline float i2f(int32_t i) { float f; memcpy(&f, &i, sizeof f); return f; }
-
-/* exp(-a) for a >= 0 (a > 87 is taken as 87), within 4 ulp. Branch-free
- * and without libm, so that the loops around it vectorise: exp(-a) =
- * 2^k exp(r), k = round(-a / ln 2), |r| <= ln 2 / 2, exp(r) by its Taylor
- * polynomial of degree 6. Never overflows, never produces a subnormal. */
-static inline float expneg(float a)
-{
-    const float shift = 12582912.0f;             /* 1.5 * 2^23: rounds to integer */
-    int32_t ai = f2i(a);
-    a = i2f(ai < 0x42AE0000 ? ai : 0x42AE0000);   /* min(a, 87) on the bits */
-    float t = a * -1.44269504088896341f + shift;
-    float k = t - shift;
-    float r = -a - k * 0.693145751953125f;       /* ln 2 in two parts */
-    r = r - k * 1.428606765330187e-06f;
-    float p = 1.0f / 720.0f;
-    p = p * r + 1.0f / 120.0f;
-    p = p * r + 1.0f / 24.0f;
-    p = p * r + 1.0f / 6.0f;
-    p = p * r + 0.5f;
-    p = p * r + 1.0f;
-    p = p * r + 1.0f;
-    int32_t e = f2i(t) - 0x4B400000 + 127;        /* k + bias, from t's bits */
-    return p * i2f(e * (1 << 23));
-}
-
-/* The logistic 1 / (1 + exp(-x)), from exp(-|x|) so that nothing overflows;
- * the sign selects r or 1 - r = e r with a bit mask, not a branch. */
-static inline float sigmoid(float x)
-{
-    float e = expneg(fabsf(x));
-    float r = 1.0f / (1.0f + e), q = e * r;
-    int32_t neg = -(int32_t)((uint32_t)f2i(x) >> 31);   /* all ones when x < 0 */
-    return i2f((f2i(r) & ~neg) | (f2i(q) & neg));
-}
-
 /* SiLU: y = x s(x), s the logistic; dy/dx = s (1 + x (1 - s)). */
 void ts_cpu_silu_fwd(ts_backend *be, size_t n, const float *x, float *y)
 {
     #pragma omp parallel for simd schedule(static) num_threads(NT) if (n > TS_CPU_PAR_MIN)
-    for (size_t i = 0; i < n; i++) y[i] = x[i] * sigmoid(x[i]);
+    for (size_t i = 0; i < n; i++) y[i] = x[i] * ts_sigmoid(x[i]);
 }
 
 void ts_cpu_silu_bwd(ts_backend *be, size_t n, const float *x, const float *dy, float *dx)
 {
     #pragma omp parallel for simd schedule(static) num_threads(NT) if (n > TS_CPU_PAR_MIN)
     for (size_t i = 0; i < n; i++) {
-        float s = sigmoid(x[i]);
+        float s = ts_sigmoid(x[i]);
         dx[i] = dy[i] * s * (1.0f + x[i] * (1.0f - s));
     }
 }
