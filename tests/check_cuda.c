@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diffusion/objective.h"
 #include "diffusion/sampler.h"
 #include "diffusion/schedule.h"
 #include "nn/backend.h"
@@ -820,12 +821,94 @@ START_TEST(test_graph_forecast_cudnn)
 }
 END_TEST
 
+/* ---- steady state: no allocation once warm ------------------------------------------------ */
+
+/* The emulated module (tests/cuda_emu) counts its device and pinned
+ * allocations; training steps after the first two, and forecasts after the
+ * first recording, must make none (scratch and staging have reached their
+ * high-water marks). The real module has no counter: there this says so. */
+typedef unsigned long (*count_fn)(void);
+
+/* A training step as diffusion/train.c takes it: noise x0 at random t's
+ * into channel 0 of the input, the net, the loss, the gradients, AdamW. */
+static void train_step(ts_unet *net, ts_optim *opt, const ts_schedule *sched, uint64_t step,
+                       int batch, pair x0, pair x, pair out, pair eps, pair mask, pair dout,
+                       pair dx)
+{
+    const int L = small_net.length, ch = small_net.in_channels;
+    size_t np = ts_unet_params(net)->total, n = (size_t)batch * L;
+    float h_t[16];
+    ts_diffusion_noise(gpu, sched, batch, (size_t)L, x0.g, 3, step * 4096, h_t, eps.g, out.g);
+    gpu->chan_copy(gpu, batch, L, 1, out.g, 1, 0, x.g, ch, 0, 0);
+    ts_unet_forward(net, batch, x.g, h_t, out.g);
+    double loss = gpu->masked_mse(gpu, n, out.g, eps.g, mask.g, dout.g);
+    ck_assert(isfinite(loss));
+    gpu->fill(gpu, ts_unet_grads(net), 0.0f, np);
+    ts_unet_backward(net, dout.g, dx.g);
+    ts_optim_step(opt, ts_unet_weights(net), ts_unet_grads(net));
+}
+
+START_TEST(test_no_alloc_when_warm)
+{
+    void *sym = dlsym(module, "ts_emu_allocations");
+    if (!sym) {
+        printf("check_cuda: no_alloc_when_warm: skipped: this module does not count allocations\n");
+        return;
+    }
+    count_fn count;
+    memcpy(&count, &sym, sizeof count);
+    const int B = 4, L = small_net.length, ch = small_net.in_channels;
+    ts_unet *ng, *nc;
+    nets_new(B, &ng, &nc);
+    ts_optim_config oc;
+    ts_optim_config_default(&oc);
+    ts_optim *og = ts_optim_create(gpu, ts_unet_params(ng)->total, &oc, ts_unet_weights(ng));
+    ck_assert_ptr_nonnull(og);
+    pair x = pair_rand((size_t)B * ch * L, -1, 1), out = pair_new((size_t)B * L, NULL);
+    pair eps = pair_rand((size_t)B * L, -1, 1), mask = pair_rand((size_t)B * L, 0, 1);
+    pair dout = pair_new((size_t)B * L, NULL), dx = pair_new((size_t)B * ch * L, NULL);
+    pair x0 = pair_rand((size_t)B * L, -1, 1);
+    ts_schedule sched;
+    ts_error err = {0};
+    ck_assert_int_eq(ts_schedule_init(&sched, TS_SCHED_LINEAR, 100, &err), 0);
+    uint64_t step = 0;
+    for (; step < 2; step++) train_step(ng, og, &sched, step, B, x0, x, out, eps, mask, dout, dx);
+    unsigned long warm = count();
+    for (; step < 5; step++) train_step(ng, og, &sched, step, B, x0, x, out, eps, mask, dout, dx);
+    ck_assert_msg(count() == warm, "training steps after warm-up allocated %lu times",
+                  count() - warm);
+
+    /* Forecasts as forecast.c runs them: recorded once, then replayed. */
+    fc_run f;
+    fc_setup(&f);
+    ts_sampler_graph sg = {0};
+    f.sc.graph = &sg;
+    fc_sample(&f, 1, f.x.g);
+    warm = count();
+    for (int k = 0; k < 3; k++) {
+        f.sc.seed = 20 + (uint64_t)k;
+        fc_sample(&f, 1, f.x.g);
+    }
+    ck_assert_msg(count() == warm, "forecasts after the first allocated %lu times",
+                  count() - warm);
+    ts_sampler_graph_free(gpu, &sg);
+    fc_free(&f);
+    ts_schedule_free(&sched);
+    ts_optim_free(og);
+    pair all[] = {x0, x, out, eps, mask, dout, dx};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) pair_free(all[i]);
+    ts_unet_free(ng);
+    ts_unet_free(nc);
+}
+END_TEST
+
 /* ---- main ---------------------------------------------------------------------------- */
 
 static const char *const test_names[] = {
     "philox_words", "randn", "memory", "gemm", "conv", "conv_cudnn", "groupnorm", "silu",
     "upsample", "chan_copy", "broadcasts", "elementwise", "mix_rows", "reductions",
     "adamw_ema", "unet_train_step", "dpmpp_forecast", "graph_forecast", "graph_forecast_cudnn",
+    "no_alloc_when_warm",
 };
 
 static Suite *cuda_suite(void)
@@ -852,6 +935,7 @@ static Suite *cuda_suite(void)
     tcase_add_test(tc, test_dpmpp_forecast);
     tcase_add_test(tc, test_graph_forecast);
     tcase_add_test(tc, test_graph_forecast_cudnn);
+    tcase_add_test(tc, test_no_alloc_when_warm);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -37,6 +37,13 @@ cudaError_t last_error = cudaSuccess;
 ts_emu_stream legacy_stream;      /* stream 0 */
 int strict_captures;              /* captures in global or thread-local mode */
 int open_captures;                /* captures of any mode */
+unsigned long n_allocs;           /* cudaMalloc and cudaHostAlloc calls that succeeded */
+size_t held;                      /* bytes allocated now */
+
+/* The emulated device's memory (device and pinned allocations together):
+ * small, so that a runaway allocation fails as on a GPU instead of
+ * exhausting the host. */
+const size_t CAPACITY = (size_t)4 << 30;
 
 ts_emu_stream *stream_of(cudaStream_t s) { return s ? s : &legacy_stream; }
 
@@ -86,6 +93,13 @@ int ts_emu_mem_kind(const void *p, size_t bytes)
 }
 
 void ts_emu_set_error(cudaError_t e) { last_error = e; }
+
+/* For the tests (tests/check_cuda.c looks it up with dlsym): how many device
+ * and pinned allocations the module has made so far. */
+extern "C" __attribute__((visibility("default"))) unsigned long ts_emu_allocations(void)
+{
+    return n_allocs;
+}
 
 bool ts_emu_capturing(cudaStream_t s) { return stream_of(s)->capturing; }
 
@@ -168,13 +182,15 @@ static cudaError_t alloc_kind(void **p, size_t bytes, int kind)
     *p = NULL;
     if (unsafe_in_capture()) return fail(cudaErrorStreamCaptureUnsupported);
     /* A request the "device" cannot hold, as a GPU would answer it. */
-    if (bytes > ((size_t)1 << 40)) return fail(cudaErrorMemoryAllocation);
+    if (bytes > CAPACITY - held) return fail(cudaErrorMemoryAllocation);
     void *q = aligned(bytes);
     if (!q) return fail(cudaErrorMemoryAllocation);
     /* Fresh memory holds garbage (all ones: NaN as floats), never the zeros
      * that code might wrongly rely on. */
     memset(q, 0xFF, bytes);
-    allocs[(uintptr_t)q] = alloc_info{bytes ? bytes : 1, kind};
+    allocs[(uintptr_t)q] = alloc_info{bytes, kind};
+    n_allocs++;
+    held += bytes;
     *p = q;
     return cudaSuccess;
 }
@@ -187,6 +203,7 @@ static cudaError_t free_kind(void *p, int kind)
     auto it = find_start(p);
     if (it == allocs.end() || it->second.kind != kind)
         return fail(kind == TS_EMU_DEVICE ? cudaErrorInvalidDevicePointer : cudaErrorInvalidValue);
+    held -= it->second.bytes;
     allocs.erase(it);
     free(p);
     return cudaSuccess;
