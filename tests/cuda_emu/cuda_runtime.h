@@ -10,7 +10,8 @@
  * its work when it is enqueued (one stream behaves as one in-order queue);
  * a captured stream records it into a graph instead. Kernels run block by
  * block; the threads of a block are fibers, so __syncthreads and warp
- * shuffles behave as on the device, and misuse (a barrier some threads never
+ * shuffles behave as on the device (in index order, or in reverse with
+ * TS_EMU_ORDER=reverse, to expose order-dependent races), and misuse (a barrier some threads never
  * reach, a shuffle naming absent lanes) stops the program with a message.
  * Misuse of the API that a GPU would refuse (a pageable copy or a
  * synchronisation during capture, a copy outside an allocation, a launch

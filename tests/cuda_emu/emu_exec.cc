@@ -6,6 +6,11 @@
  * registers and the stack pointer); elsewhere it is swapcontext(), which
  * also saves the signal mask, a system call per switch.
  *
+ * Order: blocks, and the threads of a block, run in index order, or in
+ * reverse with TS_EMU_ORDER=reverse. A kernel whose result depends on the
+ * order its threads run in (a race on a GPU) gives different results in
+ * the two orders, so the tests run in both.
+ *
  * The first launch of every kernel runs as fibers. A kernel that reached no
  * barrier there runs later launches as plain calls, thread after thread
  * (much faster); should it then reach a barrier after all, the emulation
@@ -14,6 +19,7 @@
 #include "emu_internal.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <ucontext.h>
 
 #include <map>
@@ -135,6 +141,17 @@ block_run B;
 bool in_fibers;                  /* the running kernel runs as fibers */
 const char *plain_name;          /* the kernel running as plain calls */
 std::map<ts_emu_kernel_id, bool> barrier_free;
+int order = -1;                  /* 0: index order, 1: reverse (TS_EMU_ORDER) */
+
+/* The i-th of n in the run order. */
+unsigned nth(unsigned i, unsigned n)
+{
+    if (order < 0) {
+        const char *v = getenv("TS_EMU_ORDER");
+        order = v && strcmp(v, "reverse") == 0;
+    }
+    return order ? n - 1 - i : i;
+}
 
 void asan_start(void **fake, const void *bottom, size_t size)
 {
@@ -218,11 +235,13 @@ void run_block_fibers(uint3 blk, dim3 grid, dim3 block)
     for (int w = 0; w < (n + 31) / 32; w++) B.warps[w].arrived = B.warps[w].row = 0;
     while (B.alive > 0) {
         bool ran = false;
-        for (int t = 0; t < n; t++)
+        for (int i = 0; i < n; i++) {
+            const int t = (int)nth((unsigned)i, (unsigned)n);
             if (fibers[t].state == READY) {
                 to_fiber(t);
                 ran = true;
             }
+        }
         if (!ran)
             ts_emu_die("kernel %s, block (%u,%u,%u): threads wait at a barrier or shuffle "
                        "that the others of the block (or warp) never reach", B.name, blk.x,
@@ -306,7 +325,8 @@ void ts_emu_run_grid(ts_emu_kernel_id id, const char *name, dim3 grid, dim3 bloc
         ts_emu_cur = &ctx;
         for (unsigned b = 0; b < nblocks; b++)
             for (unsigned t = 0; t < nthreads; t++) {
-                ctx = ts_emu_thread{coords(t, block), coords(b, grid), block, grid};
+                ctx = ts_emu_thread{coords(nth(t, nthreads), block), coords(nth(b, nblocks), grid),
+                                    block, grid};
                 body();
             }
         ts_emu_cur = NULL;
@@ -316,7 +336,8 @@ void ts_emu_run_grid(ts_emu_kernel_id id, const char *name, dim3 grid, dim3 bloc
     B.body = &body;
     B.name = name;
     B.barrier_used = false;
-    for (unsigned b = 0; b < nblocks; b++) run_block_fibers(coords(b, grid), grid, block);
+    for (unsigned b = 0; b < nblocks; b++)
+        run_block_fibers(coords(nth(b, nblocks), grid), grid, block);
     in_fibers = false;
     barrier_free[id] = !B.barrier_used;
 }
