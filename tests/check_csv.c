@@ -490,6 +490,9 @@ START_TEST(test_errors)
     fails("err_header_only.csv", &o, TS_EDATA, ":2:1: no data rows after the header");
     fails("err_no_numeric.csv", &o, TS_EDATA,
           ":2:1: no numeric column to read as a series (columns: date, city)");
+    /* no column has a name (one is a quoted line break) to list: the list
+     * was once printed unset */
+    fails("err_no_names.csv", &o, TS_EDATA, ":3:1: no numeric column to read as a series");
     fails("err_field_count.csv", &o, TS_EDATA, ":3:3: expected 3 fields, found 2");
     fails("err_field_count_more.csv", &o, TS_EDATA, ":3:4: expected 3 fields, found 4");
     fails("err_bad_utf8.csv", &o, TS_EDATA, ":1:2: invalid UTF-8 in a column name");

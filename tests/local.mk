@@ -9,3 +9,5 @@ TESTS += tests/cli_backtest.sh
 EXTRA_DIST += tests/man_page.sh
 TESTS += tests/man_page.sh
 EXTRA_DIST += tests/testutil.h
+# A libFuzzer target for the CSV reader and its driver (not in make check).
+EXTRA_DIST += tests/fuzz/fuzz_csv.c tests/fuzz/run.sh

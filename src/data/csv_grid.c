@@ -209,6 +209,9 @@ static int finish_wide(csv_reader *r, ts_series_set *out)
             if (r->cols[j].name[0])
                 k += (size_t)snprintf(list + k, sizeof list - k, "%s%s", k ? ", " : "",
                                       csv_show(r->cols[j].name, show, sizeof show));
+        if (k == 0)   /* no column has a name to list */
+            return csv_fail(r, TS_EDATA, r->first_data_line, 1,
+                            "no numeric column to read as a series");
         return csv_fail(r, TS_EDATA, r->first_data_line, 1,
                         "no numeric column to read as a series (columns: %s)", list);
     }

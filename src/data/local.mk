@@ -44,6 +44,7 @@ EXTRA_DIST += tests/cli_info.sh bench/ingest.sh \
 	tests/data/csv/err_field_count_more.csv \
 	tests/data/csv/err_gap.csv \
 	tests/data/csv/err_header_only.csv \
+	tests/data/csv/err_no_names.csv \
 	tests/data/csv/err_no_numeric.csv \
 	tests/data/csv/err_nul.csv \
 	tests/data/csv/err_off_grid.csv \
