@@ -1,4 +1,5 @@
 /* cmd_fit.c - `tsdiff fit DATA.csv`: read the data, train, save the model. */
+#define _POSIX_C_SOURCE 200809L   /* clock_gettime, without relying on -fopenmp to ask for it */
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
