@@ -2,12 +2,14 @@
 # local.mk of the module they test.
 EXTRA_DIST += tests/lib.sh tests/cli_basic.sh
 TESTS += tests/cli_basic.sh
-EXTRA_DIST += tests/cli_fit_forecast.sh
+EXTRA_DIST += tests/cli_fit_forecast.sh tests/data/model/freq_mult_zero.model
 TESTS += tests/cli_fit_forecast.sh
 EXTRA_DIST += tests/cli_backtest.sh
 TESTS += tests/cli_backtest.sh
 EXTRA_DIST += tests/man_page.sh
 TESTS += tests/man_page.sh
 EXTRA_DIST += tests/testutil.h
-# A libFuzzer target for the CSV reader and its driver (not in make check).
-EXTRA_DIST += tests/fuzz/fuzz_csv.c tests/fuzz/run.sh
+# libFuzzer targets for the CSV and model-file readers, and their driver
+# (tests/fuzz/run.sh; not in make check).
+EXTRA_DIST += tests/fuzz/fuzz_csv.c tests/fuzz/fuzz_model.c tests/fuzz/shrink_model.c \
+	tests/fuzz/run.sh

@@ -1,38 +1,64 @@
 #!/bin/sh
-# tests/fuzz/run.sh [SECONDS] - fuzz the CSV reader with libFuzzer under
-# AddressSanitizer and UndefinedBehaviorSanitizer for SECONDS (default 300).
+# tests/fuzz/run.sh [csv|model] [SECONDS] - fuzz the CSV reader (default) or
+# the model-file reader with libFuzzer under AddressSanitizer and
+# UndefinedBehaviorSanitizer for SECONDS (default 300), on every core.
 #
-# Builds libtsdiff with clang and the sanitizers in a scratch folder, seeds
-# the corpus with tests/data/csv under several option sets (the first byte
-# of an input picks them: fuzz_csv.c), and runs on every core. A crash, a
-# leak or a broken promise of csv.h stops it with the input saved as
-# tests/fuzz/crash-* or leak-* (ignored by git); replay one with
-#     $W/fuzz_csv tests/fuzz/crash-...
-# Needs clang and its fuzzer runtime (Debian: clang, libclang-rt-14-dev or
-# the clang package's own), and libomp-dev for configure's OpenMP check.
-# Not part of make check: it runs for a time, not to a verdict.
+# Builds tsdiff with clang and the sanitizers in a scratch folder ($FUZZ_DIR,
+# else a new one in $TMPDIR) and seeds the corpus: for csv, tests/data/csv
+# under several option sets (the first byte of an input picks them, see
+# fuzz_csv.c); for model, two small models fitted by that build, cut to 8
+# weights (shrink_model.c) and less their CRC (fuzz_model.c appends it). A crash, a leak or a broken
+# promise stops it with the input saved as tests/fuzz/crash-* or leak-*
+# (ignored by git); replay one with `$FUZZ_DIR/fuzz_TARGET FILE`.
+# Needs clang with its fuzzer runtime and libomp-dev (Debian: clang,
+# libomp-dev). Not part of make check: it runs for a time, not to a verdict.
 set -eu
-SECS=${1:-300}
+TARGET=${1:-csv}
+SECS=${2:-300}
+case $TARGET in csv|model) ;; *) echo "usage: run.sh [csv|model] [SECONDS]" >&2; exit 64 ;; esac
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 W=${FUZZ_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/tsdiff-fuzz.XXXXXX")}
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 command -v clang >/dev/null 2>&1 || { echo "run.sh: clang not found" >&2; exit 1; }
 [ -x "$SRC/configure" ] || (cd "$SRC" && ./autogen.sh >/dev/null)
-mkdir -p "$W/build" "$W/corpus"
-(cd "$W/build" && "$SRC/configure" -q --without-cuda CC=clang \
-    CFLAGS="-O1 -g $SAN -fsanitize=fuzzer-no-link" LDFLAGS="$SAN" &&
-    make -j"$(nproc)" libtsdiff.a >/dev/null)
+mkdir -p "$W/build" "$W/corpus-$TARGET"
+if [ ! -f "$W/build/Makefile" ]; then
+    (cd "$W/build" && "$SRC/configure" -q --without-cuda CC=clang \
+        CFLAGS="-O1 -g $SAN -fsanitize=fuzzer-no-link" LDFLAGS="$SAN")
+fi
+(cd "$W/build" && make -j"$(nproc)" libtsdiff.a src/tsdiff >/dev/null)
+libs=$(sed -n 's/^LIBS = //p; s/^CSV_LIBS = //p; s/^BLAS_LIBS = //p; s/^OPENMP_CFLAGS = //p' \
+    "$W/build/Makefile" | tr '\n' ' ')
+# shellcheck disable=SC2086
 clang -O1 -g $SAN -fsanitize=fuzzer -I"$SRC/src" -I"$W/build" \
-    "$SRC/tests/fuzz/fuzz_csv.c" "$W/build/libtsdiff.a" -lcsv -lm -o "$W/fuzz_csv"
-# Seeds: every test CSV as wide, headerless, long and aggregated input.
-for f in "$SRC"/tests/data/csv/* "$SRC"/data/sales.csv; do
-    b=$(basename "$f")
-    for pick in 0 1 2 8; do
-        { printf "\\$(printf %03o "$pick")"; head -c 4096 "$f"; } >"$W/corpus/$pick-$b"
+    "$SRC/tests/fuzz/fuzz_$TARGET.c" "$W/build/libtsdiff.a" $libs -lm -o "$W/fuzz_$TARGET"
+C=$W/corpus-$TARGET
+if [ "$TARGET" = csv ]; then
+    # Every test CSV as wide, headerless, long and aggregated input.
+    for f in "$SRC"/tests/data/csv/* "$SRC"/data/sales.csv; do
+        b=$(basename "$f")
+        for pick in 0 1 2 8; do
+            { printf "\\$(printf %03o "$pick")"; head -c 4096 "$f"; } >"$C/$pick-$b"
+        done
     done
-done
-echo "fuzzing the CSV reader for $SECS s in $W" >&2
+else
+    tiny="--steps 2 --batch 4 --channels 8 --levels 2 --diffusion-steps 20 --horizon 7
+          --context 14 --threads 1 -q"
+    # shellcheck disable=SC2086
+    "$W/build/src/tsdiff" fit "$SRC/data/sales.csv" $tiny -o "$W/a.model"
+    # shellcheck disable=SC2086
+    "$W/build/src/tsdiff" fit "$SRC/data/sales.csv" $tiny --target residual \
+        --checkpoint-every 1 -o "$W/b.model"
+    # shellcheck disable=SC2086
+    clang -O1 -g $SAN -I"$SRC/src" -I"$W/build" "$SRC/tests/fuzz/shrink_model.c" \
+        "$W/build/libtsdiff.a" $libs -lm -o "$W/shrink_model"
+    for m in a b; do
+        "$W/shrink_model" "$W/$m.model" "$W/$m.small"
+        head -c -4 "$W/$m.small" >"$C/$m"
+    done
+fi
+echo "fuzzing the $TARGET reader for $SECS s in $W" >&2
 cd "$W"   # the jobs' logs (fuzz-N.log) go here
-"$W/fuzz_csv" -max_total_time="$SECS" -max_len=8192 -timeout=10 \
+"$W/fuzz_$TARGET" -max_total_time="$SECS" -max_len=16384 -timeout=10 \
     -jobs="$(nproc)" -workers="$(nproc)" -print_final_stats=1 \
-    -artifact_prefix="$SRC/tests/fuzz/" "$W/corpus"
+    -artifact_prefix="$SRC/tests/fuzz/" "$C"
