@@ -97,6 +97,9 @@ expect_err "not a tsdiff model file"
 # Damaged records under a valid CRC (found by tests/fuzz): one line, not SIGFPE.
 expect_rc 65 "$TSDIFF" info "$top_srcdir/tests/data/model/freq_mult_zero.model"
 expect_err "corrupt model file (window.freq_mult = 0 out of range)"
+# A line break in a name from the file stays out of the (one-line) message.
+expect_rc 65 "$TSDIFF" info "$top_srcdir/tests/data/model/schedule_newline.model"
+expect_err 'corrupt model file (unknown schedule "line?r")'
 expect_rc 64 "$TSDIFF" forecast -m "$M" --horizon 0
 expect_rc 64 "$TSDIFF" forecast -m "$M" --horizon -3
 expect_rc 64 "$TSDIFF" forecast -m "$M" --quantiles 0.9,0.1

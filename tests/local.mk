@@ -2,7 +2,8 @@
 # local.mk of the module they test.
 EXTRA_DIST += tests/lib.sh tests/cli_basic.sh
 TESTS += tests/cli_basic.sh
-EXTRA_DIST += tests/cli_fit_forecast.sh tests/data/model/freq_mult_zero.model
+EXTRA_DIST += tests/cli_fit_forecast.sh tests/data/model/freq_mult_zero.model \
+	tests/data/model/schedule_newline.model
 TESTS += tests/cli_fit_forecast.sh
 EXTRA_DIST += tests/cli_backtest.sh
 TESTS += tests/cli_backtest.sh

@@ -9,6 +9,14 @@
 /* The one piece of process-wide state besides the chosen backend. */
 static int quiet_mode;
 
+/* Messages are one line: text from a file (a name, a value) may hold line
+ * breaks or terminal escapes, so every control character becomes '?'. */
+static void one_line(char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) *s = '?';
+}
+
 int ts_fail(ts_error *err, int code, const char *fmt, ...)
 {
     if (err) {
@@ -16,6 +24,7 @@ int ts_fail(ts_error *err, int code, const char *fmt, ...)
         va_start(ap, fmt);
         vsnprintf(err->msg, sizeof err->msg, fmt, ap);
         va_end(ap);
+        one_line(err->msg);
         err->code = code;
     }
     return code;
@@ -28,13 +37,20 @@ void ts_error_print(const ts_error *err)
 
 void ts_set_quiet(int quiet) { quiet_mode = quiet; }
 
+/* "tsdiff: PREFIX" and the message on one line of stderr. */
+static void say(const char *prefix, const char *fmt, va_list ap)
+{
+    char line[sizeof ((ts_error *)0)->msg];
+    vsnprintf(line, sizeof line, fmt, ap);
+    one_line(line);
+    fprintf(stderr, "tsdiff: %s%s\n", prefix, line);
+}
+
 void ts_warn(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("tsdiff: warning: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    say("warning: ", fmt, ap);
     va_end(ap);
 }
 
@@ -43,9 +59,7 @@ void ts_info(const char *fmt, ...)
     if (quiet_mode) return;
     va_list ap;
     va_start(ap, fmt);
-    fputs("tsdiff: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    say("", fmt, ap);
     va_end(ap);
 }
 

@@ -32,15 +32,17 @@ typedef struct ts_error {
     char msg[1024];  /* one line, no trailing newline, no "tsdiff: " prefix */
 } ts_error;
 
-/* Fill *err (which may be NULL) and return code. printf-style message. */
+/* Fill *err (which may be NULL) and return code. printf-style message;
+ * control characters in it (from text in a file) become '?'. */
 int ts_fail(ts_error *err, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Print "tsdiff: MSG" on stderr. */
 void ts_error_print(const ts_error *err);
 
-/* Warnings and information for the user, one line each on stderr.
- * ts_info is silenced by ts_set_quiet(1). */
+/* Warnings and information for the user, one line each on stderr (control
+ * characters become '?', at most 1023 bytes). ts_info is silenced by
+ * ts_set_quiet(1). */
 void ts_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ts_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ts_set_quiet(int quiet);
