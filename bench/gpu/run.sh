@@ -23,13 +23,14 @@
 # BENCH_BIG (10000: samples of the large forecast), BENCH_CPU_BIG (1000: the
 # CPU draws this many and its time is scaled to BENCH_BIG, as it is slow; 0
 # skips it), BENCH_DEVICES (columns to run: "cpu cuda cudnn"), BENCH_TIMEOUT
-# (seconds per run, default 900).
+# (seconds per run, default 150: a hung run must not take the whole of a
+# lent machine's 10-minute call).
 set -u
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 B=${1:-$SRC/build-gpu}
 STEPS=${BENCH_STEPS:-300}
 BIG=${BENCH_BIG:-10000}
-TMO=${BENCH_TIMEOUT:-900}
+TMO=${BENCH_TIMEOUT:-150}
 THREADS=${BENCH_THREADS:-0}
 CPU_BIG=${BENCH_CPU_BIG:-1000}
 DEVICES=${BENCH_DEVICES:-cpu cuda cudnn}
