@@ -28,6 +28,7 @@
 set -u
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 B=${1:-$SRC/build-gpu}
+case $B in /*) ;; *) B=$PWD/$B ;; esac   # the tests run from inside it
 STEPS=${BENCH_STEPS:-300}
 BIG=${BENCH_BIG:-10000}
 TMO=${BENCH_TIMEOUT:-150}
