@@ -36,9 +36,6 @@ typedef struct ts_emu_node {
 /* Run the work now, or append it to the stream's recording. */
 cudaError_t ts_emu_enqueue(cudaStream_t s, ts_emu_node node);
 
-/* Whether stream s is being captured. */
-bool ts_emu_capturing(cudaStream_t s);
-
 /* The status a later cudaGetLastError returns. */
 void ts_emu_set_error(cudaError_t e);
 

@@ -53,21 +53,12 @@ cudaError_t fail(cudaError_t e)
     return e;
 }
 
-/* The registered allocation starting exactly at p, or end(). */
-std::map<uintptr_t, alloc_info>::iterator find_start(const void *p)
-{
-    return allocs.find((uintptr_t)p);
-}
-
 void *aligned(size_t bytes)
 {
     void *p = NULL;
     if (posix_memalign(&p, 256, bytes ? bytes : 1) != 0) return NULL;
     return p;
 }
-
-/* A call that may synchronise or allocate, made while a strict capture is open. */
-bool unsafe_in_capture(void) { return strict_captures > 0; }
 
 } /* namespace */
 
@@ -100,8 +91,6 @@ extern "C" __attribute__((visibility("default"))) unsigned long ts_emu_allocatio
 {
     return n_allocs;
 }
-
-bool ts_emu_capturing(cudaStream_t s) { return stream_of(s)->capturing; }
 
 cudaError_t ts_emu_enqueue(cudaStream_t s, ts_emu_node node)
 {
@@ -180,7 +169,8 @@ static cudaError_t alloc_kind(void **p, size_t bytes, int kind)
 {
     if (!p) return fail(cudaErrorInvalidValue);
     *p = NULL;
-    if (unsafe_in_capture()) return fail(cudaErrorStreamCaptureUnsupported);
+    /* Allocating may synchronise: only relaxed captures allow it. */
+    if (strict_captures > 0) return fail(cudaErrorStreamCaptureUnsupported);
     /* A request the "device" cannot hold, as a GPU would answer it. */
     if (bytes > CAPACITY - held) return fail(cudaErrorMemoryAllocation);
     void *q = aligned(bytes);
@@ -200,7 +190,7 @@ static cudaError_t free_kind(void *p, int kind)
     if (!p) return cudaSuccess;
     /* Freeing waits for the device: refused while any capture is open. */
     if (open_captures > 0) return fail(cudaErrorStreamCaptureUnsupported);
-    auto it = find_start(p);
+    auto it = allocs.find((uintptr_t)p);
     if (it == allocs.end() || it->second.kind != kind)
         return fail(kind == TS_EMU_DEVICE ? cudaErrorInvalidDevicePointer : cudaErrorInvalidValue);
     held -= it->second.bytes;
