@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/fuzz/run.sh [csv|model] [SECONDS] - fuzz the CSV reader (default) or
 # the model-file reader with libFuzzer under AddressSanitizer and
-# UndefinedBehaviorSanitizer for SECONDS (default 300), on every core.
+# UndefinedBehaviorSanitizer for SECONDS (default 300), on every core
+# ($FUZZ_JOBS parallel jobs, default nproc).
 #
 # Builds tsdiff with clang and the sanitizers in a scratch folder ($FUZZ_DIR,
 # else a new one in $TMPDIR) and seeds the corpus: for csv, tests/data/csv
@@ -60,5 +61,5 @@ fi
 echo "fuzzing the $TARGET reader for $SECS s in $W" >&2
 cd "$W"   # the jobs' logs (fuzz-N.log) go here
 "$W/fuzz_$TARGET" -max_total_time="$SECS" -max_len=16384 -timeout=10 \
-    -jobs="$(nproc)" -workers="$(nproc)" -print_final_stats=1 \
+    -jobs="${FUZZ_JOBS:-$(nproc)}" -workers="${FUZZ_JOBS:-$(nproc)}" -print_final_stats=1 \
     -artifact_prefix="$SRC/tests/fuzz/" "$C"
