@@ -8,13 +8,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "io/atomic.h"
 #include "io/crc32.h"
 #include "io/error.h"
 #include "io/modelfile.h"
+#include "io/signals.h"
 
 /* ---- helpers ---- */
 
@@ -182,13 +185,69 @@ START_TEST(atomic_commit_and_abort)
     free(buf);
     ck_assert_int_eq(dir_entries(dir), 1);
 
-    /* the signal-handler path: unlink only, then abort cleans the rest */
-    ck_assert_int_eq(ts_atomic_open(&a, path, &err), 0);
-    ck_assert_int_eq(dir_entries(dir), 2);
-    ts_atomic_unlink_temp(&a);
-    ck_assert_int_eq(dir_entries(dir), 1);
-    ts_atomic_abort(&a);
-    ck_assert_int_eq(dir_entries(dir), 1);
+    /* a signal while the temporary file is open: the run dies by it, the
+     * temporary file is gone and the old file is untouched */
+    for (int deferred = 0; deferred <= 1; deferred++) {
+        pid_t pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+            ts_signals_init(deferred);
+            if (ts_atomic_open(&a, path, &err) != 0) _exit(1);
+            fputs("half", a.f);
+            fflush(a.f);
+            raise(SIGTERM);
+            if (deferred && ts_signals_caught() == SIGTERM) raise(SIGTERM);  /* the second */
+            _exit(2);
+        }
+        int status;
+        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+        ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM);
+        ck_assert_int_eq(dir_entries(dir), 1);
+        buf = slurp(path, &n);
+        ck_assert_uint_eq(n, 6);
+        free(buf);
+    }
+}
+END_TEST
+
+/* TSDIFF_FAULT fails each step of a commit in turn: the error names the
+ * file, the old file stays whole, no temporary file is left. */
+START_TEST(atomic_faults)
+{
+    static const char *const rules[] = {"create:1:ENOSPC", "write:1:ENOSPC", "fsync:1:EIO",
+                                        "rename:1:EIO", "write:2:EDQUOT"};
+    static const int codes[] = {TS_ECANTCREAT, TS_EIO, TS_EIO, TS_EIO, TS_EIO};
+    ts_error err = {0};
+    ts_atomic a = {0};
+    FILE *f = fopen(path, "w");
+    fputs("hello\n", f);
+    fclose(f);
+    for (int i = 0; i < 5; i++) {
+        pid_t pid = fork();   /* the fault counters are per process */
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+            setenv("TSDIFF_FAULT", rules[i], 1);
+            int rc = 0;
+            for (int k = 0; k < 2 && !rc; k++) {
+                rc = ts_atomic_open(&a, path, &err);
+                if (!rc) {
+                    fputs("new\n", a.f);
+                    rc = ts_atomic_commit(&a, &err);
+                }
+            }
+            int named = strstr(err.msg, path) != NULL;
+            _exit(rc == codes[i] && named ? 0 : 1);
+        }
+        int status;
+        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+        ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "rule %s", rules[i]);
+        ck_assert_int_eq(dir_entries(dir), 1);
+        size_t n;
+        unsigned char *buf = slurp(path, &n);
+        /* write:2 lets the first commit through */
+        ck_assert_uint_eq(n, i == 4 ? 4 : 6);
+        free(buf);
+    }
 }
 END_TEST
 
@@ -768,6 +827,7 @@ static Suite *modelfile_suite(void)
     tc = tcase_create("atomic");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, atomic_commit_and_abort);
+    tcase_add_test(tc, atomic_faults);
     tcase_add_test(tc, atomic_modes);
     tcase_add_test(tc, atomic_special_paths);
     tcase_add_test(tc, atomic_missing_directory);

@@ -2,6 +2,8 @@
  * renamed, so that a crash or an error never leaves a half file. */
 #define _POSIX_C_SOURCE 200809L
 #include "io/atomic.h"
+#include "io/fault.h"
+#include "io/signals.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -49,13 +51,15 @@ int ts_atomic_open(ts_atomic *a, const char *path, ts_error *err)
     char *tmp = ts_xmalloc(n + 8);
     memcpy(tmp, path, n);
     memcpy(tmp + n, ".XXXXXX", 8);
-    int fd = mkstemp(tmp);
+    int e = ts_fault("create");
+    int fd = e ? -1 : mkstemp(tmp);
     if (fd < 0) {
-        int e = errno;
+        if (!e) e = errno;
         free(tmp);
         return cannot_create(a, path, e, err);
     }
     a->tmp = tmp;
+    a->track = ts_signals_track_path(tmp);
     mode_t mode = exists ? (st.st_mode & 07777) : new_file_mode();
     if (fchmod(fd, mode) != 0 || !(a->f = fdopen(fd, "wb"))) {
         int e = errno;
@@ -79,6 +83,16 @@ static void sync_parent_dir(const char *path)
     free(dir);
 }
 
+/* The temporary name is gone (renamed or unlinked): stop tracking it,
+ * before the free, since a signal handler may look at it. */
+static void forget_temp(ts_atomic *a)
+{
+    ts_signals_untrack_path(a->track);
+    a->track = 0;
+    free(a->tmp);
+    a->tmp = NULL;
+}
+
 static void clear(ts_atomic *a)
 {
     free(a->path);
@@ -99,16 +113,15 @@ int ts_atomic_commit(ts_atomic *a, ts_error *err)
     }
     errno = 0;
     if (fflush(a->f) != 0 || ferror(a->f)) e = errno ? errno : EIO;
-    if (!e && a->tmp && fsync(fileno(a->f)) != 0) e = errno;
+    if (!e) e = ts_fault("write");
+    if (!e && a->tmp && (e = ts_fault("fsync")) == 0 && fsync(fileno(a->f)) != 0) e = errno;
     if (fclose(a->f) != 0 && !e) e = errno ? errno : EIO;
     a->f = NULL;
     if (!e && a->tmp) {
-        if (rename(a->tmp, a->path) == 0) {
-            char *tmp = a->tmp;
-            a->tmp = NULL;    /* a signal handler may look at it */
-            free(tmp);
+        if ((e = ts_fault("rename")) == 0 && rename(a->tmp, a->path) == 0) {
+            forget_temp(a);
             sync_parent_dir(a->path);
-        } else {
+        } else if (!e) {
             e = errno;
         }
     }
@@ -117,19 +130,11 @@ int ts_atomic_commit(ts_atomic *a, ts_error *err)
     return rc;
 }
 
-void ts_atomic_unlink_temp(const ts_atomic *a)
-{
-    const char *tmp = a->tmp;
-    if (tmp) unlink(tmp);
-}
-
 void ts_atomic_abort(ts_atomic *a)
 {
     if (a->f && a->f != stdout) fclose(a->f);
     a->f = NULL;
-    char *tmp = a->tmp;
-    if (tmp) unlink(tmp);
-    a->tmp = NULL;            /* before free: a signal handler may look */
-    free(tmp);
+    if (a->tmp) unlink(a->tmp);
+    forget_temp(a);
     clear(a);
 }

@@ -19,13 +19,12 @@
  * A new file gets mode 0666 & ~umask; a replaced file keeps its mode. A
  * symbolic link at PATH is replaced by the new file, not followed.
  *
- * Signals: ts_atomic_abort is not async-signal-safe (it calls fclose and
- * free). A caller that wants the temporary file gone on SIGINT/SIGTERM keeps
- * a pointer to its open ts_atomic where its handler can see it (for example
- * a `static ts_atomic *volatile`), and in the handler calls
- * ts_atomic_unlink_temp() - only unlink(2), which is async-signal-safe -
- * then restores the default action and re-raises the signal. a->tmp is
- * cleared before it is freed, so the handler never sees a freed name.
+ * Signals: the temporary name is tracked by io/signals.h from open until
+ * commit or abort, so a run that dies by SIGINT/SIGTERM/SIGHUP leaves no
+ * temporary file behind (a SIGKILL can: it is named PATH.XXXXXX).
+ *
+ * Faults: io/fault.h's TSDIFF_FAULT hook can fail the create, write (the
+ * flush at commit), fsync or rename step, to test every caller's error path.
  *
  * Ownership: the struct owns f, path and tmp from open until commit or
  * abort, which both leave it zeroed; abort on a zeroed struct does nothing,
@@ -42,6 +41,7 @@ typedef struct ts_atomic {
     FILE *f;      /* write here */
     char *path;   /* the final name ("-" for stdout) */
     char *tmp;    /* the temporary name, NULL when writing directly */
+    int track;    /* io/signals.h handle of tmp, 0 when none */
 } ts_atomic;
 
 /* Start writing PATH. TS_ECANTCREAT ("PATH: cannot create (reason)") when
@@ -56,8 +56,5 @@ int ts_atomic_commit(ts_atomic *a, ts_error *err);
 
 /* Give up: close and remove the temporary file; PATH is untouched. */
 void ts_atomic_abort(ts_atomic *a);
-
-/* Async-signal-safe: unlink the temporary file, if any; nothing else. */
-void ts_atomic_unlink_temp(const ts_atomic *a);
 
 #endif

@@ -25,6 +25,7 @@ enum {
     TS_EINTERNAL = EX_SOFTWARE,    /* 70: internal fault */
     TS_ECANTCREAT = EX_CANTCREAT,  /* 73: cannot create an output file */
     TS_EIO = EX_IOERR,             /* 74: read or write failed */
+    TS_ETEMPFAIL = EX_TEMPFAIL,    /* 75: another run holds the lock; try again later */
 };
 
 typedef struct ts_error {
@@ -46,6 +47,12 @@ void ts_error_print(const ts_error *err);
 void ts_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ts_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ts_set_quiet(int quiet);
+
+/* Notes on what is normal but worth knowing (the CPU chosen because no GPU
+ * is there): one line on stderr only with ts_set_verbose(1) (--verbose), or
+ * when stderr is a terminal and not quiet; a cron job's mail stays empty. */
+void ts_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ts_set_verbose(int verbose);
 
 /* Internal faults: print where and exit 70. */
 _Noreturn void ts_die_internal(const char *file, int line, const char *what);

@@ -1,5 +1,8 @@
 # src/io: errors and logging, the model file, the gnuplot driver, progress.
 libtsdiff_a_SOURCES += src/io/error.c src/io/error.h
+# signals and what they undo, output locks, the fault-injection test hook
+libtsdiff_a_SOURCES += src/io/signals.c src/io/signals.h src/io/lock.c src/io/lock.h \
+	src/io/fault.c src/io/fault.h
 # atomic output files, CRC-32, the model file container
 libtsdiff_a_SOURCES += src/io/atomic.c src/io/atomic.h src/io/crc32.c src/io/crc32.h \
 	src/io/modelfile.c src/io/modelfile_io.c src/io/modelfile.h src/io/modelfile_impl.h
