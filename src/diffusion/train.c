@@ -435,18 +435,25 @@ static void add_history(ts_model *m, long step, double train, double val)
     m->n_hist++;
 }
 
+/* Keep the current EMA weights as the model's, from step `step`. */
+static void keep_ema(trainer *tr, long step)
+{
+    ts_model *m = tr->m;
+    size_t np = ts_unet_params(tr->net)->total;
+    if (!m->ema) m->ema = ts_xmalloc(np * sizeof(float));
+    m->n_params = np;
+    tr->be->download(tr->be, m->ema, tr->opt->ema, np);
+    m->best_step = step;
+}
+
 /* Validate, keep the EMA weights if they are the best so far, record history. */
 static void checkpoint_eval(trainer *tr, long step, double train_loss)
 {
     ts_model *m = tr->m;
-    size_t np = ts_unet_params(tr->net)->total;
     double val = !tr->nval ? NAN : with_ema(tr, tr->m->select_crps ? val_crps : val_loss);
     int better = tr->nval ? val < m->best_val_loss : 1;  /* no validation: keep the latest */
     if (better || !m->ema) {
-        if (!m->ema) m->ema = ts_xmalloc(np * sizeof(float));
-        m->n_params = np;
-        tr->be->download(tr->be, m->ema, tr->opt->ema, np);
-        m->best_step = step;
+        keep_ema(tr, step);
         if (tr->nval) m->best_val_loss = val;
     }
     add_history(m, step, train_loss, val);
@@ -489,7 +496,10 @@ int ts_train(ts_backend *be, const ts_series_set *set, const ts_train_config *cf
         }
         m->steps = step;
         if (cfg->checkpoint_every > 0 && cfg->checkpoint_path &&
-            (step - start) % cfg->checkpoint_every == 0 && m->ema) {
+            (step - start) % cfg->checkpoint_every == 0) {
+            /* Before the first validation the latest EMA weights stand in
+             * (best_val_loss stays infinite: the first validation replaces them). */
+            if (!m->ema) keep_ema(&tr, step);
             snapshot_optimizer(&tr);
             rc = ts_model_save(m, cfg->checkpoint_path, 1, err);
             if (rc) break;
