@@ -1,11 +1,14 @@
 /* cmd_info.c - `tsdiff info FILE`: what tsdiff sees in a data file: the
  * frequency, the series, and for each its length, span, missing values and
- * range. (Model files: see the marked spot in ts_cmd_info.) */
+ * range. Model files are described by info_model.c. The argument is opened
+ * once, so a FIFO or a pipe works. */
+#define _POSIX_C_SOURCE 200809L   /* fmemopen, open_memstream */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
+#include <sys/stat.h>
 
 #include "cli/commands.h"
 #include "cli/csv_opts.h"
@@ -95,6 +98,44 @@ static void print_table(const ts_series_set *set, FILE *out)
     }
 }
 
+/* Open FILE for one read: a regular file is peeked at and rewound; a
+ * FIFO, a device or standard input is read into memory first, since it can
+ * be read only once (*mem_buf then holds it: free it after closing *in).
+ * *model: it starts with a model file's magic. */
+static int open_once(const char *path, FILE **in, char **mem_buf, int *model, ts_error *err)
+{
+    int is_stdin = strcmp(path, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
+    if (!f) return ts_fail(err, TS_ENOINPUT, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    unsigned char head[8];
+    if (!is_stdin && fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode)) {
+        size_t got = fread(head, 1, sizeof head, f);
+        *model = ts_modelfile_magic(head, got);
+        rewind(f);
+        *in = f;
+        return 0;
+    }
+    char *buf = NULL;
+    size_t len = 0, got;
+    char chunk[65536];
+    FILE *mem = open_memstream(&buf, &len);
+    TS_CHECK(mem != NULL);
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) fwrite(chunk, 1, got, mem);
+    int bad = ferror(f), e = errno;
+    if (!is_stdin) fclose(f);
+    fclose(mem);
+    if (bad) {
+        free(buf);
+        return ts_fail(err, TS_EIO, "%s: read error (%s)", path, strerror(e));
+    }
+    *model = ts_modelfile_magic((const unsigned char *)buf, len);
+    *in = fmemopen(buf, len, "rb");
+    TS_CHECK(*in != NULL);
+    *mem_buf = buf;
+    return 0;
+}
+
 int ts_cmd_info(int argc, char **argv)
 {
     ts_error err = {0};
@@ -116,17 +157,19 @@ int ts_cmd_info(int argc, char **argv)
                                    argc - first),
                            &err);
     const char *path = argv[first];
-
-    /* A model file is described by its own code (info_model.c). */
-    if (ts_modelfile_probe(path) == 1) return ts_cmd_exit(ts_info_model(path, as_csv, &err), &err);
-
     rc = ts_csv_cli_opts(&csv, "info", &o, &err);
-    if (!rc) rc = ts_csv_read(path, &o, &set, &err);
-    if (!rc) {
+    FILE *in = NULL;
+    char *mem_buf = NULL;
+    int model = 0;
+    if (!rc) rc = open_once(path, &in, &mem_buf, &model, &err);
+    /* A model file is described by its own code (info_model.c). */
+    if (!rc && model) rc = ts_info_model(in, path, as_csv, &err);
+    else if (!rc) rc = ts_csv_read_file(in, strcmp(path, "-") ? path : "stdin", &o, &set, &err);
+    if (in && in != stdin) fclose(in);
+    free(mem_buf);
+    if (!rc && !model) {
         if (as_csv) print_csv(&set, stdout);
         else print_table(&set, stdout);
-        if (fflush(stdout) != 0 || ferror(stdout))
-            rc = ts_fail(&err, TS_EIO, "info: cannot write the output: %s", strerror(errno));
     }
     ts_series_set_free(&set);
     return ts_cmd_exit(rc, &err);

@@ -3,6 +3,8 @@
 #ifndef TS_COMMANDS_H
 #define TS_COMMANDS_H
 
+#include <stdio.h>
+
 #include "io/error.h"
 
 int ts_cmd_info(int argc, char **argv);
@@ -10,7 +12,8 @@ int ts_cmd_fit(int argc, char **argv);
 int ts_cmd_forecast(int argc, char **argv);
 int ts_cmd_backtest(int argc, char **argv);
 
-/* `tsdiff info MODEL`: the model's settings and series (info_model.c). */
-int ts_info_model(const char *path, int raw, ts_error *err);
+/* `tsdiff info MODEL`: the model's settings and series (info_model.c),
+ * read from the open stream in, named path. */
+int ts_info_model(FILE *in, const char *path, int raw, ts_error *err);
 
 #endif

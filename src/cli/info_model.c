@@ -5,17 +5,18 @@
 #include "io/model.h"
 #include "io/modelfile.h"
 
-int ts_info_model(const char *path, int raw, ts_error *err)
+int ts_info_model(FILE *in, const char *path, int raw, ts_error *err)
 {
+    ts_mf *f = NULL;
+    int rc = ts_mf_read(in, path, &f, err);
+    if (rc) return rc;
     if (raw) {  /* --csv on a model: every record, as the file stores it */
-        ts_mf *f = NULL;
-        int rc = ts_mf_load(path, &f, err);
-        if (!rc) ts_mf_dump(f, stdout);
+        ts_mf_dump(f, stdout);
         ts_mf_free(f);
-        return rc;
+        return 0;
     }
     ts_model m;
-    int rc = ts_model_load(path, &m, err);
+    rc = ts_model_from_mf(f, path, &m, err);
     if (rc) return rc;
     ts_model_describe(&m, path, stdout);
     ts_model_free(&m);

@@ -185,26 +185,37 @@ void csv_reader_free(csv_reader *r)
     free(r->key);
 }
 
-int ts_csv_read(const char *path, const ts_csv_opts *o, ts_series_set *out, ts_error *err)
+int ts_csv_read_file(FILE *fp, const char *name, const ts_csv_opts *o, ts_series_set *out,
+                     ts_error *err)
 {
     csv_reader r;
-    int is_stdin = strcmp(path, "-") == 0;
     memset(out, 0, sizeof *out);
     memset(&r, 0, sizeof r);
-    r.file = is_stdin ? "stdin" : path;
+    r.file = name;
     r.o = o;
     r.err = err;
     r.line = 1;
     r.time_col = r.value_col = -1;
+    int rc = parse_stream(&r, fp);
+    if (!rc) rc = csv_finish(&r, out);
+    if (!rc) out->source = ts_xstrdup(name);
+    csv_reader_free(&r);
+    return rc;
+}
 
+int ts_csv_read(const char *path, const ts_csv_opts *o, ts_series_set *out, ts_error *err)
+{
+    int is_stdin = strcmp(path, "-") == 0;
+    memset(out, 0, sizeof *out);
     ts_freq f;
     if (o->freq && ts_freq_parse(o->freq, &f, err)) return TS_EUSAGE;  /* before a long read */
     FILE *fp = is_stdin ? stdin : fopen(path, "rb");
     if (!fp) return ts_fail(err, TS_ENOINPUT, "%s: cannot open: %s", path, strerror(errno));
-    int rc = parse_stream(&r, fp);
+    int rc = ts_csv_read_file(fp, is_stdin ? "stdin" : path, o, out, err);
+    if (!rc && is_stdin) {
+        free(out->source);
+        out->source = ts_xstrdup(path);
+    }
     if (!is_stdin) fclose(fp);
-    if (!rc) rc = csv_finish(&r, out);
-    if (!rc) out->source = ts_xstrdup(path);
-    csv_reader_free(&r);
     return rc;
 }

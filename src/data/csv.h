@@ -32,6 +32,8 @@
 #ifndef TS_CSV_H
 #define TS_CSV_H
 
+#include <stdio.h>
+
 #include "data/series.h"
 #include "io/error.h"
 
@@ -59,5 +61,10 @@ void ts_csv_opts_default(ts_csv_opts *o);
  * missing or unreadable file, TS_EUSAGE for a bad --freq. On error *out is
  * left empty. */
 int ts_csv_read(const char *path, const ts_csv_opts *o, ts_series_set *out, ts_error *err);
+
+/* The same from an open stream (read to its end, not closed); name is the
+ * file name for messages and the set's source. */
+int ts_csv_read_file(FILE *fp, const char *name, const ts_csv_opts *o, ts_series_set *out,
+                     ts_error *err);
 
 #endif

@@ -315,7 +315,12 @@ int ts_model_load(const char *path, ts_model *m, ts_error *err)
     ts_mf *f = NULL;
     memset(m, 0, sizeof *m);
     int rc = ts_mf_load(path, &f, err);
-    if (rc) return rc;
+    return rc ? rc : ts_model_from_mf(f, path, m, err);
+}
+
+int ts_model_from_mf(ts_mf *f, const char *path, ts_model *m, ts_error *err)
+{
+    memset(m, 0, sizeof *m);
     reader r = {f, path, err, 0};
     read_window(&r, &m->win);
     m->unet.in_channels = (int)get_int(&r, "unet.in_channels", 1, 1024);

@@ -62,6 +62,9 @@ typedef struct ts_model {
 void ts_model_free(ts_model *m);
 int ts_model_save(const ts_model *m, const char *path, int with_optimizer, ts_error *err);
 int ts_model_load(const char *path, ts_model *m, ts_error *err);
+/* Decode a loaded model file into *m; takes f (freed, success or not). */
+struct ts_mf;
+int ts_model_from_mf(struct ts_mf *f, const char *path, ts_model *m, ts_error *err);
 /* Copy the CSV options into the model (strings duplicated). */
 void ts_model_set_csv(ts_model *m, const char *data_path, const ts_csv_opts *csv);
 /* Index of the series called name, or -1. */

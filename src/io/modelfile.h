@@ -100,6 +100,13 @@ int ts_mf_save(const ts_mf *m, const char *path, ts_error *err);
  * "FILE: model file too large". *out is NULL on error. */
 int ts_mf_load(const char *path, ts_mf **out, ts_error *err);
 
+/* The same from an open stream (read to its end, not closed); PATH names
+ * it in messages. For inputs that can be read only once (a FIFO). */
+int ts_mf_read(FILE *f, const char *path, ts_mf **out, ts_error *err);
+
+/* 1 when the n bytes at head start with the model file's magic. */
+int ts_modelfile_magic(const unsigned char *head, size_t n);
+
 /* 1 when PATH can be opened and starts with the magic, else 0. */
 int ts_modelfile_probe(const char *path);
 

@@ -314,21 +314,15 @@ static int parse(const unsigned char *buf, size_t size, const char *path, ts_mf 
     return 0;
 }
 
-/* The whole file in a malloc'd buffer, at most TS_MF_MAX_FILE bytes. */
-static int read_all(const char *path, unsigned char **out, size_t *size, ts_error *err)
+/* The whole stream in a malloc'd buffer, at most TS_MF_MAX_FILE bytes. */
+static int read_all(FILE *f, const char *path, unsigned char **out, size_t *size, ts_error *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return ts_fail(err, TS_ENOINPUT, "%s: cannot open (%s)", path, strerror(errno));
     struct stat st;
     int have_st = fstat(fileno(f), &st) == 0;
-    if (have_st && S_ISDIR(st.st_mode)) {
-        fclose(f);
+    if (have_st && S_ISDIR(st.st_mode))
         return ts_fail(err, TS_ENOINPUT, "%s: cannot open (%s)", path, strerror(EISDIR));
-    }
-    if (have_st && S_ISREG(st.st_mode) && (uintmax_t)st.st_size > TS_MF_MAX_FILE) {
-        fclose(f);
+    if (have_st && S_ISREG(st.st_mode) && (uintmax_t)st.st_size > TS_MF_MAX_FILE)
         return ts_fail(err, TS_EDATA, "%s: model file too large", path);
-    }
     size_t cap = 1 << 16, n = 0;
     errno = 0;
     unsigned char *buf = ts_xmalloc(cap);
@@ -348,7 +342,6 @@ static int read_all(const char *path, unsigned char **out, size_t *size, ts_erro
     }
     if (!rc && ferror(f))
         rc = ts_fail(err, TS_EIO, "%s: read error (%s)", path, strerror(errno ? errno : EIO));
-    fclose(f);
     if (rc) {
         free(buf);
         return rc;
@@ -358,12 +351,12 @@ static int read_all(const char *path, unsigned char **out, size_t *size, ts_erro
     return 0;
 }
 
-int ts_mf_load(const char *path, ts_mf **out, ts_error *err)
+int ts_mf_read(FILE *f, const char *path, ts_mf **out, ts_error *err)
 {
     *out = NULL;
     unsigned char *buf = NULL;
     size_t size = 0;
-    int rc = read_all(path, &buf, &size, err);
+    int rc = read_all(f, path, &buf, &size, err);
     if (rc) return rc;
     ts_mf *m = ts_mf_new();
     rc = parse(buf, size, path, m, err);
@@ -377,6 +370,21 @@ int ts_mf_load(const char *path, ts_mf **out, ts_error *err)
     return 0;
 }
 
+int ts_mf_load(const char *path, ts_mf **out, ts_error *err)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) return ts_fail(err, TS_ENOINPUT, "%s: cannot open (%s)", path, strerror(errno));
+    int rc = ts_mf_read(f, path, out, err);
+    fclose(f);
+    return rc;
+}
+
+int ts_modelfile_magic(const unsigned char *head, size_t n)
+{
+    return n >= sizeof magic && memcmp(head, magic, sizeof magic) == 0;
+}
+
 int ts_modelfile_probe(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -384,5 +392,5 @@ int ts_modelfile_probe(const char *path)
     unsigned char head[sizeof magic];
     size_t got = fread(head, 1, sizeof head, f);
     fclose(f);
-    return got == sizeof head && memcmp(head, magic, sizeof magic) == 0;
+    return ts_modelfile_magic(head, got);
 }
