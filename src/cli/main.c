@@ -1,6 +1,7 @@
 /* main.c - tsdiff's entry point: dispatch to a subcommand, nothing else. */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -44,7 +45,22 @@ static const subcommand *find(const char *name)
     return NULL;
 }
 
-int main(int argc, char **argv)
+/* The one check of the standard streams, for every command: output that
+ * could not be written (a full disk, a closed descriptor) is exit 74. */
+static int finish(int rc)
+{
+    errno = 0;
+    int bad_out = fflush(stdout) != 0 || ferror(stdout);
+    if (bad_out && !rc) {
+        ts_error err;
+        ts_fail(&err, TS_EIO, "standard output: write error (%s)", strerror(errno ? errno : EIO));
+        ts_error_print(&err);
+    }
+    int bad_err = fflush(stderr) != 0 || ferror(stderr);
+    return rc ? rc : bad_out || bad_err ? TS_EIO : 0;
+}
+
+static int dispatch(int argc, char **argv)
 {
     if (argc < 2) {
         fprintf(stderr, "tsdiff: missing subcommand (try 'tsdiff --help')\n");
@@ -79,4 +95,9 @@ int main(int argc, char **argv)
         return TS_EUSAGE;
     }
     return sc->run(argc - 1, argv + 1);
+}
+
+int main(int argc, char **argv)
+{
+    return finish(dispatch(argc, argv));
 }

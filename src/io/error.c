@@ -5,9 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-/* The one piece of process-wide state besides the chosen backend. */
-static int quiet_mode;
+/* Process-wide: how talkative the run is (set once by the command). */
+static int quiet_mode, verbose_mode;
 
 /* Messages are one line: text from a file (a name, a value) may hold line
  * breaks or terminal escapes, so every control character becomes '?'. */
@@ -36,6 +37,8 @@ void ts_error_print(const ts_error *err)
 }
 
 void ts_set_quiet(int quiet) { quiet_mode = quiet; }
+
+void ts_set_verbose(int verbose) { verbose_mode = verbose; }
 
 /* "tsdiff: PREFIX" and the message on one line of stderr. */
 static void say(const char *prefix, const char *fmt, va_list ap)
@@ -96,4 +99,13 @@ char *ts_xstrdup_at(const char *s, const char *file, int line)
     char *p = ts_xmalloc_at(n, file, line);
     memcpy(p, s, n);
     return p;
+}
+
+void ts_note(const char *fmt, ...)
+{
+    if (!verbose_mode && (quiet_mode || !isatty(STDERR_FILENO))) return;
+    va_list ap;
+    va_start(ap, fmt);
+    say("", fmt, ap);
+    va_end(ap);
 }

@@ -145,9 +145,10 @@ int ts_backend_open(const char *device, int threads, ts_backend **out, ts_error 
     }
     if (strcmp(device, "auto") == 0) {
         /* A CPU-only tsdiff says nothing; one whose GPU module cannot be
-         * used says why, once. */
+         * used says why, once, on a terminal or with --verbose (falling back
+         * is normal: a nightly job's mail stays empty). */
         if (open_cuda(threads, out, why, sizeof why, &absent) == 0) return 0;
-        if (!absent) ts_info("using the CPU (%s)", why);
+        if (!absent) ts_note("using the CPU (%s)", why);
         *out = ts_backend_cpu_create(threads);
         return 0;
     }
