@@ -8,14 +8,18 @@
 #include "cli/csv_opts.h"
 #include "cli/fit_opts.h"
 #include "cli/opts.h"
+#include "cli/outputs.h"
 #include "data/csv.h"
 #include "eval/backtest.h"
+#include "io/plot.h"
+#include "io/signals.h"
 
 typedef struct backtest_args {
     ts_csv_cli csv;
     ts_cli_fit fit;
     const char *model, *save_model, *sampler, *output, *plot;
     int windows, stride, samples, sampler_steps, season;
+    double wait;
 } backtest_args;
 
 /* Fit a model on the part of the data before the held-out windows. */
@@ -40,8 +44,21 @@ static int fit_before(const backtest_args *a, ts_backend *be, const ts_series_se
     return rc;
 }
 
+/* Before any work: outputs sound, folders writable, outputs locked. */
+static int claim_outputs(const backtest_args *a, const char *path, ts_outputs *outs,
+                         ts_error *err)
+{
+    const ts_run_file in[] = {{"DATA", path}, {"--model", a->model}};
+    const ts_run_file out[] = {{"--output", a->output}, {"--save-model", a->save_model},
+                               {"--plot", a->plot}};
+    int rc = a->plot ? ts_plot_check_path(a->plot, err) : 0;
+    if (!rc) rc = ts_outputs_claim(outs, in, 2, out, 3, a->wait, err);
+    return rc;
+}
+
 static int run_backtest(const backtest_args *a, const char *path, ts_error *err)
 {
+    ts_outputs outs = {0};
     ts_series_set set = {0};
     ts_csv_opts csv;
     ts_model m = {0};
@@ -55,6 +72,7 @@ static int run_backtest(const backtest_args *a, const char *path, ts_error *err)
                                                 .seed = (uint64_t)a->fit.seed}}};
     int rc = ts_csv_cli_opts(&a->csv, "backtest", &csv, err);
     if (!rc && a->sampler) rc = ts_sampler_parse(a->sampler, &bc.fc.sampler.kind, err);
+    if (!rc) rc = claim_outputs(a, path, &outs, err);
     if (!rc && a->model) rc = ts_model_load(a->model, &m, err);
     if (!rc) rc = ts_csv_read(path, a->model ? &m.csv : &csv, &set, err);
     if (!rc) rc = ts_backend_open(a->fit.device, a->fit.threads, &be, err);
@@ -70,6 +88,7 @@ static int run_backtest(const backtest_args *a, const char *path, ts_error *err)
     ts_backtest_print(&bt, stdout);
     if (a->output) rc = ts_backtest_write_csv(&bt, &set, a->output, err);
 done:
+    ts_outputs_release(&outs);
     ts_backtest_free(&bt);
     ts_backend_destroy(be);
     ts_model_free(&m);
@@ -92,6 +111,7 @@ int ts_cmd_backtest(int argc, char **argv)
         {"season", 0, TS_OPT_INT, &a.season, "M", "season of seasonal naive, MASE and MSIS (default: from the frequency)", 1, 1000000},
         {"output", 'o', TS_OPT_STRING, &a.output, "FILE", "metrics per series and pooled as CSV", 0, 0},
         {"plot", 'p', TS_OPT_STRING, &a.plot, "FILE", "fan charts of each window against the truth (FILE-wN.png)", 0, 0},
+        {"wait", 0, TS_OPT_DOUBLE, &a.wait, "SECONDS", "wait this long for another run writing the same outputs (default 0: exit 75 at once)", 0, 1e9},
         TS_FIT_OPTIONS(a.fit),
         TS_CSV_OPTIONS(a.csv),
         {0},
@@ -108,6 +128,8 @@ int ts_cmd_backtest(int argc, char **argv)
         rc = ts_fail(&err, TS_EUSAGE, "backtest: one DATA.csv expected (try 'tsdiff backtest --help')");
     if (!rc) {
         ts_set_quiet(a.fit.quiet);
+        ts_set_verbose(a.fit.verbose);
+        ts_signals_init(0);
         rc = run_backtest(&a, argv[first], &err);
     }
     return ts_cmd_exit(rc, &err);

@@ -1,26 +1,21 @@
 /* cmd_fit.c - `tsdiff fit DATA.csv`: read the data, train, save the model. */
 #define _POSIX_C_SOURCE 200809L   /* clock_gettime, without relying on -fopenmp to ask for it */
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "cli/commands.h"
 #include "cli/csv_opts.h"
 #include "cli/fit_opts.h"
 #include "cli/opts.h"
+#include "cli/outputs.h"
 #include "data/csv.h"
 #include "diffusion/train.h"
 #include "io/model.h"
 #include "io/plot.h"
-
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    stop_requested = sig;
-}
+#include "io/signals.h"
 
 typedef struct fit_args {
     ts_csv_cli csv;
@@ -28,6 +23,7 @@ typedef struct fit_args {
     const char *model, *plot_loss;
     int resume;
     long checkpoint_every;
+    double wait;
 } fit_args;
 
 static double now_seconds(void)
@@ -65,6 +61,47 @@ static int check_resume(const ts_model *m, const ts_series_set *set, ts_error *e
     return 0;
 }
 
+/* The data file a model records for forecast to re-read: only a regular
+ * file (a FIFO or a device would hang or differ at the next read). */
+static const char *recordable(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode) ? path : NULL;
+}
+
+/* Before any work: the outputs are sound and locked, the chart type known. */
+static int claim_outputs(const fit_args *a, const char *data_path, ts_outputs *outs,
+                         ts_error *err)
+{
+    const ts_run_file in[] = {{"DATA", data_path}};
+    const ts_run_file out[] = {{"--model", a->model}, {"--plot-loss", a->plot_loss}};
+    int rc = a->plot_loss ? ts_plot_check_path(a->plot_loss, err) : 0;
+    if (!rc) rc = ts_outputs_claim(outs, in, 1, out, 2, a->wait, err);
+    return rc;
+}
+
+/* Save the model and its loss chart; say what was done. */
+static int finish_fit(const fit_args *a, ts_model *m, long done, double secs, ts_error *err)
+{
+    int sig = ts_signals_caught();
+    if (sig && done == 0)
+        return ts_fail(err, 128 + sig, "fit interrupted before its first step; %s", a->resume
+                       ? "the model is unchanged" : "no model written");
+    int rc = ts_model_save(m, a->model, 1, err);
+    if (!rc && a->plot_loss)
+        rc = ts_plot_loss(a->plot_loss, (int)m->n_hist, m->hist_step, m->hist_train, m->hist_val, err);
+    if (rc) return rc;
+    if (!a->fit.quiet)
+        printf("fit: %ld steps in %.1f s (%.1f steps/s), loss %.4f, best validation %s %.4f "
+               "at step %ld; model saved to %s\n", done, secs, done / (secs > 0 ? secs : 1),
+               m->final_loss, m->select_crps ? "CRPS" : "loss", m->best_val_loss, m->best_step,
+               a->model);
+    if (sig)
+        return ts_fail(err, 128 + sig, "fit interrupted at step %ld; the model so far "
+                                        "is saved in %s", m->steps, a->model);
+    return 0;
+}
+
 static int run_fit(fit_args *a, const char *data_path, ts_error *err)
 {
     ts_model m = {0};
@@ -72,13 +109,15 @@ static int run_fit(fit_args *a, const char *data_path, ts_error *err)
     ts_csv_opts csv;
     ts_backend *be = NULL;
     ts_train_config cfg;
-    int rc = 0;
-    if (a->resume) rc = ts_model_load(a->model, &m, err);
+    ts_outputs outs = {0};
+    ts_signals_init(1);
+    int rc = claim_outputs(a, data_path, &outs, err);
+    if (!rc && a->resume) rc = ts_model_load(a->model, &m, err);
     if (!rc) rc = read_data(a, data_path, a->resume ? &m : NULL, &set, &csv, err);
     if (!rc) rc = ts_cli_fit_config(&a->fit, &set, &cfg, err);
     cfg.checkpoint_every = a->checkpoint_every;
     cfg.checkpoint_path = a->model;
-    cfg.stop = &stop_requested;
+    cfg.stop = ts_signals_flag();
     if (!rc && a->resume) {
         rc = check_resume(&m, &set, err);
         if (a->fit.lr <= 0) cfg.optim.lr = m.lr;      /* the model's, unless given */
@@ -86,33 +125,17 @@ static int run_fit(fit_args *a, const char *data_path, ts_error *err)
     }
     if (!rc && !a->resume) {
         rc = ts_train_setup(&set, &cfg, &m, err);
-        if (!rc) ts_model_set_csv(&m, set.source, &csv);
+        if (!rc) ts_model_set_csv(&m, recordable(set.source), &csv);
     }
     if (!rc) rc = ts_backend_open(a->fit.device, a->fit.threads, &be, err);
     if (rc) goto done;
 
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
     double t0 = now_seconds();
     long before = m.steps;
-    rc = ts_train(be, &set, &cfg, &m, err);
-    double secs = now_seconds() - t0;
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    if (!rc) rc = ts_model_save(&m, a->model, 1, err);
-    if (!rc && a->plot_loss)
-        rc = ts_plot_loss(a->plot_loss, (int)m.n_hist, m.hist_step, m.hist_train, m.hist_val, err);
-    if (rc) goto done;
-    long done = m.steps - before;
-    if (!a->fit.quiet)
-        printf("fit: %ld steps in %.1f s (%.1f steps/s), loss %.4f, best validation %s %.4f "
-               "at step %ld; model saved to %s\n", done, secs, done / (secs > 0 ? secs : 1),
-               m.final_loss, m.select_crps ? "CRPS" : "loss", m.best_val_loss, m.best_step,
-               a->model);
-    if (stop_requested)
-        rc = ts_fail(err, 128 + stop_requested, "fit interrupted at step %ld; the model so far "
-                                                "is saved in %s", m.steps, a->model);
+    if (!ts_signals_caught()) rc = ts_train(be, &set, &cfg, &m, err);
+    if (!rc) rc = finish_fit(a, &m, m.steps - before, now_seconds() - t0, err);
 done:
+    ts_outputs_release(&outs);
     ts_backend_destroy(be);
     ts_series_set_free(&set);
     ts_model_free(&m);
@@ -129,12 +152,14 @@ int ts_cmd_fit(int argc, char **argv)
         {"resume", 0, TS_OPT_FLAG, &a.resume, NULL, "continue training the model in --model", 0, 0},
         {"checkpoint-every", 0, TS_OPT_LONG, &a.checkpoint_every, "N", "save the model every N steps (default: only at the end)", 1, 1e9},
         {"plot-loss", 0, TS_OPT_STRING, &a.plot_loss, "FILE", "draw the training and validation loss to FILE.png or FILE.svg", 0, 0},
+        {"wait", 0, TS_OPT_DOUBLE, &a.wait, "SECONDS", "wait this long for another run writing the model (default 0: exit 75 at once)", 0, 1e9},
         TS_CSV_OPTIONS(a.csv),
         {0},
     };
     const ts_cmd_spec spec = {
         "fit", "[DATA.csv]", "Train a diffusion model of the series in DATA.csv.", opts,
-        "Interrupting (SIGINT, SIGTERM) stops after the current step and saves the model.\n"
+        "Interrupting (SIGINT, SIGTERM, SIGHUP) stops after the current step and saves the\n"
+        "model; a second signal stops at once and keeps the previous model file.\n"
         "With --resume, DATA.csv defaults to the file the model was trained on.\n"};
     ts_error err = {0};
     int first = 0, rc = ts_opts_parse(&spec, argc, argv, &first, &err);
@@ -142,6 +167,7 @@ int ts_cmd_fit(int argc, char **argv)
         rc = ts_fail(&err, TS_EUSAGE, "fit: one DATA.csv expected (try 'tsdiff fit --help')");
     if (!rc) {
         ts_set_quiet(a.fit.quiet);
+        ts_set_verbose(a.fit.verbose);
         rc = run_fit(&a, first < argc ? argv[first] : NULL, &err);
     }
     return ts_cmd_exit(rc, &err);

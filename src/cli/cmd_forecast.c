@@ -1,21 +1,27 @@
 /* cmd_forecast.c - `tsdiff forecast`: sample futures from a fitted model and
  * write their quantiles, the samples and a fan chart. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/commands.h"
 #include "cli/opts.h"
+#include "cli/outputs.h"
 #include "data/csv.h"
 #include "diffusion/forecast.h"
 #include "io/forecast_out.h"
 #include "io/model.h"
+#include "io/plot.h"
+#include "io/signals.h"
 
 typedef struct forecast_args {
     const char *model, *data, *sampler, *quantiles, *output, *samples_out, *plot, *device;
     ts_strlist series;
-    int horizon, samples, sampler_steps, threads, history, allow_negative, quiet;
+    int horizon, samples, sampler_steps, threads, history, allow_negative, quiet, verbose;
     long seed;
+    double wait;
 } forecast_args;
 
 /* The data must be on the model's grid and hold the series it names. */
@@ -45,8 +51,40 @@ static int match_series(const ts_model *m, const ts_series_set *set, const ts_st
     return 0;
 }
 
+/* Before any work: no output names an input or another output, the
+ * folders are writable, the outputs locked, the chart type known. */
+static int claim_outputs(const forecast_args *a, ts_outputs *outs, ts_error *err)
+{
+    const ts_run_file in[] = {{"--model", a->model}, {"--data", a->data}};
+    const ts_run_file out[] = {{"--output", a->output}, {"--samples-out", a->samples_out},
+                               {"--plot", a->plot}};
+    int rc = a->plot ? ts_plot_check_path(a->plot, err) : 0;
+    if (!rc) rc = ts_outputs_claim(outs, in, 2, out, 3, a->wait, err);
+    return rc;
+}
+
+/* Read the history: --data, else the file the model was trained on, which
+ * must still be a regular file (a FIFO would block for ever). */
+static int read_history(const forecast_args *a, const ts_model *m, ts_series_set *set,
+                        ts_error *err)
+{
+    struct stat st;
+    if (a->data) return ts_csv_read(a->data, &m->csv, set, err);
+    if (!m->data_path || !*m->data_path)
+        return ts_fail(err, TS_EUSAGE, "%s does not name its training data: give --data",
+                       a->model);
+    if (stat(m->data_path, &st) != 0)
+        return ts_fail(err, TS_ENOINPUT, "%s: cannot open the model's training data (%s): "
+                       "give --data", m->data_path, strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return ts_fail(err, TS_EUSAGE, "%s: the model's training data is not a regular file: "
+                       "give --data", m->data_path);
+    return ts_csv_read(m->data_path, &m->csv, set, err);
+}
+
 static int run_forecast(const forecast_args *a, ts_error *err)
 {
+    ts_outputs outs = {0};
     ts_model m = {0};
     ts_series_set set = {0};
     ts_forecast fc = {0};
@@ -59,15 +97,9 @@ static int run_forecast(const forecast_args *a, ts_error *err)
                                           .seed = (uint64_t)a->seed}};
     int rc = ts_quantiles_parse(a->quantiles, q, TS_MAX_QUANTILES, &nq, err);
     if (!rc && a->sampler) rc = ts_sampler_parse(a->sampler, &cfg.sampler.kind, err);
+    if (!rc) rc = claim_outputs(a, &outs, err);
     if (!rc) rc = ts_model_load(a->model, &m, err);
-    if (!rc) {
-        const char *data = a->data ? a->data : m.data_path;
-        if (!data)
-            rc = ts_fail(err, TS_EUSAGE, "%s does not name its training data: give --data",
-                         a->model);
-        else
-            rc = ts_csv_read(data, &m.csv, &set, err);
-    }
+    if (!rc) rc = read_history(a, &m, &set, err);
     if (!rc) rc = match_series(&m, &set, &a->series, &sel, &nsel, err);
     if (!rc) rc = ts_backend_open(a->device, a->threads, &be, err);
     cfg.horizon = a->horizon ? a->horizon : m.win.horizon;
@@ -78,6 +110,7 @@ static int run_forecast(const forecast_args *a, ts_error *err)
     if (!rc) rc = ts_forecast_write_csv(a->output, &fc, &set, NULL, q, nq, err);
     if (!rc && a->samples_out) rc = ts_forecast_write_samples(a->samples_out, &fc, &set, err);
     if (!rc && a->plot) rc = ts_forecast_plot(a->plot, &fc, &set, NULL, a->history, err);
+    ts_outputs_release(&outs);
     ts_forecast_free(&fc);
     free(sel);
     ts_backend_destroy(be);
@@ -108,7 +141,9 @@ int ts_cmd_forecast(int argc, char **argv)
         {"seed", 0, TS_OPT_LONG, &a.seed, "N", "random seed (default 1)", 0, 9.2e18},
         {"threads", 'j', TS_OPT_INT, &a.threads, "N", "CPU threads (default: all cores)", 0, 4096},
         {"device", 0, TS_OPT_STRING, &a.device, "DEV", "cpu, cuda or auto (default: $TSDIFF_DEVICE or auto)", 0, 0},
+        {"wait", 0, TS_OPT_DOUBLE, &a.wait, "SECONDS", "wait this long for another run writing the same outputs (default 0: exit 75 at once)", 0, 1e9},
         {"quiet", 'q', TS_OPT_FLAG, &a.quiet, NULL, "no information lines", 0, 0},
+        {"verbose", 0, TS_OPT_FLAG, &a.verbose, NULL, "also say which device runs when falling back to the CPU", 0, 0},
         {0},
     };
     const ts_cmd_spec spec = {
@@ -121,6 +156,8 @@ int ts_cmd_forecast(int argc, char **argv)
         rc = ts_fail(&err, TS_EUSAGE, "forecast: unexpected argument \"%s\" (use --data)", argv[first]);
     if (!rc) {
         ts_set_quiet(a.quiet);
+        ts_set_verbose(a.verbose);
+        ts_signals_init(0);
         rc = run_forecast(&a, &err);
     }
     return ts_cmd_exit(rc, &err);

@@ -7,7 +7,7 @@
 #include "diffusion/train.h"
 
 typedef struct ts_cli_fit {
-    int horizon, context, batch, channels, levels, res_blocks, T, threads, quiet;
+    int horizon, context, batch, channels, levels, res_blocks, T, threads, quiet, verbose;
     long steps, seed;
     double epochs, lr;
     const char *schedule, *device, *select, *target;
@@ -30,7 +30,8 @@ typedef struct ts_cli_fit {
     {"seed", 0, TS_OPT_LONG, &(f).seed, "N", "random seed (default 1)", 0, 9.2e18}, \
     {"threads", 'j', TS_OPT_INT, &(f).threads, "N", "CPU threads (default: all cores)", 0, 4096}, \
     {"device", 0, TS_OPT_STRING, &(f).device, "DEV", "cpu, cuda or auto (default: $TSDIFF_DEVICE or auto)", 0, 0}, \
-    {"quiet", 'q', TS_OPT_FLAG, &(f).quiet, NULL, "no progress bar and no summary line", 0, 0}
+    {"quiet", 'q', TS_OPT_FLAG, &(f).quiet, NULL, "no progress bar and no summary line", 0, 0}, \
+    {"verbose", 0, TS_OPT_FLAG, &(f).verbose, NULL, "also say which device runs when falling back to the CPU", 0, 0}
 
 /* Defaults for the struct (seed 1). */
 void ts_cli_fit_init(ts_cli_fit *f);

@@ -63,6 +63,12 @@ static int image_type(const char *path, const char **term, ts_error *err)
     return 0;
 }
 
+int ts_plot_check_path(const char *path, ts_error *err)
+{
+    const char *term;
+    return image_type(path, &term, err);
+}
+
 /* ---- writing for gnuplot ------------------------------------------------- */
 
 /* A gnuplot single-quoted string: no escapes but '' for a quote. Line breaks

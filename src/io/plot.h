@@ -51,6 +51,9 @@ int ts_plot_fan(const char *out_path, const ts_plot_panel *panels, int n, ts_err
 int ts_plot_loss(const char *out_path, int n, const long *step, const float *train,
                  const float *val, ts_error *err);
 
+/* TS_EUSAGE unless PATH ends in .png or .svg (checked before long work). */
+int ts_plot_check_path(const char *path, ts_error *err);
+
 /* The templates folder found, or NULL: $TSDIFF_PLOTS_DIR, the installed
  * $(pkgdatadir), the source tree's plots/, the first that holds forecast.gp. */
 const char *ts_plot_dir(void);
