@@ -2,8 +2,8 @@
 # The main binary links no CUDA library (the CUDA backend is a module loaded
 # at run time), and device selection behaves: --device cuda either trains on
 # a GPU or exits 69 with one line saying why; --device auto then falls back
-# to the CPU, with one info line when a CUDA module is there but unusable
-# and silently when tsdiff was built without one.
+# to the CPU silently off a terminal, and with --verbose with one line when
+# a CUDA module is there but unusable.
 . "${top_srcdir:-.}/tests/lib.sh"
 set -e
 CUDA_LIBS='libcuda\.|libcudart|libcublas|libcudnn|libnvrtc'
@@ -37,14 +37,19 @@ case $rc in
     [ "$(wc -l <"$ERR")" -eq 1 ] || fail "--device cuda printed $(wc -l <"$ERR") lines, expected one"
     expect_err "device cuda unavailable: "
     [ ! -e "$T/gpu.model" ] || fail "--device cuda failed but wrote a model"
-    # auto: silent where no module was built or installed, else one line
+    # auto: silent off a terminal (a cron job's mail stays empty); with
+    # --verbose one line where a module is there but unusable
     if grep -q "device cuda unavailable: no CUDA module at" "$ERR"; then lines=0; else lines=1; fi
     # shellcheck disable=SC2086
     expect_rc 0 env TSDIFF_DEVICE='' "$TSDIFF" fit "$DATA" $TINY --device auto -o "$T/auto.model"
-    [ "$(grep -c 'using the CPU' "$ERR")" -eq $lines ] ||
-        fail "--device auto: expected $lines fallback line(s)"
-    [ "$(grep -vc 'using the CPU' "$ERR")" -eq 0 ] || fail "--device auto: other lines on stderr"
+    [ ! -s "$ERR" ] || fail "--device auto off a terminal: stderr not empty: $(cat "$ERR")"
     [ -s "$T/auto.model" ] || fail "--device auto wrote no model"
+    # shellcheck disable=SC2086
+    expect_rc 0 env TSDIFF_DEVICE='' "$TSDIFF" fit "$DATA" $TINY --device auto --verbose \
+        -o "$T/auto.model"
+    [ "$(grep -c 'using the CPU' "$ERR")" -eq $lines ] ||
+        fail "--device auto --verbose: expected $lines fallback line(s)"
+    [ "$(grep -vc 'using the CPU' "$ERR")" -eq 0 ] || fail "--device auto: other lines on stderr"
     ;;
 *)
     fail "--device cuda exited $rc (expected 0, or 69 without a GPU)"

@@ -83,14 +83,14 @@ static int claim_outputs(const fit_args *a, const char *data_path, ts_outputs *o
 /* Save the model and its loss chart; say what was done. */
 static int finish_fit(const fit_args *a, ts_model *m, long done, double secs, ts_error *err)
 {
-    int sig = ts_signals_caught();
-    if (sig && done == 0)
-        return ts_fail(err, 128 + sig, "fit interrupted before its first step; %s", a->resume
-                       ? "the model is unchanged" : "no model written");
+    if (ts_signals_caught() && done == 0)
+        return ts_fail(err, 128 + ts_signals_caught(), "fit interrupted before its first step; %s",
+                       a->resume ? "the model is unchanged" : "no model written");
     int rc = ts_model_save(m, a->model, 1, err);
     if (!rc && a->plot_loss)
         rc = ts_plot_loss(a->plot_loss, (int)m->n_hist, m->hist_step, m->hist_train, m->hist_val, err);
     if (rc) return rc;
+    int sig = ts_signals_caught();   /* also one that came while saving */
     if (!a->fit.quiet)
         printf("fit: %ld steps in %.1f s (%.1f steps/s), loss %.4f, best validation %s %.4f "
                "at step %ld; model saved to %s\n", done, secs, done / (secs > 0 ? secs : 1),

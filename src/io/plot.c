@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "io/atomic.h"
+#include "io/signals.h"
 
 #ifndef TSDIFF_PKGDATADIR
 #define TSDIFF_PKGDATADIR "/usr/local/share/tsdiff"
@@ -31,6 +33,7 @@ extern char **environ;
 #define STACKED_HEIGHT 380   /* each panel of a stack */
 #define FILES_PER_RUN 32     /* "%s" mode: output files per gnuplot run */
 #define TEMP_PATH_MAX 4096
+#define NAME_IN_PATH_MAX 100 /* "%s" mode: bytes of a series name in a file name */
 
 /* ---- finding things ------------------------------------------------------ */
 
@@ -143,10 +146,12 @@ static int point_x(const ts_plot_panel *p, const char **times, int i, double ste
 
 typedef struct {
     char data[TEMP_PATH_MAX], meta[TEMP_PATH_MAX], errs[TEMP_PATH_MAX];
+    int track[3];    /* io/signals.h handles of the three names */
     FILE *df, *mf;   /* open while being written */
 } plot_job;
 
-static int make_temp(char *path, const char *stem, FILE **f, ts_error *err)
+/* Make a temporary file in $TMPDIR; *track: its io/signals.h handle. */
+static int make_temp(char *path, const char *stem, FILE **f, int *track, ts_error *err)
 {
     const char *dir = getenv("TMPDIR");
     if (!dir || !*dir) dir = "/tmp";
@@ -163,6 +168,7 @@ static int make_temp(char *path, const char *stem, FILE **f, ts_error *err)
         return ts_fail(err, TS_ECANTCREAT, "cannot create a temporary file in %s (%s)", dir,
                        strerror(e));
     }
+    *track = ts_signals_track_path(path);
     return 0;
 }
 
@@ -171,19 +177,22 @@ static void job_close(plot_job *j)
     if (j->df) fclose(j->df);
     if (j->mf) fclose(j->mf);
     j->df = j->mf = NULL;
-    if (j->data[0]) unlink(j->data);
-    if (j->meta[0]) unlink(j->meta);
-    if (j->errs[0]) unlink(j->errs);
-    j->data[0] = j->meta[0] = j->errs[0] = '\0';
+    char *names[3] = {j->data, j->meta, j->errs};
+    for (int i = 0; i < 3; i++) {
+        if (names[i][0]) unlink(names[i]);
+        ts_signals_untrack_path(j->track[i]);
+        j->track[i] = 0;
+        names[i][0] = '\0';
+    }
 }
 
 static int job_open(plot_job *j, ts_error *err)
 {
     memset(j, 0, sizeof *j);
     FILE *ef = NULL;
-    int rc = make_temp(j->data, "plot", &j->df, err);
-    if (!rc) rc = make_temp(j->meta, "vars", &j->mf, err);
-    if (!rc) rc = make_temp(j->errs, "gnuplot", &ef, err);
+    int rc = make_temp(j->data, "plot", &j->df, &j->track[0], err);
+    if (!rc) rc = make_temp(j->meta, "vars", &j->mf, &j->track[1], err);
+    if (!rc) rc = make_temp(j->errs, "gnuplot", &ef, &j->track[2], err);
     if (ef) fclose(ef);
     if (rc) job_close(j);
     return rc;
@@ -214,9 +223,24 @@ static void gnuplot_message(const char *path, char *msg, size_t size)
 }
 
 /* Run gnuplot on the template `script` with its variables on the command
- * line; *status gets its wait status. Returns 0 or an errno of the spawn. */
+ * line; *status gets its wait status. Returns 0 or an errno of the spawn.
+ * gnuplot runs in a process group of its own, which a signal that ends
+ * tsdiff kills (io/signals.h): no orphan goes on drawing. */
 static int spawn_gnuplot(const char *script, const char *vars, const char *errs, int *status)
 {
+    posix_spawnattr_t at;
+    posix_spawnattr_init(&at);
+    posix_spawnattr_setpgroup(&at, 0);
+    sigset_t none, dflt;   /* the child starts with no signal blocked or ignored */
+    sigemptyset(&none);
+    sigemptyset(&dflt);
+    sigaddset(&dflt, SIGINT);
+    sigaddset(&dflt, SIGTERM);
+    sigaddset(&dflt, SIGHUP);
+    posix_spawnattr_setsigmask(&at, &none);
+    posix_spawnattr_setsigdefault(&at, &dflt);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK |
+                                  POSIX_SPAWN_SETSIGDEF);
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -226,11 +250,44 @@ static int spawn_gnuplot(const char *script, const char *vars, const char *errs,
     char *argv[] = {(char *)"gnuplot", (char *)"-d", (char *)"-e", (char *)vars,
                     (char *)script, NULL};
     pid_t pid;
-    int rc = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
+    ts_signals_hold(1);   /* no signal between the spawn and the tracking */
+    int rc = posix_spawnp(&pid, "gnuplot", &fa, &at, argv, environ);
+    int track = rc ? 0 : ts_signals_track_group(pid);
+    ts_signals_hold(0);
     posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
     if (rc) return rc;
     while (waitpid(pid, status, 0) < 0)
-        if (errno != EINTR) return errno;
+        if (errno != EINTR) {
+            rc = errno;
+            break;
+        }
+    ts_signals_untrack_group(track);
+    return rc;
+}
+
+/* Is the image gnuplot wrote whole? A PNG ends with its IEND chunk, an SVG
+ * with its closing tag: a full disk or a killed gnuplot cuts them short,
+ * and gnuplot may still exit 0. */
+static int image_complete(const char *path, const char *term)
+{
+    static const unsigned char iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D',
+                                           0xAE, 0x42, 0x60, 0x82};
+    unsigned char tail[64];
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    long got = 0;
+    if (fseek(f, -(long)sizeof tail, SEEK_END) != 0) rewind(f);
+    got = (long)fread(tail, 1, sizeof tail, f);
+    fclose(f);
+    if (strcmp(term, "png") == 0)
+        return got >= 12 && memcmp(tail + got - 12, iend, 12) == 0;
+    for (long i = got - 6; i >= 0; i--)   /* "</svg>" then only white space */
+        if (memcmp(tail + i, "</svg>", 6) == 0) {
+            for (long k = i + 6; k < got; k++)
+                if (tail[k] != '\n' && tail[k] != ' ' && tail[k] != '\r') return 0;
+            return 1;
+        }
     return 0;
 }
 
@@ -283,6 +340,10 @@ static int job_run(plot_job *j, const char *dir, const char *script, const char 
                 rc = ts_fail(err, TS_EIO, "gnuplot failed to draw %s: %s", what,
                              msg[0] ? msg : "no message");
         }
+        for (int i = 0; i < nouts && !rc; i++)
+            if (outs[i].tmp && !image_complete(outs[i].tmp, term))
+                rc = ts_fail(err, TS_EIO, "%s: gnuplot left an incomplete image (disk full?): "
+                             "the previous file is kept", outs[i].path);
     }
     free(vars);
     job_close(j);
@@ -389,11 +450,13 @@ static int write_panel(FILE *df, FILE *mf, int k, const ts_plot_panel *p, ts_err
     return 0;
 }
 
-/* Replace the first "%s" of pattern by name, cut to [A-Za-z0-9._-]. */
+/* Replace the first "%s" of pattern by name, cut to [A-Za-z0-9._-] and to
+ * NAME_IN_PATH_MAX bytes (a file name has at most 255). */
 static char *series_path(const char *pattern, const char *name)
 {
     const char *at = strstr(pattern, "%s");
     size_t n = strlen(name ? name : "");
+    if (n > NAME_IN_PATH_MAX) n = NAME_IN_PATH_MAX;
     char *out = ts_xmalloc(strlen(pattern) + (n ? n : 6) + 16);
     size_t pre = (size_t)(at - pattern), o = pre;
     memcpy(out, pattern, pre);
