@@ -413,7 +413,7 @@ START_TEST(test_freq_option_and_gaps)
           "2024-03-01 (line 2)");
     o.freq = "fortnightly";
     fails("wide.csv", &o, TS_EUSAGE,
-          "unknown frequency \"fortnightly\" (try 15min, H, D, W, M, Q or Y; 'm' is ambiguous)");
+          "unknown frequency \"fortnightly\" (try 15min, H, D, B, W, M, Q or Y; 'm' is ambiguous)");
     o.freq = "D";
     load("err_single_time.csv", &o, &set);  /* one row is fine with --freq */
     values(&set.series[0], (float[]){1}, 1);
