@@ -413,7 +413,7 @@ START_TEST(test_freq_option_and_gaps)
           "2024-03-01 (line 2)");
     o.freq = "fortnightly";
     fails("wide.csv", &o, TS_EUSAGE,
-          "unknown frequency \"fortnightly\" (try 15min, H, D, W, M, Q or Y; 'm' is ambiguous)");
+          "unknown frequency \"fortnightly\" (try 15min, H, D, B, W, M, Q or Y; 'm' is ambiguous)");
     o.freq = "D";
     load("err_single_time.csv", &o, &set);  /* one row is fine with --freq */
     values(&set.series[0], (float[]){1}, 1);
@@ -467,6 +467,17 @@ START_TEST(test_duplicates)
 }
 END_TEST
 
+/* Zeros in every spelling are zeros; the smallest normal floats are kept. */
+START_TEST(test_tiny_numbers)
+{
+    ts_series_set set;
+    ts_csv_opts o = opts();
+    load("tiny_ok.csv", &o, &set);
+    values(get(&set, "a"), (float[]){0, 0, 0, 0, 1.2e-38f, -1.2e-38f}, 6);
+    ts_series_set_free(&set);
+}
+END_TEST
+
 START_TEST(test_missing_tokens)
 {
     ts_series_set set;
@@ -505,12 +516,15 @@ START_TEST(test_errors)
           ":2:1: cannot infer the frequency from a single timestamp per series (give --freq)");
     fails("err_dup_header.csv", &o, TS_EDATA, ":1:3: duplicate column name \"a\" (also column 2)");
     fails("err_range.csv", &o, TS_EDATA, ":3:2: number out of range for a float: \"1e39\"");
+    /* below the normal floats: once read as a subnormal or 0 without a word */
+    fails("err_tiny.csv", &o, TS_EDATA, ":3:2: number too small for a float: \"1e-40\"");
     fails("err_nul.csv", &o, TS_EDATA, ":3:2: NUL byte in a field (is this a text file?)");
     fails("err_gap.csv", &o, TS_EDATA,
           ":4:1: timestamp 2924-01-03 leaves a gap so wide that the daily grid would need "
           "328721 points for 3 rows (a typo in the date?)");
     o.id_cols[o.n_id_cols++] = "id";
     fails("err_empty_id.csv", &o, TS_EDATA, ":3:2: empty id in column \"id\"");
+    fails("err_tiny_long.csv", &o, TS_EDATA, ":4:3: number too small for a float: \"-0.1e-399\"");
     o.id_cols[0] = "date";
     o.time_col = "date";
     fails("err_empty_id.csv", &o, TS_EUSAGE,
@@ -685,6 +699,7 @@ int main(void)
     tcase_add_test(tc, test_unsorted_rows);
     tcase_add_test(tc, test_duplicates);
     tcase_add_test(tc, test_missing_tokens);
+    tcase_add_test(tc, test_tiny_numbers);
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_nn5);
     tcase_add_test(tc, test_etth1);

@@ -11,7 +11,8 @@
 
 static const ts_freq F_NONE = {TS_FREQ_NONE, 1}, F_DAY = {TS_FREQ_DAY, 1},
                      F_HOUR = {TS_FREQ_HOUR, 1}, F_MONTH = {TS_FREQ_MONTH, 1},
-                     F_QUARTER = {TS_FREQ_QUARTER, 1}, F_YEAR = {TS_FREQ_YEAR, 1};
+                     F_QUARTER = {TS_FREQ_QUARTER, 1}, F_YEAR = {TS_FREQ_YEAR, 1},
+                     F_BDAY = {TS_FREQ_BDAY, 1};
 
 /* A timestamp from ISO text (the test fails if it does not parse). */
 static int64_t T(const char *iso)
@@ -162,6 +163,39 @@ START_TEST(test_time_steps)
 }
 END_TEST
 
+/* Business days: Friday + 1 = Monday, the time of day is kept, weekends
+ * and other times of day are off the grid. */
+START_TEST(test_bday_grid)
+{
+    int64_t k;
+    ck_assert_int_eq(ts_time_add(F_BDAY, T("2024-03-01"), 1), T("2024-03-04"));   /* Fri, Mon */
+    ck_assert_int_eq(ts_time_add(F_BDAY, T("2024-03-04"), -1), T("2024-03-01"));
+    ck_assert_int_eq(ts_time_add(F_BDAY, T("2024-03-06"), 5), T("2024-03-13"));    /* Wed + week */
+    ck_assert_int_eq(ts_time_add(F_BDAY, T("2024-03-06"), 3), T("2024-03-11"));
+    ck_assert_int_eq(ts_time_add(F_BDAY, T("2024-03-01 16:00"), 1), T("2024-03-04 16:00"));
+    ck_assert_int_eq(ts_time_add(F_BDAY, T("1970-01-01"), -3), T("1969-12-29"));   /* Thu - 3 */
+    ck_assert_int_eq(ts_time_add((ts_freq){TS_FREQ_BDAY, 2}, T("2024-03-01"), 2), T("2024-03-07"));
+    ck_assert_int_eq(ts_time_add(F_BDAY, T("2024-03-02"), 1), T("2024-03-04"));    /* Sat: Fri's */
+    ck_assert_int_eq(ts_time_steps(F_BDAY, T("2024-03-01"), T("2024-03-04"), &k), 0);
+    ck_assert_int_eq(k, 1);
+    ck_assert_int_eq(ts_time_steps(F_BDAY, T("2024-03-04"), T("2024-02-23"), &k), 0);
+    ck_assert_int_eq(k, -6);
+    ck_assert_int_ne(ts_time_steps(F_BDAY, T("2024-03-01"), T("2024-03-02"), &k), 0);  /* Sat */
+    ck_assert_int_ne(ts_time_steps(F_BDAY, T("2024-03-01"), T("2024-03-03"), &k), 0);  /* Sun */
+    ck_assert_int_ne(ts_time_steps(F_BDAY, T("2024-03-01"), T("2024-03-04 12:00"), &k), 0);
+    ck_assert_int_ne(ts_time_steps((ts_freq){TS_FREQ_BDAY, 2}, T("2024-03-01"), T("2024-03-04"),
+                                   &k), 0);
+    for (long j = -40; j <= 40; j++) {  /* stepping and counting agree */
+        int64_t t = ts_time_add(F_BDAY, T("2024-03-01"), j);
+        ck_assert_int_lt(ts_weekday(t), 5);
+        ck_assert_int_eq(ts_time_steps(F_BDAY, T("2024-03-01"), t, &k), 0);
+        ck_assert_int_eq(k, j);
+    }
+    ck_assert_int_eq(ts_weekday(T("2024-03-04")), 0);
+    ck_assert_int_eq(ts_weekday(T("1969-12-28 23:00")), 6);
+}
+END_TEST
+
 START_TEST(test_time_format)
 {
     char buf[40];
@@ -173,6 +207,7 @@ START_TEST(test_time_format)
     ck_assert_str_eq(ts_time_format(F_DAY, T("2024-03-01 12:00"), buf, sizeof buf),
                      "2024-03-01 12:00:00");
     ck_assert_str_eq(ts_time_format(F_NONE, 42, buf, sizeof buf), "42");
+    ck_assert_str_eq(ts_time_format(F_BDAY, T("2024-03-04"), buf, sizeof buf), "2024-03-04");
 }
 END_TEST
 
@@ -194,7 +229,8 @@ START_TEST(test_freq_parse_and_name)
         {"monthly", "monthly"}, {"3M", "quarterly"}, {"Q", "quarterly"}, {"12M", "yearly"},
         {"Y", "yearly"},    {"A", "yearly"},  {"annual", "yearly"}, {"2Y", "2Y"},
         {"s", "secondly"},  {"30s", "30s"},   {"90min", "90min"},   {"2M", "2M"},
-        {"2Q", "2Q"},       {"4 hours", "4H"},
+        {"2Q", "2Q"},       {"4 hours", "4H"}, {"B", "B"},      {"b", "B"},
+        {"bday", "B"},      {"business", "B"}, {"2B", "2B"},
     };
     char buf[32];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -239,6 +275,10 @@ START_TEST(test_freq_periods_and_season)
     ck_assert_double_eq_tol(p[0], 4, 1e-12);
     ck_assert_int_eq(ts_freq_periods(F_YEAR, p, 8), 0);
     ck_assert_int_eq(ts_freq_periods(F_NONE, p, 8), 0);
+    n = ts_freq_periods(F_BDAY, p, 8);  /* the trading week and year */
+    ck_assert_int_eq(n, 2);
+    ck_assert_double_eq_tol(p[0], 5, 1e-12);
+    ck_assert_double_eq_tol(p[1], 365.25 * 5 / 7, 1e-9);
 
     ck_assert_int_eq(ts_freq_season(F_DAY), 7);
     ck_assert_int_eq(ts_freq_season(F_HOUR), 24);
@@ -249,6 +289,7 @@ START_TEST(test_freq_periods_and_season)
     ck_assert_int_eq(ts_freq_season((ts_freq){TS_FREQ_WEEK, 1}), 52);
     ck_assert_int_eq(ts_freq_season(F_YEAR), 1);
     ck_assert_int_eq(ts_freq_season(F_NONE), 1);
+    ck_assert_int_eq(ts_freq_season(F_BDAY), 5);
 }
 END_TEST
 
@@ -302,6 +343,71 @@ START_TEST(test_freq_infer)
 }
 END_TEST
 
+/* Feed the calendar days first .. first + days - 1 whose weekday (0 Monday)
+ * is not in skip, and no day listed in holidays; return the inferred grid. */
+static int infer_days(const char *first, int days, const char *skip, const char *holidays,
+                      ts_freq *f, unsigned *unseen)
+{
+    ts_freq_acc acc;
+    int64_t prev = 0;
+    int have = 0;
+    char day[16];
+    ts_freq_acc_init(&acc);
+    for (int i = 0; i < days; i++) {
+        int64_t t = T(first) + (int64_t)i * 86400;
+        ts_time_format(F_DAY, t, day, sizeof day);
+        if (strchr(skip, '0' + ts_weekday(t)) || strstr(holidays, day)) continue;
+        if (have) ts_freq_acc_add(&acc, prev, t);
+        prev = t, have = 1;
+    }
+    int rc = ts_freq_acc_result(&acc, f);
+    *unseen = rc ? 0 : ts_freq_acc_unseen_days(&acc, *f);
+    ts_freq_acc_free(&acc);
+    return rc;
+}
+
+START_TEST(test_freq_infer_bday)
+{
+    ts_freq f;
+    unsigned unseen;
+    /* Monday to Friday over five weeks: business days */
+    ck_assert_int_eq(infer_days("2024-01-01", 35, "56", "", &f, &unseen), 0);
+    ck_assert_int_eq(f.unit, TS_FREQ_BDAY);
+    ck_assert_int_eq(f.mult, 1);
+    ck_assert_uint_eq(unseen, 0);
+    /* a holiday on a Wednesday is a gap on that grid, not another grid */
+    ck_assert_int_eq(infer_days("2024-01-01", 35, "56", "2024-01-17", &f, &unseen), 0);
+    ck_assert_int_eq(f.unit, TS_FREQ_BDAY);
+    int64_t k;
+    ck_assert_int_eq(ts_time_steps(f, T("2024-01-16"), T("2024-01-18"), &k), 0);
+    ck_assert_int_eq(k, 2);
+    ck_assert_int_eq(ts_time_steps(f, T("2024-01-12"), T("2024-01-15"), &k), 0);  /* Fri, Mon */
+    ck_assert_int_eq(k, 1);
+    /* four weekends skipped are enough (2024-01-03 to 2024-02-01), three not */
+    ck_assert_int_eq(infer_days("2024-01-03", 30, "56", "", &f, &unseen), 0);
+    ck_assert_int_eq(f.unit, TS_FREQ_BDAY);
+    ck_assert_int_eq(infer_days("2024-01-03", 23, "56", "", &f, &unseen), 0);
+    ck_assert_int_eq(f.unit, TS_FREQ_DAY);
+    ck_assert_uint_eq(unseen, 0);
+    /* a single Saturday: daily, with Sundays never there */
+    ck_assert_int_eq(infer_days("2024-01-01", 35, "6", "2024-01-06 2024-01-13 2024-01-20 2024-01-27"
+                                                     " 2024-02-03", &f, &unseen), 0);
+    ck_assert_int_eq(f.unit, TS_FREQ_BDAY);  /* those were all the Saturdays */
+    ck_assert_int_eq(infer_days("2024-01-01", 35, "6", "2024-01-06 2024-01-13 2024-01-20 2024-01-27",
+                                &f, &unseen), 0);
+    ck_assert_int_eq(f.unit, TS_FREQ_DAY);
+    ck_assert_uint_eq(unseen, 1u << 6);
+    /* every day of the week: daily, nothing unseen */
+    ck_assert_int_eq(infer_days("2024-01-01", 35, "", "", &f, &unseen), 0);
+    ck_assert_int_eq(f.unit, TS_FREQ_DAY);
+    ck_assert_uint_eq(unseen, 0);
+    /* weekdays without Wednesdays: business days, Wednesday unseen */
+    ck_assert_int_eq(infer_days("2024-01-01", 35, "256", "", &f, &unseen), 0);
+    ck_assert_int_eq(f.unit, TS_FREQ_BDAY);
+    ck_assert_uint_eq(unseen, 1u << 2);
+}
+END_TEST
+
 START_TEST(test_series_stats)
 {
     float v[] = {NAN, 1, 2, NAN, 6};
@@ -331,10 +437,12 @@ int main(void)
     tcase_add_test(tc, test_parse_integer_forms);
     tcase_add_test(tc, test_time_add);
     tcase_add_test(tc, test_time_steps);
+    tcase_add_test(tc, test_bday_grid);
     tcase_add_test(tc, test_time_format);
     tcase_add_test(tc, test_freq_parse_and_name);
     tcase_add_test(tc, test_freq_periods_and_season);
     tcase_add_test(tc, test_freq_infer);
+    tcase_add_test(tc, test_freq_infer_bday);
     tcase_add_test(tc, test_series_stats);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

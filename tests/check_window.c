@@ -369,6 +369,38 @@ START_TEST(test_calendar_hourly_and_index_phase)
 }
 END_TEST
 
+/* Business days: the day-of-week phase counts trading days (period 5,
+ * Friday 4/5, Monday 0 again), the year is the calendar's, and the main
+ * season (the lag channel) is the trading week. */
+START_TEST(test_calendar_bday)
+{
+    size_t len = 60;
+    ts_series_set *set = make_set(1, &len, (ts_freq){TS_FREQ_BDAY, 1}, 1);
+    for (size_t j = 0; j < len; j++) set->series[0].values[j] = 1;
+    ts_window_spec w;
+    ck_assert_int_eq(ts_window_spec_init(&w, set, 20, 5, 1, NULL), 0);
+    ck_assert_int_eq(w.n_periods, 2);
+    ck_assert_double_eq_tol(w.periods[0], 5, 1e-12);
+    ck_assert_double_eq_tol(w.periods[1], 365.25 * 5 / 7, 1e-9);
+    ck_assert_int_eq(w.season, 5);
+    float *in = malloc((size_t)w.channels * w.length * sizeof *in);
+    float scale;
+    /* origin 25: p = 0 is j = 5, Monday 2024-01-08; p = 4 Friday 01-12;
+     * p = 5 Monday 01-15 */
+    ck_assert_int_eq(ts_window_fill(&w, set, 0, 25, in, NULL, NULL, &scale), 1);
+    ck_assert_double_eq_tol(AT(in, w, 3, 0), 0, 1e-6);
+    ck_assert_double_eq_tol(AT(in, w, 4, 0), 1, 1e-6);
+    ck_assert_double_eq_tol(AT(in, w, 3, 4), sin(TWO_PI * 4 / 5), 1e-6);
+    ck_assert_double_eq_tol(AT(in, w, 4, 4), cos(TWO_PI * 4 / 5), 1e-6);
+    ck_assert_double_eq_tol(AT(in, w, 3, 5), 0, 1e-6);
+    ck_assert_double_eq_tol(AT(in, w, 5, 0), sin(TWO_PI * 7 / 366), 1e-6);   /* Jan 8 */
+    ck_assert_double_eq_tol(AT(in, w, 5, 5), sin(TWO_PI * 14 / 366), 1e-6);  /* Jan 15 */
+    ck_assert_int_eq(w.lags[0], 5);
+    free(in);
+    free_set(set);
+}
+END_TEST
+
 /* Series 0: 40 points, all observed. Series 1: 30 points, missing at
  * 0 .. 4 and 10 .. 17. C = 14, H = 7, holdout 7: series 0 has origins
  * 1 .. 26; series 1 needs o >= 6 (context), and 2 observed future points,
@@ -546,6 +578,7 @@ int main(void)
     tcase_add_test(tc, test_residual_targets);
     tcase_add_test(tc, test_scale_floor);
     tcase_add_test(tc, test_calendar_hourly_and_index_phase);
+    tcase_add_test(tc, test_calendar_bday);
     tcase_add_test(tc, test_index_counts);
     tcase_add_test(tc, test_index_holdout);
     tcase_add_test(tc, test_index_too_little);

@@ -38,7 +38,7 @@ typedef struct ts_csv_cli {
     {"id-col", 0, TS_OPT_LIST, &(c).id_cols, "COL",                                         \
      "a column naming the series (long format); repeatable, joined by '/'", 0, 0},         \
     {"freq", 0, TS_OPT_STRING, &(c).freq, "FREQ",                                           \
-     "the time grid: 15min, H, D, W, M, Q, Y, 2H, ... (default: inferred)", 0, 0},          \
+     "the time grid: 15min, H, D, B, W, M, Q, Y, 2H, ... (default: inferred)", 0, 0},       \
     {"aggregate", 0, TS_OPT_STRING, &(c).aggregate, "sum|mean",                             \
      "combine rows with equal timestamps (default: they are an error)", 0, 0},              \
     {"no-header", 0, TS_OPT_FLAG, &(c).no_header, NULL,                                     \

@@ -34,6 +34,23 @@ static float agg_result(const agg *a, int how)
     return (float)(how == TS_AGG_MEAN ? a->sum / (double)a->n : a->sum);
 }
 
+/* An inferred daily grid with weekdays the data never has: a forecast
+ * would have steps there that the network never saw a value at. */
+static int unseen_days(csv_reader *r, ts_freq f, unsigned days)
+{
+    static const char *const name[7] = {"Monday", "Tuesday", "Wednesday", "Thursday",
+                                        "Friday", "Saturday", "Sunday"};
+    char list[100], fn[32];
+    size_t k = 0;
+    for (int w = 0; w < 7; w++)
+        if (days >> w & 1)
+            k += (size_t)snprintf(list + k, sizeof list - k, "%s%s", k ? " or " : "", name[w]);
+    return csv_fail(r, TS_EDATA, r->first_data_line, tcol(r),
+                    "no timestamp falls on a %s though the data spans many weeks: a %s forecast "
+                    "would have steps on days the data never has (give --freq %s to accept that)",
+                    list, ts_freq_name(f, fn, sizeof fn), fn);
+}
+
 /* The frequency: --freq, or inferred from consecutive distinct times. */
 static int settle_freq(csv_reader *r, const ts_freq_acc *acc, ts_freq *f)
 {
@@ -45,7 +62,8 @@ static int settle_freq(csv_reader *r, const ts_freq_acc *acc, ts_freq *f)
         return csv_fail(r, TS_EDATA, r->first_data_line, tcol(r),
                         "cannot infer the frequency from a single timestamp per series "
                         "(give --freq)");
-    return 0;
+    unsigned days = ts_freq_acc_unseen_days(acc, *f);
+    return days ? unseen_days(r, *f, days) : 0;
 }
 
 static int off_grid(csv_reader *r, ts_freq f, int64_t t, uint64_t line, int64_t t0, uint64_t line0)

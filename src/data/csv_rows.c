@@ -4,6 +4,7 @@
 #include "data/csv_internal.h"
 
 #include <ctype.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,8 +42,9 @@ static int is_missing(const char *s)
     return same_word(s, "na") || same_word(s, "nan") || same_word(s, "null") || same_word(s, "n/a");
 }
 
-/* A whole decimal number: [+-]digits[.digits][e[+-]digits]. 0 or -1.
- * Short numbers take the exact fast path (at most 15 significant digits
+/* A whole decimal number: [+-]digits[.digits][e[+-]digits]. 0, -1 if s is
+ * not one, or 1 if it has a nonzero digit but is too small for a double
+ * (*out is then 0). Short numbers take the exact fast path (at most 15 significant digits
  * times a power of ten up to 1e22 is correctly rounded in double); the rest
  * go to strtod. Either way the double is the one strtod would give. */
 static int parse_number(const char *s, double *out)
@@ -82,11 +84,15 @@ static int parse_number(const char *s, double *out)
     else if (sig <= 15 && e >= -22 && e <= 22) d = e < 0 ? (double)mant / p10[-e] : (double)mant * p10[e];
     else d = fabs(strtod(s, NULL));
     *out = neg ? -d : d;
-    return 0;
+    return d == 0 && mant != 0;
 }
 
-enum { CELL_NUMBER, CELL_MISSING, CELL_BAD, CELL_RANGE };
+/* CELL_RANGE and CELL_TINY (>= CELL_RANGE): a number outside a float's range */
+enum { CELL_NUMBER, CELL_MISSING, CELL_BAD, CELL_RANGE, CELL_TINY };
 
+/* Like overflow, a nonzero number below the normal floats (it would be read
+ * as 0 or as a subnormal that loses digits and slows the arithmetic) is an
+ * error, not a silent change of the data. */
 static int number_cell(const char *s, float *v)
 {
     double d;
@@ -94,8 +100,10 @@ static int number_cell(const char *s, float *v)
         *v = NAN;
         return CELL_MISSING;
     }
-    if (parse_number(s, &d)) return CELL_BAD;
+    int rc = parse_number(s, &d);
+    if (rc < 0) return CELL_BAD;
     *v = (float)d;
+    if (rc > 0 || (d != 0 && fabsf(*v) < FLT_MIN)) return CELL_TINY;
     return isfinite(*v) ? CELL_NUMBER : CELL_RANGE;
 }
 
@@ -136,8 +144,9 @@ static int bad_number(csv_reader *r, size_t col, const char *s, int st)
 {
     char show[80];
     return csv_fail(r, TS_EDATA, cell_line(r, col), col + 1,
-                    st == CELL_RANGE ? "number out of range for a float: \"%s\""
-                                     : "expected a number, found \"%s\"",
+                    st == CELL_RANGE  ? "number out of range for a float: \"%s\""
+                    : st == CELL_TINY ? "number too small for a float: \"%s\""
+                                      : "expected a number, found \"%s\"",
                     csv_show(s, show, sizeof show));
 }
 
@@ -337,7 +346,7 @@ static int store_wide(csv_reader *r)
         const char *s = cell(r, j);
         float v;
         int st = number_cell(s, &v);
-        if (st == CELL_RANGE || (st == CELL_BAD && (c->kind == KIND_NUMBER || decimal_comma(s))))
+        if (st >= CELL_RANGE || (st == CELL_BAD && (c->kind == KIND_NUMBER || decimal_comma(s))))
             return bad_number(r, j, s, st);
         if (st == CELL_BAD) {  /* a text column: left out */
             c->kind = KIND_TEXT;
@@ -405,7 +414,7 @@ static int store_long(csv_reader *r)
     if (!s) return r->rc;
     const char *vs = cell(r, (size_t)r->value_col);
     int st = number_cell(vs, &v);
-    if (st == CELL_BAD || st == CELL_RANGE) return bad_number(r, (size_t)r->value_col, vs, st);
+    if (st == CELL_BAD || st >= CELL_RANGE) return bad_number(r, (size_t)r->value_col, vs, st);
     if (r->time_col < 0) t = (int64_t)s->n;  /* no time: the row order */
     if (s->n == s->cap) {
         s->cap = s->cap ? 2 * s->cap : 4;

@@ -1,6 +1,6 @@
 /* freq.c - the time grid: stepping and formatting timestamps, naming and
  * parsing frequencies, their seasonal periods, and inferring the frequency
- * of a column of timestamps. */
+ * of a column of timestamps (business days and never-seen weekdays too). */
 #include "data/series.h"
 #include "data/timefmt.h"
 
@@ -10,10 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Seconds per step; for business days the mean step (7/5 days), which
+ * only the seasonal periods use: stepping counts business days. */
 static const int64_t unit_seconds[] = {
     [TS_FREQ_SECOND] = 1, [TS_FREQ_MINUTE] = 60, [TS_FREQ_HOUR] = 3600,
-    [TS_FREQ_DAY] = 86400, [TS_FREQ_WEEK] = 604800,
+    [TS_FREQ_DAY] = 86400, [TS_FREQ_WEEK] = 604800, [TS_FREQ_BDAY] = 120960,
 };
+
+#define MIN_SKIPS 4  /* a weekday skipped this often and never seen is not chance */
 
 static int is_monthly(ts_freq_unit u)
 {
@@ -55,9 +59,16 @@ static int64_t add_months(int64_t t, int64_t months)
     return ts_days_from_civil(y2, m2, d2) * TS_SECONDS_PER_DAY + sod;
 }
 
+/* Step n business days from t, keeping the time of day. */
+static int64_t add_bdays(int64_t t, int64_t n)
+{
+    return ts_bday_time(ts_bday_index(t) + n, ts_floor_mod(t, TS_SECONDS_PER_DAY));
+}
+
 int64_t ts_time_add(ts_freq f, int64_t t, long k)
 {
     if (f.unit == TS_FREQ_NONE) return t + k;
+    if (f.unit == TS_FREQ_BDAY) return add_bdays(t, (int64_t)k * (f.mult > 0 ? f.mult : 1));
     if (is_monthly(f.unit)) return add_months(t, (int64_t)k * step_months(f));
     return t + (int64_t)k * step_seconds(f);
 }
@@ -74,6 +85,12 @@ int ts_time_steps(ts_freq f, int64_t origin, int64_t t, int64_t *k)
 {
     if (f.unit == TS_FREQ_NONE) {
         *k = t - origin;
+        return 0;
+    }
+    if (f.unit == TS_FREQ_BDAY) {  /* a weekend or another time of day is off the grid */
+        int64_t m = f.mult > 0 ? f.mult : 1, n = ts_bday_index(t) - ts_bday_index(origin);
+        if (n % m != 0 || add_bdays(origin, n) != t) return -1;
+        *k = n / m;
         return 0;
     }
     if (!is_monthly(f.unit)) {
@@ -154,6 +171,8 @@ static const freq_word freq_words[] = {
     {"hourly", TS_FREQ_HOUR, 0},
     {"d", TS_FREQ_DAY, 0}, {"day", TS_FREQ_DAY, 0}, {"days", TS_FREQ_DAY, 0},
     {"daily", TS_FREQ_DAY, 0},
+    {"b", TS_FREQ_BDAY, 0}, {"bday", TS_FREQ_BDAY, 0}, {"bdays", TS_FREQ_BDAY, 0},
+    {"business", TS_FREQ_BDAY, 0},
     {"w", TS_FREQ_WEEK, 0}, {"week", TS_FREQ_WEEK, 0}, {"weeks", TS_FREQ_WEEK, 0},
     {"weekly", TS_FREQ_WEEK, 0},
     {"M", TS_FREQ_MONTH, 1}, {"MS", TS_FREQ_MONTH, 1}, {"ME", TS_FREQ_MONTH, 1},
@@ -165,6 +184,15 @@ static const freq_word freq_words[] = {
     {"ye", TS_FREQ_YEAR, 0}, {"year", TS_FREQ_YEAR, 0}, {"years", TS_FREQ_YEAR, 0},
     {"yearly", TS_FREQ_YEAR, 0}, {"annual", TS_FREQ_YEAR, 0}, {"annually", TS_FREQ_YEAR, 0},
 };
+
+/* mult units u, in the unit that fits best (see freq_from_*). */
+static int freq_of(ts_freq_unit u, long mult, ts_freq *out)
+{
+    if (is_monthly(u)) return freq_from_months(mult * step_months((ts_freq){u, 1}), out);
+    if (u != TS_FREQ_BDAY) return freq_from_seconds(mult * unit_seconds[u], out);
+    *out = (ts_freq){u, (int)mult};
+    return 0;
+}
 
 int ts_freq_parse(const char *s, ts_freq *out, ts_error *err)
 {
@@ -179,22 +207,19 @@ int ts_freq_parse(const char *s, ts_freq *out, ts_error *err)
         for (size_t i = 0; i < sizeof freq_words / sizeof freq_words[0]; i++) {
             const freq_word *w = &freq_words[i];
             if (w->exact_case ? strcmp(p, w->word) != 0 : !same_word(p, w->word)) continue;
-            int rc = is_monthly(w->unit)
-                         ? freq_from_months(mult * step_months((ts_freq){w->unit, 1}), out)
-                         : freq_from_seconds(mult * unit_seconds[w->unit], out);
-            if (rc == 0) return 0;
+            if (freq_of(w->unit, mult, out) == 0) return 0;
         }
     }
     return ts_fail(err, TS_EUSAGE,
-                   "unknown frequency \"%s\" (try 15min, H, D, W, M, Q or Y; 'm' is ambiguous)",
+                   "unknown frequency \"%s\" (try 15min, H, D, B, W, M, Q or Y; 'm' is ambiguous)",
                    s);
 }
 
 const char *ts_freq_name(ts_freq f, char *buf, size_t size)
 {
     static const char *const single[] = {"none", "secondly", "minutely", "hourly", "daily",
-                                         "weekly", "monthly", "quarterly", "yearly"};
-    static const char *const suffix[] = {"", "s", "min", "H", "D", "W", "M", "Q", "Y"};
+                                         "weekly", "monthly", "quarterly", "yearly", "B"};
+    static const char *const suffix[] = {"", "s", "min", "H", "D", "W", "M", "Q", "Y", "B"};
     if (f.unit == TS_FREQ_NONE || f.mult <= 1) snprintf(buf, size, "%s", single[f.unit]);
     else snprintf(buf, size, "%d%s", f.mult, suffix[f.unit]);
     return buf;
@@ -227,6 +252,7 @@ int ts_freq_season(ts_freq f)
     if (f.unit == TS_FREQ_SECOND) return (60 % s == 0 && s < 60) ? (int)(60 / s) : 1;
     if (s < 86400) return 86400 % s == 0 ? (int)(86400 / s) : 1;  /* a day */
     if (f.unit == TS_FREQ_DAY) return (7 % f.mult == 0 && f.mult < 7) ? 7 / f.mult : 1;
+    if (f.unit == TS_FREQ_BDAY) return f.mult == 1 ? 5 : 1;  /* a trading week */
     if (f.unit == TS_FREQ_WEEK && f.mult == 1) return 52;
     return 1;
 }
@@ -285,10 +311,21 @@ void ts_freq_acc_free(ts_freq_acc *a)
     memset(a, 0, sizeof *a);
 }
 
+/* Which weekdays the timestamps fall on, and which the gaps of whole days
+ * up to a week skip over. */
+static void note_days(ts_freq_acc *a, int64_t t_prev, int64_t d)
+{
+    a->days_seen |= 1u << ts_weekday(t_prev) | 1u << ts_weekday(t_prev + d);
+    if (d % TS_SECONDS_PER_DAY || d > 7 * (int64_t)TS_SECONDS_PER_DAY) return;
+    for (int64_t z = TS_SECONDS_PER_DAY; z < d; z += TS_SECONDS_PER_DAY)
+        a->skipped[ts_weekday(t_prev + z)]++;
+}
+
 void ts_freq_acc_add(ts_freq_acc *a, int64_t t_prev, int64_t t_next)
 {
     int64_t d = t_next - t_prev;
     if (d <= 0) return;
+    note_days(a, t_prev, d);
     hist_add(&a->key, &a->count, &a->cap, &a->used, d);
     if (d < 28 * (int64_t)TS_SECONDS_PER_DAY) return;
     a->n_long++;
@@ -299,10 +336,32 @@ void ts_freq_acc_add(ts_freq_acc *a, int64_t t_prev, int64_t t_next)
     }
 }
 
+/* Weekdays (bit w for weekday w, Monday 0) that no timestamp falls on,
+ * though gaps skipped them at least MIN_SKIPS times each. */
+static unsigned never_seen(const ts_freq_acc *a)
+{
+    unsigned out = 0;
+    for (int w = 0; w < 7; w++)
+        if (!(a->days_seen >> w & 1) && a->skipped[w] >= MIN_SKIPS) out |= 1u << w;
+    return out;
+}
+
+unsigned ts_freq_acc_unseen_days(const ts_freq_acc *a, ts_freq f)
+{
+    if (f.mult != 1) return 0;
+    if (f.unit == TS_FREQ_DAY) return never_seen(a);
+    return f.unit == TS_FREQ_BDAY ? never_seen(a) & 0x1Fu : 0;
+}
+
 int ts_freq_acc_result(const ts_freq_acc *a, ts_freq *out)
 {
     int64_t d = hist_mode(a->key, a->count, a->cap);
     if (d <= 0) return -1;
+    /* Daily steps around weekends that are never there: business days. */
+    if (d == TS_SECONDS_PER_DAY && (never_seen(a) & 0x60u) == 0x60u) {
+        *out = (ts_freq){TS_FREQ_BDAY, 1};
+        return 0;
+    }
     /* Steps of a month or more that mostly land on calendar months: the
      * grid is monthly (months differ in length, so no fixed step fits). */
     if (d >= 28 * (int64_t)TS_SECONDS_PER_DAY && 2 * a->n_cal > a->n_long)

@@ -52,6 +52,8 @@ EXTRA_DIST += tests/cli_info.sh bench/ingest.sh \
 	tests/data/csv/err_range.csv \
 	tests/data/csv/err_single_time.csv \
 	tests/data/csv/err_text_in_numbers.csv \
+	tests/data/csv/err_tiny.csv \
+	tests/data/csv/err_tiny_long.csv \
 	tests/data/csv/err_unclosed_quote.csv \
 	tests/data/csv/freq_15min.csv \
 	tests/data/csv/freq_2h.csv \
@@ -75,6 +77,7 @@ EXTRA_DIST += tests/cli_info.sh bench/ingest.sh \
 	tests/data/csv/semicolon.csv \
 	tests/data/csv/tab.tsv \
 	tests/data/csv/text_col.csv \
+	tests/data/csv/tiny_ok.csv \
 	tests/data/csv/trailing_blank.csv \
 	tests/data/csv/trailing_empty_col.csv \
 	tests/data/csv/ts_datetime_space.csv \

@@ -23,7 +23,8 @@ typedef enum {
     TS_FREQ_MONTH,
     TS_FREQ_QUARTER,
     TS_FREQ_YEAR,
-} ts_freq_unit;
+    TS_FREQ_BDAY,      /* business days: Monday to Friday, Friday + 1 = Monday */
+} ts_freq_unit;        /* model files store the number: new units go last */
 
 typedef struct ts_freq {
     ts_freq_unit unit;
@@ -50,7 +51,8 @@ void ts_series_set_free(ts_series_set *set);
 /* Timestamp k steps after t on the grid f (k may be negative). Months,
  * quarters and years step the calendar (day of month clamped; the last day
  * of a month steps to the last day of the target month, so month-end series
- * stay on their grid). TS_FREQ_NONE steps by 1 (point indexes). */
+ * stay on their grid). Business days skip Saturdays and Sundays (a weekend t
+ * counts as the Friday before). TS_FREQ_NONE steps by 1 (point indexes). */
 int64_t ts_time_add(ts_freq f, int64_t t, long k);
 
 /* Format t as ISO 8601 for the grid f: "2024-03-01" for daily and coarser,
@@ -58,19 +60,20 @@ int64_t ts_time_add(ts_freq f, int64_t t, long k);
  * not at midnight); the plain index for TS_FREQ_NONE. Returns buf. */
 char *ts_time_format(ts_freq f, int64_t t, char *buf, size_t size);
 
-/* Parse "15min", "H", "hourly", "D", "daily", "W", "M", "Q", "Y", ...
+/* Parse "15min", "H", "hourly", "D", "daily", "B", "W", "M", "Q", "Y", ...
  * Returns 0 or TS_EUSAGE. */
 int ts_freq_parse(const char *s, ts_freq *out, ts_error *err);
 
-/* "15min", "hourly", ... for messages, info and the model file. */
+/* "15min", "hourly", "B", ... for messages and info. */
 const char *ts_freq_name(ts_freq f, char *buf, size_t size);
 
 /* The seasonal periods the frequency implies, in steps (e.g. daily: 7 and
- * 365.25; hourly: 24 and 168). Writes at most max periods; returns count. */
+ * 365.25; business days: 5 and 365.25 * 5/7; hourly: 24 and 168). Writes
+ * at most max periods; returns count. */
 int ts_freq_periods(ts_freq f, double *periods, int max);
 
-/* The main season for seasonal-naive and MASE (daily 7, hourly 24,
- * monthly 12, quarterly 4, weekly 52, else 1). */
+/* The main season for seasonal-naive and MASE (daily 7, business days 5,
+ * hourly 24, monthly 12, quarterly 4, weekly 52, else 1). */
 int ts_freq_season(ts_freq f);
 
 /* Summary of one series: observed and missing counts, and min, mean and

@@ -44,6 +44,26 @@ int64_t ts_floor_div(int64_t a, int64_t b)
 
 int64_t ts_floor_mod(int64_t a, int64_t b) { return a - ts_floor_div(a, b) * b; }
 
+#define MONDAY_DAY 4  /* 1970-01-05, a Monday, in days since the epoch */
+
+int ts_weekday(int64_t t)
+{
+    return (int)ts_floor_mod(ts_floor_div(t, TS_SECONDS_PER_DAY) - MONDAY_DAY, 7);
+}
+
+int64_t ts_bday_index(int64_t t)
+{
+    int64_t z = ts_floor_div(t, TS_SECONDS_PER_DAY) - MONDAY_DAY;
+    int64_t dow = ts_floor_mod(z, 7);
+    return 5 * ts_floor_div(z, 7) + (dow < 4 ? dow : 4);
+}
+
+int64_t ts_bday_time(int64_t i, int64_t sod)
+{
+    int64_t z = MONDAY_DAY + 7 * ts_floor_div(i, 5) + ts_floor_mod(i, 5);
+    return z * TS_SECONDS_PER_DAY + sod;
+}
+
 /* Read between min and max digits at *p into *v; advance *p. */
 static int digits(const char **p, int min, int max, int *v)
 {

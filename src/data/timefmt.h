@@ -40,6 +40,15 @@ int64_t ts_days_from_civil(int64_t y, int m, int d);
 void ts_civil_from_days(int64_t z, int64_t *y, int *m, int *d);
 int ts_days_in_month(int64_t y, int m);
 
+/* Day of the week of timestamp t: 0 Monday .. 6 Sunday. */
+int ts_weekday(int64_t t);
+/* Business days (Monday to Friday) from Monday 1970-01-05 to the day of t;
+ * a Saturday or Sunday counts as the Friday before. */
+int64_t ts_bday_index(int64_t t);
+/* The timestamp of business day i (as counted by ts_bday_index) at second
+ * sod of the day. */
+int64_t ts_bday_time(int64_t i, int64_t sod);
+
 /* Floor division and modulo for negative timestamps. */
 int64_t ts_floor_div(int64_t a, int64_t b);
 int64_t ts_floor_mod(int64_t a, int64_t b);
@@ -54,7 +63,10 @@ int ts_time_parse(const char *s, ts_time_form form, int64_t *t);
 
 /* Frequency inference: the most common positive step between consecutive
  * timestamps of the same series, with calendar months recognised (steps of
- * 28..31 days that land on the same day of month, or month ends). Feed every
+ * 28..31 days that land on the same day of month, or month ends), and
+ * business days (B) when that step is one day, no timestamp falls on a
+ * Saturday or a Sunday, and the gaps between consecutive timestamps skip
+ * each of the two at least 4 times (four weekends: not chance). Feed every
  * consecutive pair of distinct sorted timestamps of every series with add. */
 typedef struct ts_freq_acc {
     int64_t *key;       /* step in seconds (or months in mkey), 0 = empty */
@@ -65,6 +77,8 @@ typedef struct ts_freq_acc {
     size_t mcap, mused;
     size_t n_long;      /* pairs at least 28 days apart */
     size_t n_cal;       /* of those, exact calendar-month steps */
+    unsigned days_seen; /* bit w: a timestamp falls on weekday w (0 Monday) */
+    size_t skipped[7];  /* days of each weekday inside gaps of at most a week */
 } ts_freq_acc;
 
 void ts_freq_acc_init(ts_freq_acc *a);
@@ -73,6 +87,11 @@ void ts_freq_acc_add(ts_freq_acc *a, int64_t t_prev, int64_t t_next);
  * fit a frequency. */
 int ts_freq_acc_result(const ts_freq_acc *a, ts_freq *out);
 void ts_freq_acc_free(ts_freq_acc *a);
+/* On a daily or business-day grid f (multiple 1): the weekdays of the grid
+ * (bit w for weekday w, Monday 0) that no timestamp falls on although the
+ * gaps skipped each at least 4 times, so a forecast would have steps at
+ * days the data never has. 0 for other grids or when there is none. */
+unsigned ts_freq_acc_unseen_days(const ts_freq_acc *a, ts_freq f);
 
 /* How many steps of f lead from origin to t: sets *k and returns 0 if t is
  * exactly ts_time_add(f, origin, *k), -1 if t is off that grid. For

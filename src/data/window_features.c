@@ -19,6 +19,7 @@ static double step_seconds(ts_freq f)
     case TS_FREQ_MINUTE: unit = 60; break;
     case TS_FREQ_HOUR: unit = 3600; break;
     case TS_FREQ_DAY: unit = DAY; break;
+    case TS_FREQ_BDAY: unit = 1.4 * DAY; break;  /* on average: 5 in a week */
     case TS_FREQ_WEEK: unit = 7 * DAY; break;
     case TS_FREQ_MONTH: unit = YEAR / 12; break;
     case TS_FREQ_QUARTER: unit = YEAR / 4; break;
@@ -50,6 +51,8 @@ double ts_calendar_phase(ts_freq f, double q, int64_t t)
 {
     double span = q * step_seconds(f);
     if (fabs(span / YEAR - 1) < 0.02) return year_fraction(t);
+    if (f.unit == TS_FREQ_BDAY)  /* in trading days: Monday 0, Friday 4/5 of a week */
+        return wrap((double)ts_bday_index(t), q * f.mult);
     return wrap((double)(t - MONDAY_1970), span);
 }
 

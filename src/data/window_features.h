@@ -18,7 +18,8 @@ void ts_features_lags(const ts_window_spec *w, const ts_series *sr, long origin,
 /* Phase in [0, 1) of timestamp t (seconds since the epoch, UTC) in a period
  * of q steps of the grid f: hour of day, day of week (Monday 0), fraction of
  * the calendar year for periods of about a year, else t modulo the period
- * counted from Monday 1970-01-05 00:00 UTC. */
+ * counted from Monday 1970-01-05 00:00 UTC; on business days (B) counted in
+ * business days from that Monday (the trading week: Friday is 4/5). */
 double ts_calendar_phase(ts_freq f, double q, int64_t t);
 
 #endif

@@ -46,6 +46,7 @@ int ts_default_horizon(ts_freq f)
     case TS_FREQ_MINUTE: return 60;
     case TS_FREQ_HOUR: return 48;
     case TS_FREQ_DAY: return 30;
+    case TS_FREQ_BDAY: return 20;  /* four trading weeks */
     case TS_FREQ_WEEK: return 13;
     case TS_FREQ_MONTH: return 12;
     case TS_FREQ_QUARTER: return 8;

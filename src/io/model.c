@@ -199,7 +199,7 @@ static void read_window(reader *r, ts_window_spec *w)
     int horizon = (int)get_int(r, "window.horizon", 1, 1 << 20);
     int levels = (int)get_int(r, "window.levels", 1, TS_WINDOW_MAX_LEVELS);
     ts_freq freq;
-    freq.unit = (ts_freq_unit)get_int(r, "window.freq_unit", TS_FREQ_NONE, TS_FREQ_YEAR);
+    freq.unit = (ts_freq_unit)get_int(r, "window.freq_unit", TS_FREQ_NONE, TS_FREQ_BDAY);
     freq.mult = (int)get_int(r, "window.freq_mult", 1, 1 << 20);
     int has_time = (int)get_int(r, "window.has_time", 0, 1);
     int channels = (int)get_int(r, "window.channels", 1, 1024);
