@@ -148,5 +148,22 @@ for d in ${SIGNAL_DELAYS:-0 0.02 0.1 0.3 0.6 1}; do
     no_litter "delay $d"
     points=$((points + 2))
 done
+# SIGKILL cannot be caught: the model is still the old one or a complete
+# checkpoint (a temporary file may stay; a later run goes on regardless).
+for d in ${SIGNAL_DELAYS:-0 0.02 0.1 0.3 0.6 1}; do
+    cp "$M" "$T/k.model"
+    # shellcheck disable=SC2086
+    "$TSDIFF" fit "$DATA" $TINY --steps 1000000 --checkpoint-every 1 -o "$T/k.model" 2>"$ERR" &
+    pid=$!
+    sleep "$d"
+    kill -KILL $pid 2>/dev/null || true
+    set +e; wait $pid; set -e
+    expect_rc 0 "$TSDIFF" info "$T/k.model"
+    expect_out "resumable:      yes"
+    # shellcheck disable=SC2086
+    expect_rc 0 "$TSDIFF" fit --resume --steps 2 $TINY -o "$T/k.model"
+    rm -f "$T"/k.model.?????? "$T/k.model.lock"
+    points=$((points + 1))
+done
 echo "signal points run: $points"
 pass
