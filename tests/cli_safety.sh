@@ -88,7 +88,7 @@ if command -v flock >/dev/null 2>&1; then
     # A holder for one second, then --wait 600 gets the lock.
     flock "$M.lock" sleep 1 &
     holder=$!
-    while flock -n "$M.lock" true; do :; done   # until the holder has it
+    while flock -n "$M.lock" true && kill -0 $holder 2>/dev/null; do :; done   # until it holds it
     # shellcheck disable=SC2086
     expect_rc 0 "$TSDIFF" fit "$DATA" $TINY -o "$M" --wait 600
     wait $holder
@@ -100,7 +100,7 @@ fi
 # shellcheck disable=SC2086
 "$TSDIFF" fit --resume -o "$M" --steps 1000000 -q --threads 1 >/dev/null 2>"$T/resume.err" &
 long=$!
-while [ ! -e "$M.lock" ]; do sleep 0.05; done
+while [ ! -e "$M.lock" ] && kill -0 $long 2>/dev/null; do sleep 0.05; done
 # shellcheck disable=SC2086
 expect_rc 75 "$TSDIFF" fit "$DATA" $TINY -o "$M"
 kill -INT $long

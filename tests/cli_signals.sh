@@ -110,7 +110,8 @@ EOF
         # shellcheck disable=SC2086
         PATH="$T/fake:$PATH" "$TSDIFF" forecast $FC --seed 2 --plot "$T/f.png" 2>"$ERR" &
         pid=$!
-        while [ ! -s "$T/fake/pid" ]; do sleep 0.05; done
+        while [ ! -s "$T/fake/pid" ] && kill -0 $pid 2>/dev/null; do sleep 0.05; done
+        [ -s "$T/fake/pid" ] || fail "forecast ended before it ran gnuplot: $(cat "$ERR")"
         kill -$sig $pid
         set +e; wait $pid; got=$?; set -e
         [ $got -gt 128 ] || fail "forecast killed by SIG$sig during the chart exited $got"
