@@ -175,7 +175,7 @@ void *ts_cuda_h2d_temp(ts_cuda *cu, ts_cuda_buf *b, const void *h_src, size_t by
 
 /* ---- memory and transfers ------------------------------------------------ */
 
-static float *cu_alloc(ts_backend *be, size_t n)
+float *ts_cuda_alloc(ts_backend *be, size_t n)
 {
     ts_cuda *cu = ts_cuda_of(be);
     CU_ASSERT_MSG(!cu->capturing, "alloc while recording a graph");
@@ -192,7 +192,7 @@ static float *cu_alloc(ts_backend *be, size_t n)
     return (float *)p;
 }
 
-static void cu_free(ts_backend *be, float *p)
+void ts_cuda_free(ts_backend *be, float *p)
 {
     ts_cuda *cu = ts_cuda_of(be);
     if (!p) return;
@@ -200,12 +200,12 @@ static void cu_free(ts_backend *be, float *p)
     CUDA_CHECK(cudaFree(p));
 }
 
-static void cu_upload(ts_backend *be, float *dst, const float *h_src, size_t n)
+void ts_cuda_upload(ts_backend *be, float *dst, const float *h_src, size_t n)
 {
     ts_cuda_h2d(ts_cuda_of(be), dst, h_src, n * sizeof(float));
 }
 
-static void cu_download(ts_backend *be, float *h_dst, const float *src, size_t n)
+void ts_cuda_download(ts_backend *be, float *h_dst, const float *src, size_t n)
 {
     ts_cuda *cu = ts_cuda_of(be);
     CU_ASSERT_MSG(!cu->capturing, "download while recording a graph");
@@ -219,7 +219,7 @@ static void cu_download(ts_backend *be, float *h_dst, const float *src, size_t n
 }
 
 /* memmove semantics: overlapping ranges go through a scratch buffer. */
-static void cu_copy(ts_backend *be, float *dst, const float *src, size_t n)
+void ts_cuda_copy(ts_backend *be, float *dst, const float *src, size_t n)
 {
     ts_cuda *cu = ts_cuda_of(be);
     if (n == 0 || dst == src) return;
@@ -233,14 +233,14 @@ static void cu_copy(ts_backend *be, float *dst, const float *src, size_t n)
     CU_LAUNCHED(cu, "copy");
 }
 
-static void cu_sync(ts_backend *be)
+void ts_cuda_sync(ts_backend *be)
 {
     ts_cuda_wait(ts_cuda_of(be), "sync while recording a graph");
 }
 
 /* ---- graphs -------------------------------------------------------------- */
 
-static int cu_graph_begin(ts_backend *be)
+int ts_cuda_graph_begin(ts_backend *be)
 {
     ts_cuda *cu = ts_cuda_of(be);
     if (cu->graphs_off) return -1;
@@ -252,7 +252,7 @@ static int cu_graph_begin(ts_backend *be)
     return 0;
 }
 
-static void cu_graph_end(ts_backend *be, ts_graph **gp)
+void ts_cuda_graph_end(ts_backend *be, ts_graph **gp)
 {
     ts_cuda *cu = ts_cuda_of(be);
     CU_ASSERT_MSG(cu->capturing, "graph_end without graph_begin");
@@ -289,7 +289,7 @@ static void cu_graph_end(ts_backend *be, ts_graph **gp)
     CU_LAUNCHED(cu, "graph launch");
 }
 
-static void cu_graph_launch(ts_backend *be, ts_graph *g)
+void ts_cuda_graph_launch(ts_backend *be, ts_graph *g)
 {
     ts_cuda *cu = ts_cuda_of(be);
     CU_ASSERT_MSG(!cu->capturing, "graph_launch while recording a graph");
@@ -298,7 +298,7 @@ static void cu_graph_launch(ts_backend *be, ts_graph *g)
     CU_LAUNCHED(cu, "graph launch");
 }
 
-static void cu_graph_free(ts_backend *be, ts_graph *g)
+void ts_cuda_graph_free(ts_backend *be, ts_graph *g)
 {
     ts_cuda *cu = ts_cuda_of(be);
     if (!g) return;
@@ -318,7 +318,7 @@ static int env_is(const char *name, const char *value)
     return v && strcmp(v, value) == 0;
 }
 
-static void cu_destroy(ts_backend *be)
+void ts_cuda_destroy(ts_backend *be)
 {
     if (!be) return;
     ts_cuda *cu = ts_cuda_of(be);
@@ -395,49 +395,18 @@ static int setup(ts_cuda *cu, ts_error *err)
     return 0;
 }
 
+/* The function table, from the op list (nn/ops.h); the fused ops stay NULL
+ * (ts_backend_open composes them). Assignments: C++ has no designated
+ * initialisers out of order. */
 static void fill_table(ts_backend *be, ts_cuda *cu)
 {
-    *be = (ts_backend){
-        .name = "cuda",
-        .impl = cu,
-        .destroy = cu_destroy,
-        .alloc = cu_alloc,
-        .free = cu_free,
-        .upload = cu_upload,
-        .download = cu_download,
-        .copy = cu_copy,
-        .fill = ts_cuda_fill,
-        .sync = cu_sync,
-        .gemm = ts_cuda_gemm,
-        .gemm_batched = ts_cuda_gemm_batched,
-        .conv1d_fwd = ts_cuda_conv1d_fwd,
-        .conv1d_bwd_data = ts_cuda_conv1d_bwd_data,
-        .conv1d_bwd_filter = ts_cuda_conv1d_bwd_filter,
-        .groupnorm_fwd = ts_cuda_groupnorm_fwd,
-        .groupnorm_bwd = ts_cuda_groupnorm_bwd,
-        .silu_fwd = ts_cuda_silu_fwd,
-        .silu_bwd = ts_cuda_silu_bwd,
-        .upsample2_fwd = ts_cuda_upsample2_fwd,
-        .upsample2_bwd = ts_cuda_upsample2_bwd,
-        .chan_copy = ts_cuda_chan_copy,
-        .add_bcast_fwd = ts_cuda_add_bcast_fwd,
-        .add_bcast_bwd = ts_cuda_add_bcast_bwd,
-        .add_rowvec_fwd = ts_cuda_add_rowvec_fwd,
-        .add_rowvec_bwd = ts_cuda_add_rowvec_bwd,
-        .axpby = ts_cuda_axpby,
-        .mul = ts_cuda_mul,
-        .clamp_min = ts_cuda_clamp_min,
-        .mix_rows = ts_cuda_mix_rows,
-        .sumsq = ts_cuda_sumsq,
-        .masked_mse = ts_cuda_masked_mse,
-        .adamw = ts_cuda_adamw,
-        .ema = ts_cuda_ema,
-        .randn = ts_cuda_randn,
-        .graph_begin = cu_graph_begin,
-        .graph_end = cu_graph_end,
-        .graph_launch = cu_graph_launch,
-        .graph_free = cu_graph_free,
-    };
+    memset(be, 0, sizeof *be);
+    be->name = "cuda";
+    be->impl = cu;
+#define TS_CUDA_ENTRY(ret, name, params) be->name = ts_cuda_##name;
+    TS_OPS_REQUIRED(TS_CUDA_ENTRY)
+    TS_OPS_GRAPH(TS_CUDA_ENTRY)
+#undef TS_CUDA_ENTRY
 }
 
 /* TSDIFF_CUDA_CONV: gemm (default) or cudnn; a cuDNN that cannot be used
@@ -478,7 +447,7 @@ TS_CUDA_EXPORT int ts_cuda_backend_create(int threads, ts_backend **out, ts_erro
     cu->graphs_off = env_is("TSDIFF_CUDA_GRAPHS", "0");
     if (!rc) choose_conv(cu);
     if (rc) {
-        cu_destroy(be);
+        ts_cuda_destroy(be);
         return rc;
     }
     *out = be;

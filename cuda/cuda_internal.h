@@ -164,62 +164,28 @@ int ts_cuda_probe(ts_cuda *cu, ts_error *err);
 /* Wait for the stream (an internal fault while recording). */
 void ts_cuda_wait(ts_cuda *cu, const char *why);
 
-/* ---- ops (cuda_gemm_conv.cu, cuda_kernels.cu) --------------------------- */
+/* ---- ops ------------------------------------------------------------------ */
 
-void ts_cuda_gemm(ts_backend *be, int trans_a, int trans_b, int m, int n, int k,
-                  float alpha, const float *a, int lda, const float *b, int ldb,
-                  float beta, float *c, int ldc);
+/* The ops of nn/ops.h, as ts_cuda_<name>: memory, transfers and graphs in
+ * cuda_backend.cu, GEMM and convolutions in cuda_gemm_conv.cu, the rest in
+ * cuda_kernels.cu. The module has no fused kernel yet: its fused ops are
+ * the compositions that ts_backend_complete() puts in (src/nn/backend.c). */
+#define TS_CUDA_DECLARE(ret, name, params) ret ts_cuda_##name params;
+TS_OPS_REQUIRED(TS_CUDA_DECLARE)
+TS_OPS_GRAPH(TS_CUDA_DECLARE)
+#undef TS_CUDA_DECLARE
+
+/* Strided-batched GEMM (cuBLAS semantics in row-major terms, as gemm): the
+ * convolutions' per-sample products. */
 void ts_cuda_gemm_batched(ts_backend *be, int trans_a, int trans_b, int m, int n, int k,
                           float alpha, const float *a, int lda, long stride_a,
                           const float *b, int ldb, long stride_b, float beta,
                           float *c, int ldc, long stride_c, int batch);
-void ts_cuda_conv1d_fwd(ts_backend *be, const ts_conv1d_shape *s, const float *x,
-                        const float *w, const float *bias, float *y);
-void ts_cuda_conv1d_bwd_data(ts_backend *be, const ts_conv1d_shape *s, const float *dy,
-                             const float *w, float *dx);
-void ts_cuda_conv1d_bwd_filter(ts_backend *be, const ts_conv1d_shape *s, const float *x,
-                               const float *dy, float *dw, float *dbias);
 /* y[b, c, l] += bias[c] and dbias[c] += sum_{b,l} dy[b, c, l] (shared with cuDNN). */
 void ts_cuda_bias_fwd(ts_cuda *cu, int batch, int channels, int len, const float *bias,
                       float *y);
 void ts_cuda_bias_bwd(ts_cuda *cu, int batch, int channels, int len, const float *dy,
                       float *dbias);
-
-void ts_cuda_fill(ts_backend *be, float *p, float value, size_t n);
-void ts_cuda_groupnorm_fwd(ts_backend *be, int batch, int channels, int len, int groups,
-                           const float *x, const float *gamma, const float *beta,
-                           float *y, float *mean, float *rstd);
-void ts_cuda_groupnorm_bwd(ts_backend *be, int batch, int channels, int len, int groups,
-                           const float *dy, const float *x, const float *gamma,
-                           const float *mean, const float *rstd,
-                           float *dx, float *dgamma, float *dbeta);
-void ts_cuda_silu_fwd(ts_backend *be, size_t n, const float *x, float *y);
-void ts_cuda_silu_bwd(ts_backend *be, size_t n, const float *x, const float *dy, float *dx);
-void ts_cuda_upsample2_fwd(ts_backend *be, int batch, int channels, int len,
-                           const float *x, float *y);
-void ts_cuda_upsample2_bwd(ts_backend *be, int batch, int channels, int len,
-                           const float *dy, float *dx);
-void ts_cuda_chan_copy(ts_backend *be, int batch, int len, int nc,
-                       const float *src, int src_c, int src_off,
-                       float *dst, int dst_c, int dst_off, int accumulate);
-void ts_cuda_add_bcast_fwd(ts_backend *be, int batch, int channels, int len,
-                           const float *v, float *y);
-void ts_cuda_add_bcast_bwd(ts_backend *be, int batch, int channels, int len,
-                           const float *dy, float *dv);
-void ts_cuda_add_rowvec_fwd(ts_backend *be, int rows, int cols, const float *v, float *y);
-void ts_cuda_add_rowvec_bwd(ts_backend *be, int rows, int cols, const float *dy, float *dv);
-void ts_cuda_axpby(ts_backend *be, size_t n, float a, const float *x, float b, float *y);
-void ts_cuda_mul(ts_backend *be, size_t n, const float *x, const float *y, float *z);
-void ts_cuda_clamp_min(ts_backend *be, size_t n, float lo, float *x);
-void ts_cuda_mix_rows(ts_backend *be, int rows, size_t n, const float *h_a, const float *x,
-                      const float *h_b, const float *y, float *out);
-double ts_cuda_sumsq(ts_backend *be, size_t n, const float *x);
-double ts_cuda_masked_mse(ts_backend *be, size_t n, const float *pred, const float *target,
-                          const float *mask, float *dpred);
-void ts_cuda_adamw(ts_backend *be, size_t n, float *p, const float *g, float *m, float *v,
-                   float lr, float beta1, float beta2, float eps, float wd, long step);
-void ts_cuda_ema(ts_backend *be, size_t n, float *e, const float *p, float decay);
-void ts_cuda_randn(ts_backend *be, size_t n, uint64_t seed, uint64_t offset, float *out);
 /* The raw Philox words of blocks first .. first+nblocks-1 of seed's stream
  * into device memory words[4 * nblocks] (for the tests). */
 void ts_cuda_philox_words(ts_cuda *cu, uint64_t seed, uint64_t first, size_t nblocks,

@@ -1,5 +1,5 @@
 /* cuda_kernels.cu - the CUDA backend's own kernels: fill, group norm,
- * SiLU, upsampling, channel slices, broadcasts, axpby, mul, clamp, per-row
+ * SiLU, upsampling, channel slices, broadcasts, axpby, per-row
  * mixes, the deterministic reductions (sum of squares, masked MSE), AdamW,
  * the EMA and the Philox normal stream. Forward and backward side by side.
  *
@@ -361,35 +361,11 @@ __global__ static void axpby_k(size_t n, float a, const float *x, float b, float
     GRID_LOOP(i, n) y[i] = a * x[i] + b * y[i];
 }
 
-__global__ static void mul_k(size_t n, const float *x, const float *y, float *z)
-{
-    GRID_LOOP(i, n) z[i] = x[i] * y[i];
-}
-
-__global__ static void clamp_min_k(size_t n, float lo, float *x)
-{
-    GRID_LOOP(i, n) x[i] = x[i] < lo ? lo : x[i];
-}
-
 void ts_cuda_axpby(ts_backend *be, size_t n, float a, const float *x, float b, float *y)
 {
     if (n == 0) return;
     axpby_k<<<ts_cuda_grid(n), TPB, 0, STREAM(be)>>>(n, a, x, b, y);
     CU_LAUNCHED(ts_cuda_of(be), "axpby");
-}
-
-void ts_cuda_mul(ts_backend *be, size_t n, const float *x, const float *y, float *z)
-{
-    if (n == 0) return;
-    mul_k<<<ts_cuda_grid(n), TPB, 0, STREAM(be)>>>(n, x, y, z);
-    CU_LAUNCHED(ts_cuda_of(be), "mul");
-}
-
-void ts_cuda_clamp_min(ts_backend *be, size_t n, float lo, float *x)
-{
-    if (n == 0) return;
-    clamp_min_k<<<ts_cuda_grid(n), TPB, 0, STREAM(be)>>>(n, lo, x);
-    CU_LAUNCHED(ts_cuda_of(be), "clamp_min");
 }
 
 /* out[r, :] = a[r] x[r, :] + b[r] y[r, :]; coef = a[rows] then b[rows]. Each

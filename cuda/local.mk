@@ -29,7 +29,7 @@ NVCC_FLAGS = -O3 -std=c++17 $(NVCC_ARCH) -fmad=false \
 # module must not lean on symbols of the program that loads it.
 CUDA_LINK = -cudart shared -L$(CUDA_HOME)/lib64 -lcublas -ldl \
 	-Xlinker -rpath=$(CUDA_HOME)/lib64 -Xlinker -zdefs
-CUDA_DEPS = $(CUDA_HDRS) src/nn/backend.h src/nn/sigmoid.h src/io/error.h
+CUDA_DEPS = $(CUDA_HDRS) src/nn/backend.h src/nn/ops.h src/nn/sigmoid.h src/io/error.h
 CUDA_OBJS = cuda/cuda_backend.o cuda/cuda_gemm_conv.o cuda/cuda_kernels.o \
 	cuda/cuda_cudnn.o
 
@@ -74,6 +74,7 @@ if HAVE_CHECK
 check_PROGRAMS += tests/check_cuda
 tests_check_cuda_CPPFLAGS = $(AM_CPPFLAGS) \
 	-DTS_CUDA_MODULE_PATH='"$(abs_top_builddir)/cuda/tsdiff-cuda.so"'
+tests_check_cuda_SOURCES = tests/check_cuda.c tests/op_table.c tests/op_table.h
 tests_check_cuda_CFLAGS = $(TEST_CFLAGS)
 tests_check_cuda_LDADD = $(TEST_LIBS)
 endif

@@ -1,7 +1,7 @@
 /* check_cuda.c - the CUDA backend against the CPU backend.
  *
- * Every op runs on both backends on the same random inputs and the results
- * must agree: |gpu - cpu| <= 1e-4 (|cpu| + rms(cpu)) element by element (a
+ * Every row of the op table (op_table.c) runs on both backends, forward and
+ * backward, on the same random inputs and the results must agree: |gpu - cpu| <= 1e-4 (|cpu| + rms(cpu)) element by element (a
  * NaN never passes). Then one full training step of a small UNet and one
  * DPM-Solver++ forecast, GPU against CPU, and the same forecast recorded as
  * a CUDA graph, replayed and updated. The Philox words must match bit for
@@ -28,6 +28,7 @@
 #include "nn/optim.h"
 #include "nn/philox.h"
 #include "nn/unet.h"
+#include "op_table.h"
 
 #ifndef TS_CUDA_MODULE_PATH
 #define TS_CUDA_MODULE_PATH "cuda/tsdiff-cuda.so"
@@ -40,21 +41,12 @@ static void *module;
 
 /* ---- helpers ------------------------------------------------------------- */
 
-/* Test data (xorshift, not the Philox stream). */
-static uint64_t rng_state = 88172645463325252ull;
-static double urand(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (double)(rng_state >> 11) * (1.0 / 9007199254740992.0);
-}
-
+/* Test data (op_urand: xorshift, not the Philox stream). */
 static float *host_rand(size_t n, double lo, double hi)
 {
     float *a = malloc((n ? n : 1) * sizeof *a);
     ck_assert_ptr_nonnull(a);
-    for (size_t i = 0; i < n; i++) a[i] = (float)(lo + (hi - lo) * urand());
+    for (size_t i = 0; i < n; i++) a[i] = (float)(lo + (hi - lo) * op_urand());
     return a;
 }
 
@@ -256,103 +248,69 @@ START_TEST(test_memory)
 }
 END_TEST
 
-/* ---- GEMM --------------------------------------------------------------------- */
+/* ---- every op of the table -------------------------------------------------------- */
 
-static void gemm_case(int ta, int tb, int m, int n, int k, float alpha, float beta, int batch,
-                      int zero_stride_a)
+static void expect_op(const op_row *row, const char *what, pair p)
 {
-    int ra = ta ? k : m, ca = ta ? m : k;    /* stored shapes, row-major */
-    int rb = tb ? n : k, cb = tb ? k : n;
-    int lda = ca + 3, ldb = cb + 2, ldc = n + 5;
-    long sa = zero_stride_a ? 0 : (long)ra * lda + 7, sb = (long)rb * ldb + 1,
-         sc = (long)m * ldc + 4;
-    pair a = pair_rand((size_t)(zero_stride_a ? 1 : batch) * (ra * lda + 7), -1, 1);
-    pair b = pair_rand((size_t)batch * (rb * ldb + 1), -1, 1);
-    pair c = pair_rand((size_t)batch * (m * ldc + 4), -1, 1);
-    for (int side = 0; side < 2; side++) {
-        if (batch == 1)
-            BE->gemm(BE, ta, tb, m, n, k, alpha, D(a), lda, D(b), ldb, beta, D(c), ldc);
-        else
-            BE->gemm_batched(BE, ta, tb, m, n, k, alpha, D(a), lda, sa, D(b), ldb, sb, beta,
-                             D(c), ldc, sc, batch);
-    }
-    char what[96];
-    snprintf(what, sizeof what, "gemm ta %d tb %d %dx%dx%d alpha %g beta %g batch %d", ta, tb,
-             m, n, k, alpha, beta, batch);
-    expect_close(what, c);
-    pair_free(a);
-    pair_free(b);
-    pair_free(c);
+    if (row->exact) expect_same(what, p);   /* e.g. SiLU: nn/sigmoid.h, no FMA, same bits */
+    else expect_close(what, p);
 }
 
-START_TEST(test_gemm)
+/* A row at a shape on both backends: the output of its forward, then the
+ * gradients of its backward (assigned ones start as junk, accumulated ones
+ * at 0.5). */
+static void op_case(const op_row *row, const int *shape)
 {
-    for (int ta = 0; ta < 2; ta++)
-        for (int tb = 0; tb < 2; tb++) {
-            gemm_case(ta, tb, 37, 53, 29, 1.0f, 0.0f, 1, 0);
-            gemm_case(ta, tb, 5, 3, 130, 0.5f, 1.0f, 1, 0);
-            gemm_case(ta, tb, 1, 64, 7, -2.0f, 0.25f, 1, 0);
-            gemm_case(ta, tb, 17, 9, 11, 1.0f, 0.0f, 5, 0);
-            gemm_case(ta, tb, 8, 19, 6, 1.5f, 1.0f, 3, 1);
+    size_t in_n[OP_MAXIN] = {0}, out_n = 0;
+    row->size(shape, in_n, &out_n);
+    pair in[OP_MAXIN] = {{0}}, grad[OP_MAXIN] = {{0}};
+    float *ins[2][OP_MAXIN] = {{0}}, *grads[2][OP_MAXIN] = {{0}};
+    for (int i = 0; i < row->nin; i++) {
+        if (!in_n[i]) continue;
+        float *h = malloc(in_n[i] * sizeof *h);
+        op_fill(h, in_n[i], row->in_kind[i]);
+        in[i] = pair_new(in_n[i], h);
+        free(h);
+        ins[0][i] = in[i].c, ins[1][i] = in[i].g;
+        if (!row->bwd || row->grad[i] == G_NONE) continue;
+        grad[i] = pair_new(in_n[i], NULL);
+        pair_fill(grad[i], row->grad[i] == G_ACCUM ? 0.5f : -777.0f);
+        grads[0][i] = grad[i].c, grads[1][i] = grad[i].g;
+    }
+    pair out = pair_new(out_n, NULL);
+    pair_fill(out, 777.0f);
+    char what[160], name[128];
+    op_describe(row, shape, name, sizeof name);
+    for (int side = 0; side < 2; side++) row->fwd(BE, shape, ins[side], D(out));
+    snprintf(what, sizeof what, "%s: forward", name);
+    expect_op(row, what, out);
+    if (row->bwd) {
+        float *h = malloc(out_n * sizeof *h);
+        op_fill(h, out_n, IN_RAND);
+        for (int side = 0; side < 2; side++) BE->upload(BE, D(out), h, out_n);
+        free(h);
+        for (int side = 0; side < 2; side++) row->bwd(BE, shape, ins[side], D(out), grads[side]);
+        for (int i = 0; i < row->nin; i++) {
+            if (!grads[0][i]) continue;
+            snprintf(what, sizeof what, "%s: gradient of input %d", name, i);
+            expect_op(row, what, grad[i]);
         }
-}
-END_TEST
-
-/* ---- convolution ---------------------------------------------------------------- */
-
-static ts_conv1d_shape conv_shape(int batch, int cin, int cout, int lin, int k, int stride,
-                                  int pad)
-{
-    ts_conv1d_shape s = {.batch = batch, .cin = cin, .cout = cout, .lin = lin, .k = k,
-                         .stride = stride, .pad = pad};
-    ts_conv1d_shape_finish(&s);
-    return s;
-}
-
-static void conv_case(const int v[7], int with_bias)
-{
-    ts_conv1d_shape s = conv_shape(v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
-    size_t nx = (size_t)s.batch * s.cin * s.lin, ny = (size_t)s.batch * s.cout * s.lout;
-    size_t nw = (size_t)s.cout * s.cin * s.k;
-    pair x = pair_rand(nx, -1, 1), w = pair_rand(nw, -1, 1), bias = pair_rand(s.cout, -1, 1);
-    pair dy = pair_rand(ny, -1, 1), y = pair_new(ny, NULL), dx = pair_new(nx, NULL);
-    pair dw = pair_new(nw, NULL), db = pair_new(s.cout, NULL);
-    pair_fill(y, 777.0f);        /* the forward and bwd_data assign */
-    pair_fill(dx, -777.0f);
-    pair_fill(dw, 0.5f);         /* bwd_filter accumulates */
-    pair_fill(db, 0.5f);
-    for (int side = 0; side < 2; side++) {
-        BE->conv1d_fwd(BE, &s, D(x), D(w), with_bias ? D(bias) : NULL, D(y));
-        BE->conv1d_bwd_data(BE, &s, D(dy), D(w), D(dx));
-        BE->conv1d_bwd_filter(BE, &s, D(x), D(dy), D(dw), with_bias ? D(db) : NULL);
     }
-    char what[128];
-    const char *names[] = {"conv fwd", "conv bwd_data", "conv bwd_filter dw", "conv dbias"};
-    pair outs[] = {y, dx, dw, db};
-    for (int i = 0; i < 4; i++) {
-        snprintf(what, sizeof what, "%s B%d cin%d cout%d lin%d k%d s%d p%d bias%d", names[i],
-                 v[0], v[1], v[2], v[3], v[4], v[5], v[6], with_bias);
-        expect_close(what, outs[i]);
+    for (int i = 0; i < row->nin; i++) {
+        if (in[i].n) pair_free(in[i]);
+        if (grad[i].n) pair_free(grad[i]);
     }
-    pair all[] = {x, w, bias, dy, y, dx, dw, db};
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) pair_free(all[i]);
+    pair_free(out);
 }
 
-static void conv_all(void)
+static void op_row_all(const op_row *row)
 {
-    static const int cases[][7] = {
-        /* batch cin cout lin k stride pad */
-        {3, 5, 7, 16, 3, 1, 1}, {2, 4, 6, 17, 3, 2, 1}, {2, 4, 6, 16, 3, 2, 1},
-        {4, 8, 3, 10, 1, 1, 0}, {2, 3, 5, 9, 5, 2, 2}, {1, 2, 2, 3, 3, 1, 0},
-        {2, 3, 4, 8, 1, 2, 0}, {2, 3, 4, 12, 5, 3, 0}, {16, 32, 16, 64, 3, 1, 1},
-    };
-    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
-        for (int bias = 0; bias < 2; bias++) conv_case(cases[c], bias);
+    for (int k = 0; k < OP_MAXSHAPES && row->cmp[k][0]; k++) op_case(row, row->cmp[k]);
 }
 
-START_TEST(test_conv)
+START_TEST(test_op)
 {
-    conv_all();
+    op_row_all(&op_table[_i]);
 }
 END_TEST
 
@@ -373,210 +331,15 @@ static void with_cudnn(void (*fn)(void))
     ts_backend_destroy(dnn);
 }
 
+static void conv_rows(void)
+{
+    for (size_t r = 0; r < op_table_len; r++)
+        if (strncmp(op_table[r].name, "conv", 4) == 0) op_row_all(&op_table[r]);
+}
+
 START_TEST(test_conv_cudnn)
 {
-    with_cudnn(conv_all);
-}
-END_TEST
-
-/* ---- group norm ------------------------------------------------------------------ */
-
-static void gn_case(int batch, int channels, int len, int groups)
-{
-    size_t n = (size_t)batch * channels * len, ng = (size_t)batch * groups;
-    pair x = pair_rand(n, -2, 3), gamma = pair_rand(channels, 0.5, 1.5);
-    pair beta = pair_rand(channels, -1, 1), dy = pair_rand(n, -1, 1);
-    pair y = pair_new(n, NULL), mean = pair_new(ng, NULL), rstd = pair_new(ng, NULL);
-    pair dx = pair_new(n, NULL), dg = pair_new(channels, NULL), dbt = pair_new(channels, NULL);
-    pair_fill(dx, -777.0f);
-    pair_fill(dg, 0.5f);
-    pair_fill(dbt, 0.5f);
-    for (int side = 0; side < 2; side++) {
-        BE->groupnorm_fwd(BE, batch, channels, len, groups, D(x), D(gamma), D(beta), D(y),
-                          D(mean), D(rstd));
-        BE->groupnorm_bwd(BE, batch, channels, len, groups, D(dy), D(x), D(gamma), D(mean),
-                          D(rstd), D(dx), D(dg), D(dbt));
-    }
-    char what[96];
-    const char *names[] = {"gn y", "gn mean", "gn rstd", "gn dx", "gn dgamma", "gn dbeta"};
-    pair outs[] = {y, mean, rstd, dx, dg, dbt};
-    for (int i = 0; i < 6; i++) {
-        snprintf(what, sizeof what, "%s B%d C%d L%d G%d", names[i], batch, channels, len, groups);
-        expect_close(what, outs[i]);
-    }
-    pair all[] = {x, gamma, beta, dy, y, mean, rstd, dx, dg, dbt};
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) pair_free(all[i]);
-}
-
-START_TEST(test_groupnorm)
-{
-    gn_case(3, 8, 10, 4);
-    gn_case(2, 6, 1, 3);
-    gn_case(2, 32, 64, 8);
-    gn_case(1, 4, 1000, 1);
-}
-END_TEST
-
-/* ---- elementwise and layout ops ---------------------------------------------------- */
-
-START_TEST(test_silu)
-{
-    size_t n = 10007;
-    pair x = pair_rand(n, -12, 12), dy = pair_rand(n, -1, 1);
-    pair y = pair_new(n, NULL), dx = pair_new(n, NULL);
-    for (int side = 0; side < 2; side++) {
-        BE->silu_fwd(BE, n, D(x), D(y));
-        BE->silu_bwd(BE, n, D(x), D(dy), D(dx));
-    }
-    /* Both sides use nn/sigmoid.h without fused multiply-adds: same bits. */
-    expect_same("silu fwd", y);
-    expect_same("silu bwd", dx);
-    pair_free(x), pair_free(dy), pair_free(y), pair_free(dx);
-}
-END_TEST
-
-START_TEST(test_upsample)
-{
-    int B = 3, C = 5, L = 7;
-    size_t n = (size_t)B * C * L;
-    pair x = pair_rand(n, -1, 1), dy = pair_rand(2 * n, -1, 1);
-    pair y = pair_new(2 * n, NULL), dx = pair_new(n, NULL);
-    for (int side = 0; side < 2; side++) {
-        BE->upsample2_fwd(BE, B, C, L, D(x), D(y));
-        BE->upsample2_bwd(BE, B, C, L, D(dy), D(dx));
-    }
-    expect_close("upsample2 fwd", y);
-    expect_close("upsample2 bwd", dx);
-    pair_free(x), pair_free(dy), pair_free(y), pair_free(dx);
-}
-END_TEST
-
-START_TEST(test_chan_copy)
-{
-    int B = 3, L = 9;
-    pair src = pair_rand((size_t)B * 7 * L, -1, 1), dst = pair_rand((size_t)B * 10 * L, -1, 1);
-    for (int side = 0; side < 2; side++) {
-        BE->chan_copy(BE, B, L, 4, D(src), 7, 2, D(dst), 10, 5, 0);
-        BE->chan_copy(BE, B, L, 3, D(src), 7, 0, D(dst), 10, 1, 1);
-        /* len 1: a strided 2-D copy, rows of 6 at offset 4 of rows of 40 */
-        BE->chan_copy(BE, B, 1, 6, D(src), 40, 4, D(dst), 50, 20, 0);
-        BE->chan_copy(BE, B, 1, 5, D(src), 63, 50, D(dst), 90, 3, 1);
-    }
-    expect_close("chan_copy", dst);
-    pair_free(src), pair_free(dst);
-}
-END_TEST
-
-START_TEST(test_broadcasts)
-{
-    int B = 4, C = 6, L = 45, R = 37, K = 300;
-    pair v = pair_rand((size_t)B * C, -1, 1), y = pair_rand((size_t)B * C * L, -1, 1);
-    pair dv = pair_rand((size_t)B * C, -1, 1);
-    pair rv = pair_rand(K, -1, 1), ry = pair_rand((size_t)R * K, -1, 1);
-    pair rdv = pair_rand(K, -1, 1);
-    for (int side = 0; side < 2; side++) {
-        BE->add_bcast_fwd(BE, B, C, L, D(v), D(y));
-        BE->add_bcast_bwd(BE, B, C, L, D(y), D(dv));
-        BE->add_rowvec_fwd(BE, R, K, D(rv), D(ry));
-        BE->add_rowvec_bwd(BE, R, K, D(ry), D(rdv));
-    }
-    expect_close("add_bcast fwd", y);
-    expect_close("add_bcast bwd", dv);
-    expect_close("add_rowvec fwd", ry);
-    expect_close("add_rowvec bwd", rdv);
-    pair_free(v), pair_free(y), pair_free(dv), pair_free(rv), pair_free(ry), pair_free(rdv);
-}
-END_TEST
-
-START_TEST(test_elementwise)
-{
-    size_t n = 70001;
-    pair x = pair_rand(n, -1, 1), y = pair_rand(n, -1, 1), z = pair_new(n, NULL);
-    pair y2 = pair_rand(n, -1, 1);
-    for (int side = 0; side < 2; side++) {
-        BE->axpby(BE, n, 0.75f, D(x), -1.25f, D(y));
-        BE->axpby(BE, n, 2.0f, D(x), 0.0f, D(y2));
-        BE->mul(BE, n, D(x), D(y), D(z));
-        BE->clamp_min(BE, n, 0.1f, D(x));
-    }
-    expect_close("axpby", y);
-    expect_close("axpby b 0", y2);
-    expect_close("mul", z);
-    expect_close("clamp_min", x);
-    pair_free(x), pair_free(y), pair_free(z), pair_free(y2);
-}
-END_TEST
-
-START_TEST(test_mix_rows)
-{
-    int rows = 33;
-    size_t n = 50, total = (size_t)rows * n;
-    float *a = host_rand(rows, -1, 1), *b = host_rand(rows, -1, 1);
-    pair x = pair_rand(total, -1, 1), y = pair_rand(total, -1, 1), out = pair_new(total, NULL);
-    for (int side = 0; side < 2; side++) {
-        BE->mix_rows(BE, rows, n, a, D(x), b, D(y), D(out));
-        BE->mix_rows(BE, rows, n, b, D(out), a, D(y), D(out));   /* out aliases x */
-        BE->mix_rows(BE, rows, n, a, D(x), b, D(y), D(y));       /* out aliases y */
-        float one = 2.0f, zero = 0.0f;                           /* as the optimizer does */
-        BE->mix_rows(BE, 1, total, &one, D(x), &zero, D(x), D(x));
-    }
-    expect_close("mix_rows", out);
-    expect_close("mix_rows aliasing y", y);
-    expect_close("mix_rows one row", x);
-    free(a), free(b);
-    pair_free(x), pair_free(y), pair_free(out);
-}
-END_TEST
-
-START_TEST(test_reductions)
-{
-    static const size_t sizes[] = {1, 1000, 4097, 1000003};
-    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
-        size_t n = sizes[s];
-        pair x = pair_rand(n, -1, 1), t = pair_rand(n, -1, 1), m = pair_rand(n, 0, 1);
-        float *hm = host_rand(n, 0, 1);
-        for (size_t i = 0; i < n; i++) hm[i] = hm[i] < 0.7f ? 1.0f : 0.0f;
-        gpu->upload(gpu, m.g, hm, n);
-        cpu->upload(cpu, m.c, hm, n);
-        pair dp = pair_new(n, NULL);
-        pair_fill(dp, -777.0f);
-        double sg = gpu->sumsq(gpu, n, x.g), sc = cpu->sumsq(cpu, n, x.c);
-        expect_close_d("sumsq", sg, sc);
-        double lg = gpu->masked_mse(gpu, n, x.g, t.g, m.g, dp.g);
-        double lc = cpu->masked_mse(cpu, n, x.c, t.c, m.c, dp.c);
-        if (lc != 0.0) expect_close_d("masked_mse", lg, lc);
-        else ck_assert(lg == 0.0);
-        expect_close("masked_mse dpred", dp);
-        /* no observed target: the denominator is 1, the loss and gradient 0 */
-        pair_fill(m, 0.0f);
-        lg = gpu->masked_mse(gpu, n, x.g, t.g, m.g, dp.g);
-        ck_assert_msg(lg == 0.0, "masked_mse with an empty mask: %g", lg);
-        float *g = download(gpu, dp.g, n);
-        for (size_t i = 0; i < n; i++) ck_assert(g[i] == 0.0f);
-        free(g), free(hm);
-        pair_free(x), pair_free(t), pair_free(m), pair_free(dp);
-    }
-}
-END_TEST
-
-START_TEST(test_adamw_ema)
-{
-    size_t n = 5003;
-    pair p = pair_rand(n, -1, 1), m = pair_new(n, NULL), v = pair_new(n, NULL);
-    pair e = pair_rand(n, -1, 1);
-    for (long step = 1; step <= 3; step++) {
-        pair g = pair_rand(n, -1, 1);
-        for (int side = 0; side < 2; side++) {
-            BE->adamw(BE, n, D(p), D(g), D(m), D(v), 1e-3f, 0.9f, 0.999f, 1e-8f, 1e-4f, step);
-            BE->ema(BE, n, D(e), D(p), 0.9f);
-        }
-        pair_free(g);
-    }
-    expect_close("adamw p", p);
-    expect_close("adamw m", m);
-    expect_close("adamw v", v);
-    expect_close("ema", e);
-    pair_free(p), pair_free(m), pair_free(v), pair_free(e);
+    with_cudnn(conv_rows);
 }
 END_TEST
 
@@ -599,7 +362,7 @@ static void nets_new(int max_batch, ts_unet **ng, ts_unet **nc)
     ck_assert_uint_eq(np, ts_unet_params(*ng)->total);
     ts_unet_init(*nc, 5);
     float *w = download(cpu, ts_unet_weights(*nc), np);
-    for (size_t i = 0; i < np; i++) w[i] += (float)(0.1 * (urand() - 0.5));
+    for (size_t i = 0; i < np; i++) w[i] += (float)(0.1 * (op_urand() - 0.5));
     cpu->upload(cpu, ts_unet_weights(*nc), w, np);
     gpu->upload(gpu, ts_unet_weights(*ng), w, np);
     gpu->fill(gpu, ts_unet_grads(*ng), 0.0f, np);
@@ -616,7 +379,7 @@ START_TEST(test_unet_train_step)
     pair eps = pair_rand((size_t)B * L, -1, 1), mask = pair_new((size_t)B * L, NULL);
     pair dout = pair_new((size_t)B * L, NULL);
     float *hm = malloc((size_t)B * L * sizeof *hm);
-    for (int i = 0; i < B * L; i++) hm[i] = (i % L) >= L - H && urand() < 0.8 ? 1.0f : 0.0f;
+    for (int i = 0; i < B * L; i++) hm[i] = (i % L) >= L - H && op_urand() < 0.8 ? 1.0f : 0.0f;
     gpu->upload(gpu, mask.g, hm, (size_t)B * L);
     cpu->upload(cpu, mask.c, hm, (size_t)B * L);
     float h_t[4] = {0.0f, 17.0f, 55.5f, 99.0f};
@@ -905,9 +668,8 @@ END_TEST
 /* ---- main ---------------------------------------------------------------------------- */
 
 static const char *const test_names[] = {
-    "philox_words", "randn", "memory", "gemm", "conv", "conv_cudnn", "groupnorm", "silu",
-    "upsample", "chan_copy", "broadcasts", "elementwise", "mix_rows", "reductions",
-    "adamw_ema", "unet_train_step", "dpmpp_forecast", "graph_forecast", "graph_forecast_cudnn",
+    "philox_words", "randn", "memory", "op (every row of the op table)", "conv_cudnn",
+    "unet_train_step", "dpmpp_forecast", "graph_forecast", "graph_forecast_cudnn",
     "no_alloc_when_warm",
 };
 
@@ -919,18 +681,8 @@ static Suite *cuda_suite(void)
     tcase_add_test(tc, test_philox_words);
     tcase_add_test(tc, test_randn);
     tcase_add_test(tc, test_memory);
-    tcase_add_test(tc, test_gemm);
-    tcase_add_test(tc, test_conv);
+    tcase_add_loop_test(tc, test_op, 0, (int)op_table_len);
     tcase_add_test(tc, test_conv_cudnn);
-    tcase_add_test(tc, test_groupnorm);
-    tcase_add_test(tc, test_silu);
-    tcase_add_test(tc, test_upsample);
-    tcase_add_test(tc, test_chan_copy);
-    tcase_add_test(tc, test_broadcasts);
-    tcase_add_test(tc, test_elementwise);
-    tcase_add_test(tc, test_mix_rows);
-    tcase_add_test(tc, test_reductions);
-    tcase_add_test(tc, test_adamw_ema);
     tcase_add_test(tc, test_unet_train_step);
     tcase_add_test(tc, test_dpmpp_forecast);
     tcase_add_test(tc, test_graph_forecast);

@@ -1,6 +1,7 @@
 /* backend.c - choosing a backend: the CPU, or the CUDA module loaded with
- * dlopen() when it is there and finds a GPU. Also the conv1d shape helper
- * shared by every backend.
+ * dlopen() when it is there and finds a GPU; completing a backend's table
+ * (the optional fused ops of nn/ops.h a backend has no kernel for, composed
+ * of its other ops); the conv1d shape helper shared by every backend.
  *
  * The CUDA module (cuda/, built only where the toolkit is) is a shared object
  * that exports
@@ -47,6 +48,33 @@ void ts_conv1d_shape_finish(ts_conv1d_shape *s)
     TS_CHECK(s->lin + 2 * s->pad >= s->k);
     s->lout = (s->lin + 2 * s->pad - s->k) / s->stride + 1;
 }
+
+/* ---- compositions of the fused ops (nn/ops.h, TS_OPS_FUSED) ------------ */
+
+static void ts_compose_groupnorm_silu_fwd(ts_backend *be, int batch, int channels, int len,
+                                          int groups, const float *x, const float *gamma,
+                                          const float *beta, float *h, float *y,
+                                          float *mean, float *rstd)
+{
+    be->groupnorm_fwd(be, batch, channels, len, groups, x, gamma, beta, h, mean, rstd);
+    be->silu_fwd(be, (size_t)batch * channels * len, h, y);
+}
+
+int ts_backend_complete(ts_backend *be, ts_error *err)
+{
+#define TS_REQUIRE(ret, op, params)                                               \
+    if (!be->op)                                                                  \
+        return ts_fail(err, TS_EINTERNAL, "the %s backend lacks the op %s",       \
+                       be->name ? be->name : "(unnamed)", #op);
+    TS_OPS_REQUIRED(TS_REQUIRE)
+#undef TS_REQUIRE
+#define TS_DEFAULT(ret, op, params) if (!be->op) be->op = ts_compose_##op;
+    TS_OPS_FUSED(TS_DEFAULT)
+#undef TS_DEFAULT
+    return 0;
+}
+
+/* ---- finding the CUDA module ------------------------------------------- */
 
 typedef int (*cuda_create_fn)(int threads, ts_backend **out, ts_error *err);
 
@@ -120,6 +148,11 @@ static int open_cuda(int threads, ts_backend **out, char *why, size_t why_size,
     if (create(threads, &be, &cerr) != 0 || !be) {
         /* The module stays loaded: CUDA runtimes do not like being unloaded. */
         snprintf(why, why_size, "%.800s", cerr.msg[0] ? cerr.msg : "no usable GPU");
+        return -1;
+    }
+    if (ts_backend_complete(be, &cerr) != 0) {
+        snprintf(why, why_size, "%.800s", cerr.msg);
+        ts_backend_destroy(be);
         return -1;
     }
     *out = be;

@@ -25,7 +25,7 @@ void *ts_scratch_get(ts_scratch *s, size_t bytes)
     return s->p;
 }
 
-static float *cpu_alloc(ts_backend *be, size_t n)
+float *ts_cpu_alloc(ts_backend *be, size_t n)
 {
     (void)be;
     size_t bytes = (n ? n : 1) * sizeof(float);
@@ -36,39 +36,39 @@ static float *cpu_alloc(ts_backend *be, size_t n)
     return p;
 }
 
-static void cpu_free(ts_backend *be, float *p) { (void)be; free(p); }
+void ts_cpu_free(ts_backend *be, float *p) { (void)be; free(p); }
 
-static void cpu_copy(ts_backend *be, float *dst, const float *src, size_t n)
+void ts_cpu_copy(ts_backend *be, float *dst, const float *src, size_t n)
 {
     (void)be;
     if (n && dst != src) memmove(dst, src, n * sizeof(float));
 }
 
-static void cpu_upload(ts_backend *be, float *dst, const float *h_src, size_t n)
+void ts_cpu_upload(ts_backend *be, float *dst, const float *h_src, size_t n)
 {
-    cpu_copy(be, dst, h_src, n);
+    ts_cpu_copy(be, dst, h_src, n);
 }
 
-static void cpu_download(ts_backend *be, float *h_dst, const float *src, size_t n)
+void ts_cpu_download(ts_backend *be, float *h_dst, const float *src, size_t n)
 {
-    cpu_copy(be, h_dst, src, n);
+    ts_cpu_copy(be, h_dst, src, n);
 }
 
-static void cpu_fill(ts_backend *be, float *p, float value, size_t n)
+void ts_cpu_fill(ts_backend *be, float *p, float value, size_t n)
 {
     int nt = ts_cpu_of(be)->threads;
     #pragma omp parallel for schedule(static) num_threads(nt) if (n > TS_CPU_PAR_MIN)
     for (size_t i = 0; i < n; i++) p[i] = value;
 }
 
-static void cpu_sync(ts_backend *be) { (void)be; }
+void ts_cpu_sync(ts_backend *be) { (void)be; }
 
-static void cpu_randn(ts_backend *be, size_t n, uint64_t seed, uint64_t offset, float *out)
+void ts_cpu_randn(ts_backend *be, size_t n, uint64_t seed, uint64_t offset, float *out)
 {
     ts_philox_normals_mt(seed, offset, n, out, ts_cpu_of(be)->threads);
 }
 
-static void cpu_destroy(ts_backend *be)
+void ts_cpu_destroy(ts_backend *be)
 {
     if (!be) return;
     ts_cpu *cpu = ts_cpu_of(be);
@@ -89,42 +89,14 @@ ts_backend *ts_backend_cpu_create(int threads)
     openblas_set_num_threads(1);
 #endif
     ts_backend *be = ts_xcalloc(1, sizeof *be);
+#define TS_CPU_ENTRY(ret, name, params) .name = ts_cpu_##name,
     *be = (ts_backend){
         .name = "cpu",
         .impl = cpu,
-        .destroy = cpu_destroy,
-        .alloc = cpu_alloc,
-        .free = cpu_free,
-        .upload = cpu_upload,
-        .download = cpu_download,
-        .copy = cpu_copy,
-        .fill = cpu_fill,
-        .sync = cpu_sync,
-        .gemm = ts_cpu_gemm,
-        .gemm_batched = ts_cpu_gemm_batched,
-        .conv1d_fwd = ts_cpu_conv1d_fwd,
-        .conv1d_bwd_data = ts_cpu_conv1d_bwd_data,
-        .conv1d_bwd_filter = ts_cpu_conv1d_bwd_filter,
-        .groupnorm_fwd = ts_cpu_groupnorm_fwd,
-        .groupnorm_bwd = ts_cpu_groupnorm_bwd,
-        .silu_fwd = ts_cpu_silu_fwd,
-        .silu_bwd = ts_cpu_silu_bwd,
-        .upsample2_fwd = ts_cpu_upsample2_fwd,
-        .upsample2_bwd = ts_cpu_upsample2_bwd,
-        .chan_copy = ts_cpu_chan_copy,
-        .add_bcast_fwd = ts_cpu_add_bcast_fwd,
-        .add_bcast_bwd = ts_cpu_add_bcast_bwd,
-        .add_rowvec_fwd = ts_cpu_add_rowvec_fwd,
-        .add_rowvec_bwd = ts_cpu_add_rowvec_bwd,
-        .axpby = ts_cpu_axpby,
-        .mul = ts_cpu_mul,
-        .clamp_min = ts_cpu_clamp_min,
-        .mix_rows = ts_cpu_mix_rows,
-        .sumsq = ts_cpu_sumsq,
-        .masked_mse = ts_cpu_masked_mse,
-        .adamw = ts_cpu_adamw,
-        .ema = ts_cpu_ema,
-        .randn = cpu_randn,
+        TS_OPS_REQUIRED(TS_CPU_ENTRY)
+        TS_OPS_FUSED(TS_CPU_ENTRY)
     };
+#undef TS_CPU_ENTRY
+    TS_CHECK(ts_backend_complete(be, NULL) == 0);
     return be;
 }

@@ -1,7 +1,7 @@
 /* cpu_elementwise.c - the CPU backend's elementwise, layout and reduction
- * ops: SiLU, upsampling, channel slices, broadcasts, axpby, mul, clamp,
- * per-row mixes, the sum of squares and the masked MSE loss. Forward and
- * backward of each op side by side. */
+ * ops: SiLU, upsampling, channel slices, broadcasts, axpby, per-row mixes,
+ * the sum of squares and the masked MSE loss. Forward and backward of each
+ * op side by side. */
 #include "nn/cpu_backend.h"
 #include "nn/sigmoid.h"
 
@@ -128,18 +128,6 @@ void ts_cpu_axpby(ts_backend *be, size_t n, float a, const float *x, float b, fl
 {
     #pragma omp parallel for simd schedule(static) num_threads(NT) if (n > TS_CPU_PAR_MIN)
     for (size_t i = 0; i < n; i++) y[i] = a * x[i] + b * y[i];
-}
-
-void ts_cpu_mul(ts_backend *be, size_t n, const float *x, const float *y, float *z)
-{
-    #pragma omp parallel for simd schedule(static) num_threads(NT) if (n > TS_CPU_PAR_MIN)
-    for (size_t i = 0; i < n; i++) z[i] = x[i] * y[i];
-}
-
-void ts_cpu_clamp_min(ts_backend *be, size_t n, float lo, float *x)
-{
-    #pragma omp parallel for simd schedule(static) num_threads(NT) if (n > TS_CPU_PAR_MIN)
-    for (size_t i = 0; i < n; i++) x[i] = x[i] < lo ? lo : x[i];
 }
 
 /* out[r,:] = a[r] x[r,:] + b[r] y[r,:]; out may alias x or y. */

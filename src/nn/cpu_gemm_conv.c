@@ -17,7 +17,8 @@
  * partials summed in group order, so the result does not depend on the
  * number of threads. A pointwise conv (k 1, stride 1, pad 0) skips im2col.
  * Measured against one big SGEMM over an im2col of the whole batch (and
- * OpenBLAS threads), this is about twice as fast: see bench/ops_speed.c.
+ * OpenBLAS threads), this was about twice as fast (`make bench-ops` times the
+ * conv ops today).
  */
 #include "nn/cpu_backend.h"
 
@@ -73,21 +74,6 @@ void ts_cpu_gemm(ts_backend *be, int trans_a, int trans_b, int m, int n, int k,
         else
             gemm_block(trans_a, trans_b, 0, m, lo, hi, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
-}
-
-void ts_cpu_gemm_batched(ts_backend *be, int trans_a, int trans_b, int m, int n, int k,
-                         float alpha, const float *a, int lda, long stride_a,
-                         const float *b, int ldb, long stride_b, float beta,
-                         float *c, int ldc, long stride_c, int batch)
-{
-    if (batch == 1) {
-        ts_cpu_gemm(be, trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-        return;
-    }
-    #pragma omp parallel for schedule(static) num_threads(NT) if (batch > 1)
-    for (int i = 0; i < batch; i++)
-        gemm_block(trans_a, trans_b, 0, m, 0, n, k, alpha, a + i * stride_a, lda,
-                   b + i * stride_b, ldb, beta, c + i * stride_c, ldc);
 }
 
 /* ---- convolution ------------------------------------------------------- */

@@ -1,4 +1,5 @@
-/* cpu_norm.c - group normalisation on the CPU, forward and backward.
+/* cpu_norm.c - group normalisation on the CPU, forward (alone, and fused
+ * with the SiLU that follows it in the UNet) and backward.
  *
  * x[B, C, L] in G groups of C/G channels: for each (b, g), over its
  * (C/G) L values, mean and rstd = 1 / sqrt(var + eps) (biased variance),
@@ -11,6 +12,7 @@
  * of threads.
  */
 #include "nn/cpu_backend.h"
+#include "nn/sigmoid.h"
 
 #include <math.h>
 
@@ -18,9 +20,11 @@
 
 #define NT ts_cpu_of(be)->threads
 
-void ts_cpu_groupnorm_fwd(ts_backend *be, int batch, int channels, int len, int groups,
+/* The forward; with act, also act = silu(y) row by row while y is in cache
+ * (the same floats as silu_fwd over y afterwards). */
+static void groupnorm_fwd(ts_backend *be, int batch, int channels, int len, int groups,
                           const float *x, const float *gamma, const float *beta,
-                          float *y, float *mean, float *rstd)
+                          float *y, float *act, float *mean, float *rstd)
 {
     TS_CHECK(groups > 0 && channels % groups == 0);
     const int cpg = channels / groups;
@@ -47,8 +51,26 @@ void ts_cpu_groupnorm_fwd(ts_backend *be, int batch, int channels, int len, int 
             float *yr = yg + (long)cc * len;
             #pragma omp simd
             for (int l = 0; l < len; l++) yr[l] = a * xr[l] + bb;
+            if (!act) continue;
+            float *ar = act + (long)bg * n + (long)cc * len;
+            #pragma omp simd
+            for (int l = 0; l < len; l++) ar[l] = yr[l] * ts_sigmoid(yr[l]);
         }
     }
+}
+
+void ts_cpu_groupnorm_fwd(ts_backend *be, int batch, int channels, int len, int groups,
+                          const float *x, const float *gamma, const float *beta,
+                          float *y, float *mean, float *rstd)
+{
+    groupnorm_fwd(be, batch, channels, len, groups, x, gamma, beta, y, NULL, mean, rstd);
+}
+
+void ts_cpu_groupnorm_silu_fwd(ts_backend *be, int batch, int channels, int len, int groups,
+                               const float *x, const float *gamma, const float *beta,
+                               float *h, float *y, float *mean, float *rstd)
+{
+    groupnorm_fwd(be, batch, channels, len, groups, x, gamma, beta, h, y, mean, rstd);
 }
 
 void ts_cpu_groupnorm_bwd(ts_backend *be, int batch, int channels, int len, int groups,

@@ -1,5 +1,5 @@
 # src/nn
-libtsdiff_a_SOURCES += src/nn/backend.h src/nn/unet.h src/nn/params.h
+libtsdiff_a_SOURCES += src/nn/backend.h src/nn/ops.h src/nn/unet.h src/nn/params.h
 libtsdiff_a_SOURCES += src/nn/backend.c src/nn/cpu_backend.c src/nn/cpu_backend.h \
 	src/nn/cpu_gemm_conv.c src/nn/cpu_norm.c src/nn/cpu_elementwise.c \
 	src/nn/cpu_optim.c src/nn/philox.c src/nn/philox.h src/nn/sigmoid.h
@@ -9,18 +9,17 @@ AM_CPPFLAGS += -DTSDIFF_PKGLIBDIR='"$(pkglibdir)"'
 if HAVE_CHECK
 check_PROGRAMS += tests/check_ops
 TESTS += tests/check_ops
+tests_check_ops_SOURCES = tests/check_ops.c tests/op_table.c tests/op_table.h
 tests_check_ops_CFLAGS = $(TEST_CFLAGS)
 tests_check_ops_LDADD = $(TEST_LIBS)
 endif
 
-# Speed of the conv ops against SGEMM: `make bench-ops` (never in make check).
-EXTRA_DIST += bench/ops_speed.c
-CLEANFILES += bench/ops_speed
-bench-ops: libtsdiff.a $(srcdir)/bench/ops_speed.c
-	@$(MKDIR_P) bench
-	$(CC) $(DEFS) $(AM_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -O2 \
-		-o bench/ops_speed $(srcdir)/bench/ops_speed.c $(LDADD) $(LIBS)
-	./bench/ops_speed $(BENCH_THREADS)
+# Speed of every op of the op table (tests/op_table.c): `make bench-ops`
+# (never in make check; BENCH_THREADS=n for the thread count, BENCH_DEVICE=cuda
+# for the GPU; it needs the Check library, as the tests do).
+bench-ops: tests/check_ops
+	d='$(BENCH_DEVICE)'; t='$(BENCH_THREADS)'; \
+	./tests/check_ops --speed --device "$${d:-cpu}" $${t:+--threads "$$t"}
 .PHONY: bench-ops
 
 # The UNet (layers, assembly, parameter table) and the optimizer.

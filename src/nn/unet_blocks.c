@@ -160,10 +160,12 @@ void ts_gnorm_plan(ts_build *bd, ts_gnorm *g, const char *prefix, int channels, 
     ts_build_act(bd, &g->rstd, (size_t)groups);
 }
 
-void ts_gnorm_fwd(ts_backend *be, ts_gnorm *g, int batch, int len, const float *x, float *y)
+/* h = groupnorm(x), y = silu(h): the norm-activation pair of the blocks. */
+void ts_gnorm_silu_fwd(ts_backend *be, ts_gnorm *g, int batch, int len, const float *x,
+                       float *h, float *y)
 {
-    be->groupnorm_fwd(be, batch, g->channels, len, g->groups, x, g->gamma, g->beta, y,
-                      g->mean, g->rstd);
+    be->groupnorm_silu_fwd(be, batch, g->channels, len, g->groups, x, g->gamma, g->beta, h, y,
+                           g->mean, g->rstd);
 }
 
 void ts_gnorm_bwd(ts_backend *be, ts_gnorm *g, int batch, int len, const float *x,
@@ -256,14 +258,12 @@ void ts_resblock_plan(ts_build *bd, ts_resblock *r, const char *prefix, int cin,
 void ts_resblock_fwd(ts_backend *be, ts_resblock *r, int batch, const float *x,
                      const float *temb, float *out, float *tmp)
 {
-    size_t ni = (size_t)batch * r->cin * r->len, no = (size_t)batch * r->cout * r->len;
-    ts_gnorm_fwd(be, &r->gn1, batch, r->len, x, r->g1);
-    be->silu_fwd(be, ni, r->g1, r->a1);
+    size_t no = (size_t)batch * r->cout * r->len;
+    ts_gnorm_silu_fwd(be, &r->gn1, batch, r->len, x, r->g1, r->a1);
     ts_conv_fwd(be, &r->conv1, batch, r->len, r->a1, r->h1);
     ts_linear_fwd(be, &r->proj, batch, temb, r->p);
     be->add_bcast_fwd(be, batch, r->cout, r->len, r->p, r->h1);
-    ts_gnorm_fwd(be, &r->gn2, batch, r->len, r->h1, r->g2);
-    be->silu_fwd(be, no, r->g2, r->a2);
+    ts_gnorm_silu_fwd(be, &r->gn2, batch, r->len, r->h1, r->g2, r->a2);
     ts_conv_fwd(be, &r->conv2, batch, r->len, r->a2, out);
     if (r->has_skip) {
         ts_conv_fwd(be, &r->skip, batch, r->len, x, tmp);
@@ -346,8 +346,7 @@ void ts_head_plan(ts_build *bd, ts_head *h, const char *prefix, int channels, in
 
 void ts_head_fwd(ts_backend *be, ts_head *h, int batch, const float *x, float *eps)
 {
-    ts_gnorm_fwd(be, &h->gn, batch, h->len, x, h->g);
-    be->silu_fwd(be, (size_t)batch * h->channels * h->len, h->g, h->a);
+    ts_gnorm_silu_fwd(be, &h->gn, batch, h->len, x, h->g, h->a);
     ts_conv_fwd(be, &h->conv, batch, h->len, h->a, eps);
 }
 

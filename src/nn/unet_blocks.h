@@ -86,7 +86,9 @@ typedef struct ts_gnorm {
 } ts_gnorm;
 
 void ts_gnorm_plan(ts_build *bd, ts_gnorm *g, const char *prefix, int channels, int groups);
-void ts_gnorm_fwd(ts_backend *be, ts_gnorm *g, int batch, int len, const float *x, float *y);
+/* h = groupnorm(x) (kept for the backward), y = silu(h). */
+void ts_gnorm_silu_fwd(ts_backend *be, ts_gnorm *g, int batch, int len, const float *x,
+                       float *h, float *y);
 void ts_gnorm_bwd(ts_backend *be, ts_gnorm *g, int batch, int len, const float *x,
                   const float *dy, float *dx);
 

@@ -22,7 +22,7 @@ EMU_GEN = tests/cuda_emu/gen_cuda_backend.cc tests/cuda_emu/gen_cuda_gemm_conv.c
 EMU_OBJS = tests/cuda_emu/gen_cuda_backend.o tests/cuda_emu/gen_cuda_gemm_conv.o \
 	tests/cuda_emu/gen_cuda_kernels.o tests/cuda_emu/emu_runtime.o \
 	tests/cuda_emu/emu_exec.o tests/cuda_emu/emu_cublas.o tests/cuda_emu/emu_cudnn.o
-EMU_DEPS = $(EMU_HDRS) cuda/cuda_internal.h src/nn/backend.h src/nn/sigmoid.h \
+EMU_DEPS = $(EMU_HDRS) cuda/cuda_internal.h src/nn/backend.h src/nn/ops.h src/nn/sigmoid.h \
 	src/io/error.h
 EMU_LAUNCH = 's/\([A-Za-z_][A-Za-z_0-9]*\)<<<\(.*\)>>>(/ts_emu_launch(\1, "\1", \2, /'
 
