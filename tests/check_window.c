@@ -79,6 +79,15 @@ START_TEST(test_spec_layout)
     ck_assert_str_eq(ts_window_channel_name(&w, 6, buf, sizeof buf), "cos 365.25");
     ck_assert_str_eq(ts_window_channel_name(&w, 7, buf, sizeof buf), "lag 7");
     ck_assert_str_eq(ts_window_channel_name(&w, 8, buf, sizeof buf), "log scale");
+    /* the table itself: kinds and parameters in the layout's order */
+    static const ts_chan_kind kinds[] = {TS_CHAN_NOISY, TS_CHAN_HISTORY, TS_CHAN_MASK,
+                                         TS_CHAN_SIN, TS_CHAN_COS, TS_CHAN_SIN, TS_CHAN_COS,
+                                         TS_CHAN_LAG, TS_CHAN_LOG_SCALE};
+    static const double params[] = {0, 0, 0, 7, 7, 365.25, 365.25, 7, 0};
+    for (int c = 0; c < 9; c++) {
+        ck_assert_int_eq(w.chan[c].kind, kinds[c]);
+        ck_assert_double_eq(w.chan[c].param, params[c]);
+    }
 
     /* levels 1: no padding; a long context takes the yearly lag too */
     ck_assert_int_eq(ts_window_spec_init(&w, set, 400, 30, 1, &err), 0);
@@ -209,6 +218,10 @@ START_TEST(test_residual_targets)
     ck_assert_int_eq(ts_window_log_scale_channel(&w), plain - 1);
     char buf[32];
     ck_assert_str_eq(ts_window_channel_name(&w, plain, buf, sizeof buf), "log gain");
+    ck_assert_int_eq(w.chan[plain].kind, TS_CHAN_LOG_GAIN);
+    ck_assert_int_eq(ts_window_set_residual(&w, 0), 0);   /* and back: the table rebuilt */
+    ck_assert_int_eq(w.channels, plain);
+    ck_assert_int_eq(ts_window_set_residual(&w, 1), 1);
     float *in = malloc((size_t)w.channels * w.length * sizeof *in);
     float x0[7], mask[7], scale;
     set->series[0].values[24] = NAN;  /* j = 24 (h = 3): masked, target 0 */

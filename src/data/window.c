@@ -1,4 +1,5 @@
-/* window.c - the window spec, channel names, scaling and ts_window_fill.
+/* window.c - the window spec and its channel table, channel names, scaling
+ * and ts_window_fill, which walks the table.
  * The calendar and lag channels are in window_features.c, the training
  * index in window_index.c. Layout and rules: window.h. */
 #include "data/window.h"
@@ -13,10 +14,34 @@
  * floats well within memory). */
 #define MAX_LENGTH (1 << 24)
 
-/* The channel count the layout in window.h gives w. */
-static int channel_count(const ts_window_spec *w)
+static void add_chan(ts_window_spec *w, ts_chan_kind kind, double param)
 {
-    return TS_CH_CALENDAR + 2 * w->n_periods + w->n_lags + w->log_scale + w->residual;
+    TS_CHECK(w->channels < TS_WINDOW_MAX_CHANNELS);
+    w->chan[w->channels++] = (ts_chan){kind, param};
+}
+
+/* The channel table of w, in the order window.h gives (CHANNELS). */
+static void build_table(ts_window_spec *w)
+{
+    w->channels = 0;
+    add_chan(w, TS_CHAN_NOISY, 0);
+    add_chan(w, TS_CHAN_HISTORY, 0);
+    add_chan(w, TS_CHAN_MASK, 0);
+    for (int i = 0; i < w->n_periods; i++) {
+        add_chan(w, TS_CHAN_SIN, w->periods[i]);
+        add_chan(w, TS_CHAN_COS, w->periods[i]);
+    }
+    for (int i = 0; i < w->n_lags; i++) add_chan(w, TS_CHAN_LAG, w->lags[i]);
+    if (w->log_scale) add_chan(w, TS_CHAN_LOG_SCALE, 0);
+    if (w->residual) add_chan(w, TS_CHAN_LOG_GAIN, 0);
+}
+
+/* The first channel of a kind, or -1. */
+static int find_chan(const ts_window_spec *w, ts_chan_kind kind)
+{
+    for (int c = 0; c < w->channels; c++)
+        if (w->chan[c].kind == kind) return c;
+    return -1;
 }
 
 static void choose_lags(ts_window_spec *w)
@@ -60,14 +85,14 @@ int ts_window_spec_make(ts_window_spec *w, ts_freq freq, int has_time, int conte
     if (w->season < 1) w->season = 1;
     choose_lags(w);
     w->log_scale = 1;
-    w->channels = channel_count(w);
+    build_table(w);
     return 0;
 }
 
 int ts_window_set_residual(ts_window_spec *w, int on)
 {
     w->residual = on && w->n_lags > 0;
-    w->channels = channel_count(w);
+    build_table(w);
     return w->residual;
 }
 
@@ -87,32 +112,30 @@ int ts_window_spec_init(ts_window_spec *w, const ts_series_set *set, int context
 
 int ts_window_lag_channel(const ts_window_spec *w)
 {
-    return TS_CH_CALENDAR + 2 * w->n_periods;
+    int c = find_chan(w, TS_CHAN_LAG);
+    return c >= 0 ? c : TS_CH_CALENDAR + 2 * w->n_periods;
 }
 
 int ts_window_log_scale_channel(const ts_window_spec *w)
 {
-    return w->log_scale ? w->channels - 1 - w->residual : -1;
+    return find_chan(w, TS_CHAN_LOG_SCALE);
 }
 
 int ts_window_gain_channel(const ts_window_spec *w)
 {
-    return w->residual ? w->channels - 1 : -1;
+    return find_chan(w, TS_CHAN_LOG_GAIN);
 }
 
 const char *ts_window_channel_name(const ts_window_spec *w, int c, char *buf, size_t size)
 {
-    int lag0 = ts_window_lag_channel(w);
-    if (c == TS_CH_NOISY) snprintf(buf, size, "noisy");
-    else if (c == TS_CH_HISTORY) snprintf(buf, size, "history");
-    else if (c == TS_CH_MASK) snprintf(buf, size, "mask");
-    else if (c >= TS_CH_CALENDAR && c < lag0)
-        snprintf(buf, size, "%s %g", (c - TS_CH_CALENDAR) % 2 ? "cos" : "sin",
-                 w->periods[(c - TS_CH_CALENDAR) / 2]);
-    else if (c >= lag0 && c < lag0 + w->n_lags) snprintf(buf, size, "lag %d", w->lags[c - lag0]);
-    else if (c == ts_window_log_scale_channel(w)) snprintf(buf, size, "log scale");
-    else if (c == ts_window_gain_channel(w)) snprintf(buf, size, "log gain");
-    else snprintf(buf, size, "?");
+    static const char *const names[] = {
+        [TS_CHAN_NOISY] = "noisy", [TS_CHAN_HISTORY] = "history", [TS_CHAN_MASK] = "mask",
+        [TS_CHAN_SIN] = "sin", [TS_CHAN_COS] = "cos", [TS_CHAN_LAG] = "lag",
+        [TS_CHAN_LOG_SCALE] = "log scale", [TS_CHAN_LOG_GAIN] = "log gain",
+    };
+    if (c < 0 || c >= w->channels) snprintf(buf, size, "?");
+    else if (w->chan[c].param != 0) snprintf(buf, size, "%s %g", names[w->chan[c].kind], w->chan[c].param);
+    else snprintf(buf, size, "%s", names[w->chan[c].kind]);
     return buf;
 }
 
@@ -162,20 +185,24 @@ static void fill_const(float *ch, int L, double v)
     for (int p = 0; p < L; p++) ch[p] = (float)v;
 }
 
-/* Channels 1 and 2 (history, mask) and the targets. */
-static void fill_values(const ts_window_spec *w, const ts_series *sr, long origin, double sc,
-                        float *in, float *x0, float *mask)
+/* The history (mask = 0) or mask (mask = 1) channel: observed context. */
+static void fill_context(const ts_window_spec *w, const ts_series *sr, long origin, double sc,
+                         int mask, float *row)
 {
-    const int L = w->length, P = w->pad, C = w->context, H = w->horizon;
-    const long len = (long)sr->len, j0 = origin - C - P;
-    float *hist = in + (size_t)TS_CH_HISTORY * L, *obs = in + (size_t)TS_CH_MASK * L;
+    const int P = w->pad, C = w->context;
+    const long j0 = origin - C - P;
     for (int p = P; p < P + C; p++) {
         long j = j0 + p;
-        if (j >= 0 && !isnan(sr->values[j])) {
-            hist[p] = (float)(sr->values[j] / sc);
-            obs[p] = 1;
-        }
+        if (j >= 0 && !isnan(sr->values[j])) row[p] = mask ? 1.0f : (float)(sr->values[j] / sc);
     }
+}
+
+/* The targets x0 and their mask (either may be NULL). */
+static void fill_targets(const ts_window_spec *w, const ts_series *sr, long origin, double sc,
+                         float *x0, float *mask)
+{
+    const int H = w->horizon;
+    const long len = (long)sr->len;
     for (int h = 0; h < H; h++) {
         long j = origin + h;
         if (j < len && !isnan(sr->values[j])) {
@@ -201,14 +228,26 @@ int ts_window_fill_level(const ts_window_spec *w, const ts_series_set *set, size
     *scale = (float)sc;
     if (sc == 0) return 0;
 
-    fill_values(w, sr, origin, sc, in, x0, mask);
-    ts_features_calendar(w, sr->start, origin - w->context - w->pad,
-                         in + (size_t)TS_CH_CALENDAR * L);
-    ts_features_lags(w, sr, origin, sc, in + (size_t)ts_window_lag_channel(w) * L);
-    if (w->log_scale) fill_const(in + (size_t)ts_window_log_scale_channel(w) * L, L, log(sc));
+    fill_targets(w, sr, origin, sc, x0, mask);
+    double gain = w->residual ? residual_gain(w, sr, origin, sc) : 1;
+    const long j0 = origin - w->context - w->pad;
+    for (int c = 0; c < w->channels; c++) {
+        float *row = in + (size_t)c * L;
+        const ts_chan *ch = &w->chan[c];
+        switch (ch->kind) {
+        case TS_CHAN_NOISY: break;   /* the trainer or the sampler writes x_t */
+        case TS_CHAN_HISTORY: fill_context(w, sr, origin, sc, 0, row); break;
+        case TS_CHAN_MASK: fill_context(w, sr, origin, sc, 1, row); break;
+        case TS_CHAN_SIN:
+        case TS_CHAN_COS:
+            ts_features_calendar(w, sr->start, j0, ch->param, ch->kind == TS_CHAN_COS, row);
+            break;
+        case TS_CHAN_LAG: ts_features_lag(w, sr, origin, sc, (long)ch->param, row); break;
+        case TS_CHAN_LOG_SCALE: fill_const(row, L, log(sc)); break;
+        case TS_CHAN_LOG_GAIN: fill_const(row, L, log(gain)); break;
+        }
+    }
     if (w->residual) {
-        double gain = residual_gain(w, sr, origin, sc);
-        fill_const(in + (size_t)ts_window_gain_channel(w) * L, L, log(gain));
         const float *base = in + (size_t)ts_window_lag_channel(w) * L + w->pad + w->context;
         for (long h = 0, j = origin; x0 && h < w->horizon; h++, j++)
             if (j < (long)sr->len && !isnan(sr->values[j])) x0[h] = (float)(gain * (x0[h] - base[h]));

@@ -28,7 +28,10 @@
  * whole series to ts_window_fill_level(), or windows of silent contexts get
  * another scale than in training.
  *
- * CHANNELS of the input in[channels * L] (channel c at in[c * L + p]):
+ * CHANNELS of the input in[channels * L] (channel c at in[c * L + p]) are
+ * a table, w->chan[c] = {kind, parameter}, built once by the spec, walked
+ * by the filler, written into the model file and checked on load (the
+ * names of ts_window_channel_name, kinds and order). Today's specs build:
  *   0            noisy target: 0 everywhere (the trainer and the sampler
  *                write x_t into the future positions P+C .. L-1)
  *   1            history: x_j / scale on observed context positions, else 0
@@ -89,6 +92,27 @@
 #define TS_WINDOW_MAX_PERIODS 4
 #define TS_WINDOW_MAX_LAGS 2
 #define TS_WINDOW_MAX_LEVELS 12
+#define TS_WINDOW_MAX_CHANNELS (3 + 2 * TS_WINDOW_MAX_PERIODS + TS_WINDOW_MAX_LAGS + 2)
+
+/* What an input channel holds (CHANNELS above); the parameter is the
+ * calendar period or the lag, in steps, else 0. New inputs (covariates
+ * known in the future, per-series features) are new kinds appended here,
+ * filled by their own case of the filler. */
+typedef enum ts_chan_kind {
+    TS_CHAN_NOISY,      /* x_t on the future, written by the trainer or sampler */
+    TS_CHAN_HISTORY,    /* scaled observed context */
+    TS_CHAN_MASK,       /* 1 on observed context positions */
+    TS_CHAN_SIN,        /* calendar phase of period param */
+    TS_CHAN_COS,
+    TS_CHAN_LAG,        /* seasonal lag param */
+    TS_CHAN_LOG_SCALE,  /* log(scale), constant */
+    TS_CHAN_LOG_GAIN,   /* log(residual gain), constant (residual specs) */
+} ts_chan_kind;
+
+typedef struct ts_chan {
+    ts_chan_kind kind;
+    double param;
+} ts_chan;
 
 typedef struct ts_window_spec {
     int context, horizon;   /* C, H */
@@ -105,9 +129,10 @@ typedef struct ts_window_spec {
     int log_scale;          /* 1: a channel of log(scale) (CHANNELS) */
     int residual;           /* 1: targets are relative to the first lag (TARGETS) */
     int channels;           /* total input channels */
+    ts_chan chan[TS_WINDOW_MAX_CHANNELS];   /* the table: what channel c holds */
 } ts_window_spec;
 
-/* Fixed channel numbers; the others follow from the spec. */
+/* Fixed channel numbers; the others are found in the table. */
 enum { TS_CH_NOISY = 0, TS_CH_HISTORY = 1, TS_CH_MASK = 2, TS_CH_CALENDAR = 3 };
 
 /* The spec for a grid (freq, has_time): every derived field from context,
@@ -128,8 +153,8 @@ int ts_window_spec_init(ts_window_spec *w, const ts_series_set *set, int context
 
 static inline int ts_window_channels(const ts_window_spec *w) { return w->channels; }
 
-/* First channel of the calendar pairs, of the lags, the log-scale and the
- * gain channel (-1 when absent). */
+/* The first channel of the lags (where they would start when there are
+ * none), the log-scale and the gain channel (-1 when absent). */
 int ts_window_lag_channel(const ts_window_spec *w);
 int ts_window_log_scale_channel(const ts_window_spec *w);
 int ts_window_gain_channel(const ts_window_spec *w);

@@ -56,19 +56,15 @@ double ts_calendar_phase(ts_freq f, double q, int64_t t)
     return wrap((double)(t - MONDAY_1970), span);
 }
 
-void ts_features_calendar(const ts_window_spec *w, int64_t start, long j0, float *out)
+void ts_features_calendar(const ts_window_spec *w, int64_t start, long j0, double q, int cosine,
+                          float *out)
 {
-    const int L = w->length;
     const double two_pi = 6.283185307179586;
-    for (int p = 0; p < L; p++) {
+    for (int p = 0; p < w->length; p++) {
         long j = j0 + p;
-        int64_t t = w->has_time ? ts_time_add(w->freq, start, j) : 0;
-        for (int i = 0; i < w->n_periods; i++) {
-            double q = w->periods[i];
-            double f = w->has_time ? ts_calendar_phase(w->freq, q, t) : wrap((double)j, q);
-            out[(size_t)(2 * i) * L + p] = (float)sin(two_pi * f);
-            out[(size_t)(2 * i + 1) * L + p] = (float)cos(two_pi * f);
-        }
+        double f = w->has_time ? ts_calendar_phase(w->freq, q, ts_time_add(w->freq, start, j))
+                               : wrap((double)j, q);
+        out[p] = (float)(cosine ? cos(two_pi * f) : sin(two_pi * f));
     }
 }
 
@@ -83,16 +79,13 @@ static float lag_value(const ts_series *sr, long j, long origin, long context, l
     return NAN;
 }
 
-void ts_features_lags(const ts_window_spec *w, const ts_series *sr, long origin, double scale,
-                      float *out)
+void ts_features_lag(const ts_window_spec *w, const ts_series *sr, long origin, double scale,
+                     long m, float *row)
 {
     const int L = w->length, P = w->pad;
     const long j0 = origin - w->context - P;
-    for (int l = 0; l < w->n_lags; l++) {
-        float *row = out + (size_t)l * L;
-        for (int p = P; p < L; p++) {
-            float v = lag_value(sr, j0 + p, origin, w->context, w->lags[l]);
-            if (!isnan(v)) row[p] = (float)(v / scale);
-        }
+    for (int p = P; p < L; p++) {
+        float v = lag_value(sr, j0 + p, origin, w->context, m);
+        if (!isnan(v)) row[p] = (float)(v / scale);
     }
 }

@@ -5,15 +5,16 @@
 
 #include "data/window.h"
 
-/* The 2 * n_periods calendar rows out[2 * n_periods * length]: row 2i is
- * sin, row 2i+1 cos of period i, at positions p whose series index is j0 + p
- * (series start timestamp `start`). */
-void ts_features_calendar(const ts_window_spec *w, int64_t start, long j0, float *out);
+/* One calendar row out[length]: sin (cosine = 0) or cos of the phase in
+ * period q at positions p whose series index is j0 + p (series start
+ * timestamp `start`). */
+void ts_features_calendar(const ts_window_spec *w, int64_t start, long j0, double q, int cosine,
+                          float *out);
 
-/* The n_lags lag rows out[n_lags * length] of series sr at origin, divided by
- * scale. Rows must be zero on entry (ts_window_fill clears the input). */
-void ts_features_lags(const ts_window_spec *w, const ts_series *sr, long origin, double scale,
-                      float *out);
+/* The lag-m row out[length] of series sr at origin, divided by scale. The
+ * row must be zero on entry (ts_window_fill clears the input). */
+void ts_features_lag(const ts_window_spec *w, const ts_series *sr, long origin, double scale,
+                     long m, float *row);
 
 /* Phase in [0, 1) of timestamp t (seconds since the epoch, UTC) in a period
  * of q steps of the grid f: hour of day, day of week (Monday 0), fraction of

@@ -69,6 +69,12 @@ static void put_window(ts_mf *f, const ts_window_spec *w)
     ts_mf_set_i64(f, "window.has_time", w->has_time);
     ts_mf_set_i64(f, "window.channels", w->channels);
     ts_mf_set_i64(f, "window.residual", w->residual);
+    /* The channel table, by name (kind and parameter): checked on load. */
+    char names[TS_WINDOW_MAX_CHANNELS][32];
+    const char *np[TS_WINDOW_MAX_CHANNELS];
+    for (int c = 0; c < w->channels; c++)
+        np[c] = ts_window_channel_name(w, c, names[c], sizeof names[c]);
+    ts_mf_set_strs(f, "window.channel_table", np, (size_t)w->channels);
 }
 
 static void put_csv(ts_mf *f, const ts_model *m)
@@ -193,6 +199,19 @@ static float *dup_floats(const float *v, size_t n)
     return p;
 }
 
+/* The stored channel table must be the one this tsdiff builds from the
+ * stored settings: kinds, parameters and order. */
+static void check_channels(reader *r, const ts_window_spec *w)
+{
+    const char *const *stored = get_array(r, "window.channel_table", 's', (size_t)w->channels);
+    char built[32];
+    for (int c = 0; !r->rc && c < w->channels; c++)
+        if (strcmp(stored[c], ts_window_channel_name(w, c, built, sizeof built)) != 0)
+            r->rc = ts_fail(r->err, TS_EDATA, "%s: input channel %d is \"%s\" in the model file "
+                            "but \"%s\" for this tsdiff (a model of another version?)",
+                            r->path, c, stored[c], built);
+}
+
 static void read_window(reader *r, ts_window_spec *w)
 {
     int context = (int)get_int(r, "window.context", 1, 1 << 20);
@@ -209,6 +228,8 @@ static void read_window(reader *r, ts_window_spec *w)
     if (ts_window_spec_make(w, freq, has_time, context, horizon, levels, NULL) ||
         ts_window_set_residual(w, residual) != residual || w->channels != channels)
         r->rc = ts_fail(r->err, TS_EDATA, "%s: corrupt model file (window settings)", r->path);
+    else if (ts_mf_has(r->f, "window.channel_table"))   /* files before it have none */
+        check_channels(r, w);
 }
 
 static void read_csv(reader *r, ts_model *m)
@@ -362,6 +383,11 @@ void ts_model_describe(const ts_model *m, const char *path, FILE *out)
     fprintf(out, "context:        %d\n", m->win.context);
     fprintf(out, "window:         %d (padding %d), %d input channels\n", m->win.length,
             m->win.pad, m->win.channels);
+    char cb[32];
+    fprintf(out, "channels:      ");
+    for (int c = 0; c < m->win.channels; c++)
+        fprintf(out, " %d %s%s", c, ts_window_channel_name(&m->win, c, cb, sizeof cb),
+                c + 1 < m->win.channels ? "," : "\n");
     if (m->win.residual)
         fprintf(out, "targets:        residuals of the seasonal-naive forecast (lag %d)\n",
                 m->win.lags[0]);
