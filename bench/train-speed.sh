@@ -18,7 +18,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-(unset)}"
-make -s -C "$build" bench-ops 2>/dev/null | grep -E '^(gemm|conv1d) ' || true
+make -s -C "$build" bench-ops 2>/dev/null | grep -E '^(gemm|sgemm|conv1d) ' || true
 
 start=$(date +%s.%N)
 "$tsdiff" fit "$src/data/sales.csv" --steps "$steps" -o "$tmp/m.model" --quiet --device cpu

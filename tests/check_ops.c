@@ -10,11 +10,15 @@
  *   tests/check_ops --speed [--device cpu|cuda] [--threads N]
  *                                      milliseconds (and GFLOP/s) of every
  *                                      row's forward and backward on its
- *                                      speed shape, best of 20 after a warm-up
+ *                                      speed shapes, best of 20 after a
+ *                                      warm-up, the op calls alone; beside
+ *                                      gemm, OpenBLAS sgemm on the host
  */
 #define _DEFAULT_SOURCE 1   /* setenv */
+#include <cblas.h>
 #include <check.h>
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -794,27 +798,35 @@ static double now(void)
     return t.tv_sec + 1e-9 * t.tv_nsec;
 }
 
-/* Best of SPEED_REPS runs of a row's forward (or backward) after a warm-up,
- * each waited for: as the row runs them, copies and scratch included. */
-static double best_time(ts_backend *be, const op_row *row, int backward, float *const *in,
-                        float *out, float *const *grad)
+/* Best of SPEED_REPS runs of a row's forward (or backward) after a warm-up:
+ * the time inside its OP_TIMED, the op calls alone, each waited for (the
+ * row's copies, host transfers and scratch are left out). */
+static double best_time(ts_backend *be, const op_row *row, const int *shape, int backward,
+                        float *const *in, float *out, float *const *grad)
 {
     double best = 1e30;
+    op_timing(1);
     for (int r = 0; r <= SPEED_REPS; r++) {
-        double t0 = now();
-        if (backward) row->bwd(be, row->speed, in, out, grad);
-        else row->fwd(be, row->speed, in, out);
-        be->sync(be);
-        double t = now() - t0;
+        if (backward) row->bwd(be, shape, in, out, grad);
+        else row->fwd(be, shape, in, out);
+        double t = op_timed();
         if (r > 0 && t < best) best = t;
     }
+    op_timing(0);
     return best;
 }
 
-static void speed_row(ts_backend *be, const op_row *row)
+static void speed_print(const char *what, int backward, double t, double flops)
+{
+    if (!backward) printf("%-48s", what);
+    printf("  %s %8.3f ms", backward ? "bwd" : "fwd", t * 1e3);
+    if (flops > 0.0) printf(" %6.1f GFLOP/s", flops / t * 1e-9);
+}
+
+static void speed_row(ts_backend *be, const op_row *row, const int *shape)
 {
     size_t in_n[OP_MAXIN] = {0}, out_n = 0, most = 0;
-    row->size(row->speed, in_n, &out_n);
+    row->size(shape, in_n, &out_n);
     for (int i = 0; i < row->nin; i++) most = in_n[i] > most ? in_n[i] : most;
     float *h = malloc((most > out_n ? most : out_n) * sizeof *h);
     float *in[OP_MAXIN] = {0}, *grad[OP_MAXIN] = {0}, *out = be->alloc(be, out_n);
@@ -826,12 +838,11 @@ static void speed_row(ts_backend *be, const op_row *row)
         if (row->grad[i] != G_NONE) grad[i] = be->alloc(be, in_n[i]);
     }
     char what[128];
-    printf("%-48s", op_describe(row, row->speed, what, sizeof what));
+    op_describe(row, shape, what, sizeof what);
     for (int backward = 0; backward < 2; backward++) {
         if (backward && !row->bwd) break;
-        double t = best_time(be, row, backward, in, out, grad);
-        printf("  %s %8.3f ms", backward ? "bwd" : "fwd", t * 1e3);
-        if (row->flops) printf(" %6.1f GFLOP/s", row->flops(row->speed, backward) / t * 1e-9);
+        double t = best_time(be, row, shape, backward, in, out, grad);
+        speed_print(what, backward, t, row->flops ? row->flops(shape, backward) : 0.0);
         if (backward) continue;
         op_fill(h, out_n, IN_RAND);            /* d out for the backward */
         be->upload(be, out, h, out_n);
@@ -843,6 +854,51 @@ static void speed_row(ts_backend *be, const op_row *row)
     }
     be->free(be, out);
     free(h);
+}
+
+/* OpenBLAS sgemm on the host, C = op(A) op(B) packed, on `threads` threads:
+ * the scale for the gemm row (as the old bench/ops_speed printed it). */
+static void speed_sgemm(int m, int n, int k, int ta, int tb, int threads)
+{
+#ifdef OPENBLAS_VERSION
+    openblas_set_num_threads(threads);
+#endif
+    float *a = malloc((size_t)m * k * sizeof *a), *b = malloc((size_t)k * n * sizeof *b);
+    float *c = malloc((size_t)m * n * sizeof *c);
+    op_fill(a, (size_t)m * k, IN_RAND);
+    op_fill(b, (size_t)k * n, IN_RAND);
+    double best = 1e30;
+    for (int r = 0; r <= SPEED_REPS; r++) {
+        double t0 = now();
+        cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                    m, n, k, 1.0f, a, ta ? m : k, b, tb ? k : n, 0.0f, c, n);
+        double t = now() - t0;
+        if (r > 0 && t < best) best = t;
+    }
+    char what[96];
+    snprintf(what, sizeof what, "sgemm %d %d %d %d %d (OpenBLAS, %d thread%s)", m, n, k, ta, tb,
+             threads, threads == 1 ? "" : "s");
+    speed_print(what, 0, best, 2.0 * m * n * k);
+    printf("\n");
+    free(a), free(b), free(c);
+#ifdef OPENBLAS_VERSION
+    openblas_set_num_threads(1);               /* as the CPU backend keeps it */
+#endif
+}
+
+/* Beside the gemm row: OpenBLAS at the row's shapes on all threads and on
+ * one, at one batch element's share (128 of the rows) as the CPU backend
+ * splits it, and at 1024^3. */
+static void speed_sgemm_all(const op_row *gemm, int threads)
+{
+    for (int k = 0; k < OP_MAXSPEED && gemm->speed[k][0]; k++) {
+        const int *v = gemm->speed[k];
+        speed_sgemm(v[0], v[1], v[2], v[3], v[4], threads);
+        speed_sgemm(v[0], v[1], v[2], v[3], v[4], 1);
+        speed_sgemm(128, v[1], v[2], v[3], v[4], 1);
+    }
+    speed_sgemm(1024, 1024, 1024, 0, 0, threads);
+    speed_sgemm(1024, 1024, 1024, 0, 0, 1);
 }
 
 /* check_ops --speed [--device D] [--threads N]. */
@@ -866,7 +922,12 @@ static int run_speed(int argc, char **argv)
     }
     printf("backend %s, best of %d runs (shape as in tests/op_table.c)\n", be->name,
            SPEED_REPS);
-    for (size_t r = 0; r < op_table_len; r++) speed_row(be, &op_table[r]);
+    for (size_t r = 0; r < op_table_len; r++) {
+        const op_row *row = &op_table[r];
+        for (int k = 0; k < OP_MAXSPEED && row->speed[k][0]; k++) speed_row(be, row, row->speed[k]);
+        if (strcmp(row->name, "gemm") == 0)
+            speed_sgemm_all(row, threads > 0 ? threads : omp_get_num_procs());
+    }
     ts_backend_destroy(be);
     return 0;
 }
