@@ -105,9 +105,23 @@ expect_rc 64 "$TSDIFF" forecast -m "$M" --horizon -3
 expect_rc 64 "$TSDIFF" forecast -m "$M" --quantiles 0.9,0.1
 expect_rc 64 "$TSDIFF" forecast -m "$M" --series nosuch
 expect_rc 64 "$TSDIFF" forecast -m "$M" --sampler magic
-printf 'date,other\n2024-01-01,1\n2024-01-02,2\n' >"$T/other.csv"
-expect_rc 65 "$TSDIFF" forecast -m "$M" --data "$T/other.csv"
-expect_err "no series"
+# A series the model was not trained on is forecast too (a new product by
+# the model of the old ones), non-negative since its data are; one row each
+# of its 14 steps, starting the day after its last row.
+awk -F, 'NR == 1 { print "date,newcomer"; next } NR > 1001 { print $1 "," $2 + 50 }' "$DATA" \
+    >"$T/other.csv"
+expect_rc 0 "$TSDIFF" forecast -m "$M" --data "$T/other.csv" --samples 8 --sampler-steps 4 \
+    -o "$T/o.csv" --quiet
+[ "$(grep -c '^newcomer,' "$T/o.csv")" -eq 14 ] || fail "newcomer rows"
+last=$(tail -n 1 "$T/other.csv" | cut -d, -f1)
+[ "$(sed -n 2p "$T/o.csv" | cut -d, -f2)" = "$(date -u -d "$last + 1 day" +%F)" ] ||
+    fail "newcomer's first step: $(sed -n 2p "$T/o.csv")"
+awk -F, 'NR > 1 && $4 + 0 < 0 { exit 1 }' "$T/o.csv" || fail "newcomer forecast negative"
+expect_rc 64 "$TSDIFF" forecast -m "$M" --data "$T/other.csv" --series widgets
+expect_err "has no series \"widgets\""
+printf 'time,other\n1,1\n2,2\n' >"$T/nodates.csv"
+expect_rc 65 "$TSDIFF" forecast -m "$M" --data "$T/nodates.csv"
+expect_err "does not match the model's"
 expect_rc 73 "$TSDIFF" forecast -m "$M" --samples 2 --sampler-steps 2 -o "$T/no/such/dir/f.csv"
 expect_rc 64 "$TSDIFF" fit "$DATA" --levels 9
 expect_rc 66 "$TSDIFF" fit "$T/nothing.csv"

@@ -24,7 +24,9 @@ typedef struct forecast_args {
     double wait;
 } forecast_args;
 
-/* The data must be on the model's grid and hold the series it names. */
+/* The data must be on the model's grid. Every series of the data is
+ * forecast (or those --series names), whether the model was trained on it
+ * or not: a model of the old products forecasts a new one. */
 static int match_series(const ts_model *m, const ts_series_set *set, const ts_strlist *want,
                         size_t **sel, size_t *n, ts_error *err)
 {
@@ -34,18 +36,17 @@ static int match_series(const ts_model *m, const ts_series_set *set, const ts_st
         return ts_fail(err, TS_EDATA, "%s: frequency %s does not match the model's (%s)",
                        set->source, ts_freq_name(set->freq, a, sizeof a),
                        ts_freq_name(m->win.freq, b, sizeof b));
-    size_t cap = want->n ? (size_t)want->n : m->n_series;
-    *sel = ts_xmalloc(cap * sizeof **sel);
+    size_t cap = want->n ? (size_t)want->n : set->n;
+    *sel = ts_xmalloc((cap ? cap : 1) * sizeof **sel);
     *n = 0;
     for (size_t i = 0; i < cap; i++) {
-        const char *name = want->n ? want->item[i] : m->names[i];
-        if (want->n && ts_model_find_series(m, name) < 0)
-            return ts_fail(err, TS_EUSAGE, "--series: the model has no series \"%s\"", name);
-        size_t k = 0;
-        while (k < set->n && strcmp(set->series[k].name, name)) k++;
-        if (k == set->n)
-            return ts_fail(err, TS_EDATA, "%s: no series \"%s\" (the model was trained on it)",
-                           set->source, name);
+        size_t k = i;
+        if (want->n) {
+            for (k = 0; k < set->n && strcmp(set->series[k].name, want->item[i]); k++) {}
+            if (k == set->n)
+                return ts_fail(err, TS_EUSAGE, "--series: %s has no series \"%s\"", set->source,
+                               want->item[i]);
+        }
         (*sel)[(*n)++] = k;
     }
     return 0;

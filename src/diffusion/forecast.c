@@ -188,8 +188,9 @@ int ts_forecast_run(ts_backend *be, const ts_model *m, const ts_series_set *set,
         st.level = ts_xcalloc(set->n, sizeof *st.level);
         for (size_t i = 0; i < n; i++) st.level[sel[i]] = ts_window_level(&set->series[sel[i]]);
         for (size_t i = 0; i < n; i++) {
+            /* the model's record of a series it was trained on, else the data's */
             long k = ts_model_find_series(m, set->series[sel[i]].name);
-            st.nonneg[i] = k >= 0 && m->nonneg[k];
+            st.nonneg[i] = k >= 0 ? m->nonneg[k] : ts_series_nonneg(&set->series[sel[i]]);
         }
     }
     int blocks = (cfg->horizon + st.H - 1) / st.H;
