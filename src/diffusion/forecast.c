@@ -129,6 +129,32 @@ static void seed_paths(fc_state *st, const size_t *sel, size_t n, const long *or
     }
 }
 
+static int fail_not_finite(ts_error *err, const char *name, long step)
+{
+    return ts_fail(err, TS_EINTERNAL, "forecast: series \"%s\" step %ld: sample value is not "
+                                      "finite (the sampler diverged)", name, step);
+}
+
+/* The windows of block b for rows [r0, r0 + rows). A row whose context has
+ * no observed value left failed: its path so far is not finite. */
+static int fill_chunk(fc_state *st, const size_t *sel, const long *origin, int samples, int b,
+                      size_t r0, ts_error *err)
+{
+    size_t stride = (size_t)(st->C + st->total_h);
+    long done = (long)b * st->H;
+    for (int r = 0; r < st->rows; r++) {
+        size_t row = r0 + (size_t)r, i = row / (size_t)samples, s = sel[i];
+        long o = origin ? origin[i] : (long)st->set->series[s].len, h = 0;
+        if (fill_window(st, (long)row, s, o, b, r)) continue;
+        const float *p = st->path + row * stride + st->C;
+        while (h < done && isfinite(p[h])) h++;
+        if (h < done) return fail_not_finite(err, st->set->series[s].name, h + 1);
+        return ts_fail(err, TS_EDATA, "series \"%s\": no observed value in the %d points "
+                       "before the forecast origin", st->set->series[s].name, st->C);
+    }
+    return 0;
+}
+
 /* Sample block b for rows [r0, r0 + rows). */
 static int sample_chunk(fc_state *st, const ts_forecast_config *cfg, const size_t *sel,
                         const long *origin, int b, size_t r0, size_t rows_all, ts_error *err)
@@ -136,14 +162,8 @@ static int sample_chunk(fc_state *st, const ts_forecast_config *cfg, const size_
     ts_backend *be = st->be;
     int H = st->H, samples = cfg->samples;
     size_t stride = (size_t)(st->C + st->total_h);
-    for (int r = 0; r < st->rows; r++) {
-        size_t row = r0 + (size_t)r, i = row / (size_t)samples, s = sel[i];
-        long o = origin ? origin[i] : (long)st->set->series[s].len;
-        if (!fill_window(st, (long)row, s, o, b, r))
-            return ts_fail(err, TS_EDATA, "series \"%s\": no observed value in the %d points "
-                                          "before the forecast origin", st->set->series[s].name,
-                           st->C);
-    }
+    int rc = fill_chunk(st, sel, origin, samples, b, r0, err);
+    if (rc) return rc;
     be->upload(be, st->in_d, st->in_h, (size_t)st->rows * st->ch * st->L);
     ts_sampler_config sc = cfg->sampler;
     sc.offset = ((uint64_t)b * rows_all + r0) * (uint64_t)H * (uint64_t)(st->m->T + 1);
@@ -211,5 +231,18 @@ int ts_forecast_run(ts_backend *be, const ts_model *m, const ts_series_set *set,
                    (size_t)cfg->horizon * sizeof(float));
     }
     fc_free(&st);
+    if (!rc) rc = ts_forecast_check(out, set, err);
+    if (rc) ts_forecast_free(out);
     return rc;
+}
+
+int ts_forecast_check(const ts_forecast *f, const ts_series_set *set, ts_error *err)
+{
+    size_t H = (size_t)f->horizon, S = (size_t)f->samples;
+    for (size_t i = 0; i < f->n; i++)
+        for (size_t h = 0; h < H; h++)
+            for (size_t k = 0; k < S; k++)
+                if (!isfinite(f->values[(i * S + k) * H + h]))
+                    return fail_not_finite(err, set->series[f->series[i]].name, (long)h + 1);
+    return 0;
 }
