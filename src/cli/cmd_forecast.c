@@ -150,7 +150,8 @@ int ts_cmd_forecast(int argc, char **argv)
     const ts_cmd_spec spec = {
         "forecast", "", "Draw sample futures of every series from a fitted model.", opts,
         "A horizon longer than the model's is sampled block by block, each block\n"
-        "conditioned on that sample's own path so far; a shorter one is cut.\n"};
+        "conditioned on that sample's own path so far and held within 10 context\n"
+        "widths of the context's range; a shorter one is cut.\n"};
     ts_error err = {0};
     int first = 0, rc = ts_opts_parse(&spec, argc, argv, &first, &err);
     if (!rc && first < argc)

@@ -22,6 +22,7 @@ typedef struct fc_state {
     float *in_d, *x_d, *work_d, *out_d;
     float *path;                          /* [rows_all][C + total_h] history + path */
     int *nonneg;                          /* [n] clamp the selected series at 0 */
+    float *band;                          /* [n][2] lo, hi of THE BAND (forecast.h) */
     double *level;                        /* [set->n] series level for the scale floor */
     ts_denoiser dn;                       /* the sampler's eps_fn context */
     ts_sampler_graph graph;               /* the solver loop, recorded on GPUs */
@@ -56,6 +57,7 @@ static void fc_free(fc_state *st)
     free(st->t_h);
     free(st->path);
     free(st->nonneg);
+    free(st->band);
     free(st->level);
     ts_schedule_free(&st->sched);
     ts_sampler_graph_free(be, &st->graph);
@@ -129,6 +131,63 @@ static void seed_paths(fc_state *st, const size_t *sel, size_t n, const long *or
     }
 }
 
+/* THE BAND (forecast.h) of each selected series, from the context that
+ * seed_paths copied into its first row. */
+static void set_bands(fc_state *st, const size_t *sel, size_t n, int samples)
+{
+    size_t stride = (size_t)(st->C + st->total_h);
+    st->band = ts_xmalloc(2 * n * sizeof *st->band);
+    for (size_t i = 0; i < n; i++) {
+        const float *p = st->path + i * (size_t)samples * stride;
+        float lo = INFINITY, hi = -INFINITY;
+        for (int j = 0; j < st->C; j++) {
+            if (p[j] < lo) lo = p[j];  /* NaN compares false */
+            if (p[j] > hi) hi = p[j];
+        }
+        double w = fmax((double)hi - lo, st->level[sel[i]]);
+        st->band[2 * i] = lo <= hi ? (float)(lo - TS_FORECAST_BAND * w) : -INFINITY;
+        st->band[2 * i + 1] = lo <= hi ? (float)(hi + TS_FORECAST_BAND * w) : INFINITY;
+    }
+}
+
+static int fail_not_finite(ts_error *err, const char *name, long step)
+{
+    return ts_fail(err, TS_EINTERNAL, "forecast: series \"%s\" step %ld: sample value is not "
+                                      "finite (the sampler diverged)", name, step);
+}
+
+/* Keep block b of a row's path: clamped at 0 if asked, and blocks after the
+ * first within the series' band. NaN stays NaN (ts_forecast_check). */
+static void keep_block(const fc_state *st, int b, int nonneg, const float *band, const float *x,
+                       float *p)
+{
+    float lo = b > 0 ? band[0] : -INFINITY, hi = b > 0 ? band[1] : INFINITY;
+    for (int j = 0; j < st->H && b * st->H + j < st->total_h; j++) {
+        float v = nonneg && x[j] < 0 ? 0.0f : x[j];
+        p[j] = v < lo ? lo : v > hi ? hi : v;
+    }
+}
+
+/* The windows of block b for rows [r0, r0 + rows). A row whose context has
+ * no observed value left failed: its path so far is not finite. */
+static int fill_chunk(fc_state *st, const size_t *sel, const long *origin, int samples, int b,
+                      size_t r0, ts_error *err)
+{
+    size_t stride = (size_t)(st->C + st->total_h);
+    long done = (long)b * st->H;
+    for (int r = 0; r < st->rows; r++) {
+        size_t row = r0 + (size_t)r, i = row / (size_t)samples, s = sel[i];
+        long o = origin ? origin[i] : (long)st->set->series[s].len, h = 0;
+        if (fill_window(st, (long)row, s, o, b, r)) continue;
+        const float *p = st->path + row * stride + st->C;
+        while (h < done && isfinite(p[h])) h++;
+        if (h < done) return fail_not_finite(err, st->set->series[s].name, h + 1);
+        return ts_fail(err, TS_EDATA, "series \"%s\": no observed value in the %d points "
+                       "before the forecast origin", st->set->series[s].name, st->C);
+    }
+    return 0;
+}
+
 /* Sample block b for rows [r0, r0 + rows). */
 static int sample_chunk(fc_state *st, const ts_forecast_config *cfg, const size_t *sel,
                         const long *origin, int b, size_t r0, size_t rows_all, ts_error *err)
@@ -136,14 +195,8 @@ static int sample_chunk(fc_state *st, const ts_forecast_config *cfg, const size_
     ts_backend *be = st->be;
     int H = st->H, samples = cfg->samples;
     size_t stride = (size_t)(st->C + st->total_h);
-    for (int r = 0; r < st->rows; r++) {
-        size_t row = r0 + (size_t)r, i = row / (size_t)samples, s = sel[i];
-        long o = origin ? origin[i] : (long)st->set->series[s].len;
-        if (!fill_window(st, (long)row, s, o, b, r))
-            return ts_fail(err, TS_EDATA, "series \"%s\": no observed value in the %d points "
-                                          "before the forecast origin", st->set->series[s].name,
-                           st->C);
-    }
+    int rc = fill_chunk(st, sel, origin, samples, b, r0, err);
+    if (rc) return rc;
     be->upload(be, st->in_d, st->in_h, (size_t)st->rows * st->ch * st->L);
     ts_sampler_config sc = cfg->sampler;
     sc.offset = ((uint64_t)b * rows_all + r0) * (uint64_t)H * (uint64_t)(st->m->T + 1);
@@ -155,14 +208,12 @@ static int sample_chunk(fc_state *st, const ts_forecast_config *cfg, const size_
               st->work_d);
     be->download(be, st->x_h, st->x_d, (size_t)st->rows * H);
     for (int r = 0; r < st->rows; r++) {
-        size_t row = r0 + (size_t)r;
-        int clamp = st->nonneg[row / (size_t)samples] && !cfg->allow_negative;
+        size_t row = r0 + (size_t)r, i = row / (size_t)samples;
         float *x = st->x_h + (size_t)r * H;
         ts_window_untarget(&st->m->win, st->in_h + (size_t)r * st->ch * st->L, x);
         ts_window_unscale(x, (size_t)H, st->scale_h[r]);
-        float *p = st->path + row * stride + st->C + (size_t)b * H;
-        for (int j = 0; j < H && b * H + j < st->total_h; j++)
-            p[j] = clamp && x[j] < 0 ? 0.0f : x[j];
+        keep_block(st, b, st->nonneg[i] && !cfg->allow_negative, st->band + 2 * i, x,
+                   st->path + row * stride + st->C + (size_t)b * H);
     }
     return 0;
 }
@@ -192,6 +243,7 @@ int ts_forecast_run(ts_backend *be, const ts_model *m, const ts_series_set *set,
             long k = ts_model_find_series(m, set->series[sel[i]].name);
             st.nonneg[i] = k >= 0 ? m->nonneg[k] : ts_series_nonneg(&set->series[sel[i]]);
         }
+        set_bands(&st, sel, n, cfg->samples);
     }
     int blocks = (cfg->horizon + st.H - 1) / st.H;
     for (int b = 0; !rc && b < blocks; b++)
@@ -212,5 +264,18 @@ int ts_forecast_run(ts_backend *be, const ts_model *m, const ts_series_set *set,
                    (size_t)cfg->horizon * sizeof(float));
     }
     fc_free(&st);
+    if (!rc) rc = ts_forecast_check(out, set, err);
+    if (rc) ts_forecast_free(out);
     return rc;
+}
+
+int ts_forecast_check(const ts_forecast *f, const ts_series_set *set, ts_error *err)
+{
+    size_t H = (size_t)f->horizon, S = (size_t)f->samples;
+    for (size_t i = 0; i < f->n; i++)
+        for (size_t h = 0; h < H; h++)
+            for (size_t k = 0; k < S; k++)
+                if (!isfinite(f->values[(i * S + k) * H + h]))
+                    return fail_not_finite(err, set->series[f->series[i]].name, (long)h + 1);
+    return 0;
 }

@@ -1,4 +1,6 @@
-/* forecast_out.c - quantile CSV, samples CSV and fan chart of a forecast. */
+/* forecast_out.c - quantile CSV, samples CSV and fan chart of a forecast.
+ * Each writer refuses a forecast with a value that is not finite before it
+ * creates its file (ts_forecast_check). */
 #include "io/forecast_out.h"
 
 #include <errno.h>
@@ -91,12 +93,14 @@ static long origin_of(const ts_forecast *f, const ts_series_set *set, const long
 int ts_forecast_write_csv(const char *path, const ts_forecast *f, const ts_series_set *set,
                           const long *origin, const double *q, int nq, ts_error *err)
 {
+    int rc = ts_forecast_check(f, set, err);
+    if (rc) return rc;
     size_t cells = f->n * (size_t)f->horizon;
     float *mean = ts_xmalloc(cells * sizeof *mean);
     float *qv = ts_xmalloc(cells * (size_t)nq * sizeof *qv);
     ts_forecast_summary(f, q, nq, mean, qv);
     ts_atomic out = {0};
-    int rc = ts_atomic_open(&out, path, err);
+    rc = ts_atomic_open(&out, path, err);
     if (!rc) {
         fputs("series,timestamp,mean", out.f);
         for (int j = 0; j < nq; j++) fprintf(out.f, ",q%g", q[j]);
@@ -122,7 +126,8 @@ int ts_forecast_write_samples(const char *path, const ts_forecast *f, const ts_s
                               ts_error *err)
 {
     ts_atomic out = {0};
-    int rc = ts_atomic_open(&out, path, err);
+    int rc = ts_forecast_check(f, set, err);
+    if (!rc) rc = ts_atomic_open(&out, path, err);
     if (rc) return rc;
     fputs("series,step,sample,value\n", out.f);
     for (size_t i = 0; i < f->n; i++)
@@ -155,7 +160,8 @@ int ts_forecast_plot(const char *path, const ts_forecast *f, const ts_series_set
                      const long *origin, int n_hist, ts_error *err)
 {
     static const double q7[7] = {0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95};
-    int H = f->horizon;
+    int H = f->horizon, rc = ts_forecast_check(f, set, err);
+    if (rc) return rc;
     size_t cells = f->n * (size_t)H;
     float *mean = ts_xmalloc(cells * sizeof *mean), *qv = ts_xmalloc(cells * 7 * sizeof *qv);
     ts_forecast_summary(f, q7, 7, mean, qv);
@@ -190,7 +196,7 @@ int ts_forecast_plot(const char *path, const ts_forecast *f, const ts_series_set
                                 .truth = pd[i].truth};
         for (int k = 0; k < 7; k++) pn[i].q[k] = pd[i].q + k * H;
     }
-    int rc = ts_plot_fan(path, pn, (int)f->n, err);
+    rc = ts_plot_fan(path, pn, (int)f->n, err);
     for (size_t i = 0; i < f->n; i++) panel_free(&pd[i], nt[i]);
     free(pd);
     free(pn);

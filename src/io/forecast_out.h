@@ -1,5 +1,7 @@
 /* forecast_out.h - what a forecast becomes for the user: the quantile CSV,
- * the long-format samples CSV and the fan chart. All files are atomic. */
+ * the long-format samples CSV and the fan chart. All files are atomic, and
+ * a forecast with a value that is not finite is TS_EINTERNAL before any file
+ * is created (ts_forecast_check). */
 #ifndef TS_FORECAST_OUT_H
 #define TS_FORECAST_OUT_H
 

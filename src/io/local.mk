@@ -22,4 +22,11 @@ tests_check_progress_LDADD = $(TEST_LIBS)
 tests_check_plot_CFLAGS = $(TEST_CFLAGS)
 tests_check_plot_LDADD = $(TEST_LIBS)
 endif
+# the model, and the forecast's files (writers refuse values that are not finite)
 libtsdiff_a_SOURCES += src/io/model.c src/io/model.h src/io/forecast_out.c src/io/forecast_out.h
+if HAVE_CHECK
+check_PROGRAMS += tests/check_forecast_out
+TESTS += tests/check_forecast_out
+tests_check_forecast_out_CFLAGS = $(TEST_CFLAGS)
+tests_check_forecast_out_LDADD = $(TEST_LIBS)
+endif
