@@ -111,6 +111,7 @@ int ts_model_save(const ts_model *m, const char *path, int with_optimizer, ts_er
 
     ts_mf_set_i64(f, "train.steps", m->steps);
     ts_mf_set_i64(f, "train.best_step", m->best_step);
+    ts_mf_set_i64(f, "train.skipped_steps", m->skipped_steps);
     ts_mf_set_f64(f, "train.final_loss", m->final_loss);
     ts_mf_set_f64(f, "train.best_val_loss", m->best_val_loss);
     ts_mf_set_str(f, "train.select", m->select_crps ? "crps" : "loss");
@@ -265,6 +266,9 @@ static void read_training(reader *r, ts_model *m)
 {
     m->steps = get_int(r, "train.steps", 0, 1L << 40);
     m->best_step = get_int(r, "train.best_step", 0, 1L << 40);
+    /* Files from before the field existed recorded no skipped steps. */
+    if (ts_mf_has(r->f, "train.skipped_steps"))
+        m->skipped_steps = get_int(r, "train.skipped_steps", 0, 1L << 40);
     m->final_loss = get_f64(r, "train.final_loss");
     m->best_val_loss = get_f64(r, "train.best_val_loss");
     /* Files from before the field existed selected by validation loss. */
@@ -375,6 +379,8 @@ void ts_model_describe(const ts_model *m, const char *path, FILE *out)
     fprintf(out, "diffusion:      %s schedule, T = %d\n", ts_sched_name(m->sched), m->T);
     fprintf(out, "training:       %ld steps, batch %d, lr %g, seed %llu\n", m->steps, m->batch,
             m->lr, (unsigned long long)m->seed);
+    if (m->skipped_steps)
+        fprintf(out, "skipped steps:  %ld (non-finite gradient: no update)\n", m->skipped_steps);
     fprintf(out, "final loss:     %.6g\n", m->final_loss);
     fprintf(out, "best %s:  %.6g (step %ld, the weights kept)\n",
             m->select_crps ? "val CRPS" : "val loss", m->best_val_loss, m->best_step);

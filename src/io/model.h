@@ -41,6 +41,7 @@ typedef struct ts_model {
     /* Training metadata. */
     long steps;              /* optimizer steps done */
     long best_step;          /* step of the weights kept */
+    long skipped_steps;      /* steps whose update was skipped (non-finite gradient) */
     double final_loss, best_val_loss;  /* best_val_loss: of the selection metric */
     int select_crps;         /* selection metric: validation CRPS (1) or loss (0) */
     uint64_t seed;
