@@ -71,14 +71,6 @@ START_TEST(test_spec_layout)
     ck_assert_int_eq(ts_window_channels(&w), 3 + 4 + 1 + 1);
     ck_assert_int_eq(ts_window_lag_channel(&w), 7);
     ck_assert_int_eq(ts_window_log_scale_channel(&w), 8);
-    char buf[32];
-    ck_assert_str_eq(ts_window_channel_name(&w, 0, buf, sizeof buf), "noisy");
-    ck_assert_str_eq(ts_window_channel_name(&w, 1, buf, sizeof buf), "history");
-    ck_assert_str_eq(ts_window_channel_name(&w, 2, buf, sizeof buf), "mask");
-    ck_assert_str_eq(ts_window_channel_name(&w, 3, buf, sizeof buf), "sin 7");
-    ck_assert_str_eq(ts_window_channel_name(&w, 6, buf, sizeof buf), "cos 365.25");
-    ck_assert_str_eq(ts_window_channel_name(&w, 7, buf, sizeof buf), "lag 7");
-    ck_assert_str_eq(ts_window_channel_name(&w, 8, buf, sizeof buf), "log scale");
 
     /* levels 1: no padding; a long context takes the yearly lag too */
     ck_assert_int_eq(ts_window_spec_init(&w, set, 400, 30, 1, &err), 0);
@@ -207,8 +199,6 @@ START_TEST(test_residual_targets)
     ck_assert_int_eq(w.channels, plain + 1);
     ck_assert_int_eq(ts_window_gain_channel(&w), plain);
     ck_assert_int_eq(ts_window_log_scale_channel(&w), plain - 1);
-    char buf[32];
-    ck_assert_str_eq(ts_window_channel_name(&w, plain, buf, sizeof buf), "log gain");
     float *in = malloc((size_t)w.channels * w.length * sizeof *in);
     float x0[7], mask[7], scale;
     set->series[0].values[24] = NAN;  /* j = 24 (h = 3): masked, target 0 */

@@ -100,22 +100,6 @@ int ts_window_gain_channel(const ts_window_spec *w)
     return w->residual ? w->channels - 1 : -1;
 }
 
-const char *ts_window_channel_name(const ts_window_spec *w, int c, char *buf, size_t size)
-{
-    int lag0 = ts_window_lag_channel(w);
-    if (c == TS_CH_NOISY) snprintf(buf, size, "noisy");
-    else if (c == TS_CH_HISTORY) snprintf(buf, size, "history");
-    else if (c == TS_CH_MASK) snprintf(buf, size, "mask");
-    else if (c >= TS_CH_CALENDAR && c < lag0)
-        snprintf(buf, size, "%s %g", (c - TS_CH_CALENDAR) % 2 ? "cos" : "sin",
-                 w->periods[(c - TS_CH_CALENDAR) / 2]);
-    else if (c >= lag0 && c < lag0 + w->n_lags) snprintf(buf, size, "lag %d", w->lags[c - lag0]);
-    else if (c == ts_window_log_scale_channel(w)) snprintf(buf, size, "log scale");
-    else if (c == ts_window_gain_channel(w)) snprintf(buf, size, "log gain");
-    else snprintf(buf, size, "?");
-    return buf;
-}
-
 double ts_window_level(const ts_series *sr)
 {
     double sum = 0;

@@ -134,10 +134,6 @@ int ts_window_lag_channel(const ts_window_spec *w);
 int ts_window_log_scale_channel(const ts_window_spec *w);
 int ts_window_gain_channel(const ts_window_spec *w);
 
-/* Name of channel c for `info`: "noisy", "history", "mask", "sin 7",
- * "cos 365.25", "lag 7", "log scale", "log gain". Returns buf. */
-const char *ts_window_channel_name(const ts_window_spec *w, int c, char *buf, size_t size);
-
 /* Fill the window of series s at origin (0 <= origin <= len): in[channels *
  * length], x0[horizon] and mask[horizon] (either may be NULL), *scale.
  * Returns 1, or 0 when no context point is observed (then nothing is valid). */

@@ -42,7 +42,4 @@ void ts_forecast_free(ts_forecast *f);
 #define TS_FORECAST_MEMORY (512UL << 20)
 int ts_forecast_default_chunk(const ts_model *m);
 
-/* Network calls a forecast makes (for speed reports). */
-long ts_forecast_calls(const ts_model *m, const ts_forecast_config *cfg, size_t rows);
-
 #endif
