@@ -88,7 +88,6 @@
 
 #define TS_WINDOW_MAX_PERIODS 4
 #define TS_WINDOW_MAX_LAGS 2
-#define TS_WINDOW_MAX_LEVELS 12
 
 typedef struct ts_window_spec {
     int context, horizon;   /* C, H */
@@ -112,7 +111,8 @@ enum { TS_CH_NOISY = 0, TS_CH_HISTORY = 1, TS_CH_MASK = 2, TS_CH_CALENDAR = 3 };
 
 /* The spec for a grid (freq, has_time): every derived field from context,
  * horizon and levels. TS_EUSAGE if context < 1, horizon < 1, levels outside
- * 1 .. TS_WINDOW_MAX_LEVELS or the window too long. Deterministic: the model
+ * 1 .. TS_UNET_MAX_LEVELS (nn/unet.h: the network the window is padded
+ * for) or the window too long. Deterministic: the model
  * file stores (context, horizon, levels, freq, has_time) and rebuilds it. */
 int ts_window_spec_make(ts_window_spec *w, ts_freq freq, int has_time, int context,
                         int horizon, int levels, ts_error *err);

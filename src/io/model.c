@@ -198,7 +198,7 @@ static void read_window(reader *r, ts_window_spec *w)
 {
     int context = (int)get_int(r, "window.context", 1, 1 << 20);
     int horizon = (int)get_int(r, "window.horizon", 1, 1 << 20);
-    int levels = (int)get_int(r, "window.levels", 1, TS_WINDOW_MAX_LEVELS);
+    int levels = (int)get_int(r, "window.levels", 1, TS_UNET_MAX_LEVELS);
     ts_freq freq;
     freq.unit = (ts_freq_unit)get_int(r, "window.freq_unit", TS_FREQ_NONE, TS_FREQ_BDAY);
     freq.mult = (int)get_int(r, "window.freq_mult", 1, 1 << 20);
@@ -330,7 +330,7 @@ int ts_model_from_mf(ts_mf *f, const char *path, ts_model *m, ts_error *err)
     m->unet.in_channels = (int)get_int(&r, "unet.in_channels", 1, 1024);
     m->unet.length = m->win.length;
     m->unet.width = (int)get_int(&r, "unet.width", 1, 4096);
-    m->unet.levels = (int)get_int(&r, "unet.levels", 1, 8);
+    m->unet.levels = (int)get_int(&r, "unet.levels", 1, TS_UNET_MAX_LEVELS);
     m->unet.res_blocks = (int)get_int(&r, "unet.res_blocks", 1, 16);
     m->unet.temb_dim = (int)get_int(&r, "unet.temb_dim", 2, 4096);
     m->unet.groups = (int)get_int(&r, "unet.groups", 1, 4096);

@@ -75,8 +75,9 @@ int ts_unet_check_config(const ts_unet_config *c, ts_error *err)
     if (c->in_channels < 1 || c->in_channels > 4096)
         return ts_fail(err, TS_EUSAGE, "model: input channels must be 1..4096 (got %d)",
                        c->in_channels);
-    if (c->levels < 1 || c->levels > 6)
-        return ts_fail(err, TS_EUSAGE, "model: levels must be 1..6 (got %d)", c->levels);
+    if (c->levels < 1 || c->levels > TS_UNET_MAX_LEVELS)
+        return ts_fail(err, TS_EUSAGE, "model: levels must be 1..%d (got %d)", TS_UNET_MAX_LEVELS,
+                       c->levels);
     if (c->res_blocks < 1 || c->res_blocks > 16)
         return ts_fail(err, TS_EUSAGE, "model: residual blocks per level must be 1..16 (got %d)",
                        c->res_blocks);
