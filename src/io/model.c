@@ -45,7 +45,7 @@ void ts_model_set_csv(ts_model *m, const char *data_path, const ts_csv_opts *csv
     m->csv.time_col = keep(m, 0, csv->time_col);
     m->csv.value_col = keep(m, 1, csv->value_col);
     m->csv.freq = keep(m, 2, csv->freq);
-    for (int i = 0; i < csv->n_id_cols && i < 8; i++)
+    for (int i = 0; i < csv->n_id_cols && i < TS_CSV_MAX_ID_COLS; i++)
         m->csv.id_cols[i] = keep(m, 3 + i, csv->id_cols[i]);
 }
 
@@ -229,7 +229,7 @@ static void read_csv(reader *r, ts_model *m)
         const char *const *ids = NULL;
         size_t n = 0;
         r->rc = ts_mf_get_strs(r->f, "data.id_cols", &ids, &n, r->err);
-        if (!r->rc && n > 8)
+        if (!r->rc && n > TS_CSV_MAX_ID_COLS)
             r->rc = ts_fail(r->err, TS_EDATA, "%s: corrupt model file (data.id_cols)", r->path);
         for (size_t i = 0; !r->rc && i < n; i++) c.id_cols[i] = ids[i];
         if (!r->rc) c.n_id_cols = (int)n;

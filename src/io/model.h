@@ -29,7 +29,7 @@ typedef struct ts_model {
     /* How the training data was read (so forecast can re-read it). */
     char *data_path;
     ts_csv_opts csv;         /* strings owned by the model (csv_store) */
-    char *csv_store[12];
+    char *csv_store[3 + TS_CSV_MAX_ID_COLS];  /* time, value, freq, the id columns */
 
     /* The training series. */
     size_t n_series;
