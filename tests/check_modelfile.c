@@ -18,6 +18,7 @@
 #include "io/error.h"
 #include "io/modelfile.h"
 #include "io/signals.h"
+#include "testutil.h"
 
 /* ---- helpers ---- */
 
@@ -58,15 +59,6 @@ static void teardown(void)
     }
     closedir(dp);
     rmdir(dir);
-}
-
-static uint64_t rng_state = 0x9E3779B97F4A7C15u;
-static uint64_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
 }
 
 static unsigned char *slurp(const char *p, size_t *n)
@@ -334,7 +326,7 @@ START_TEST(roundtrip_every_type)
     /* 300k floats with arbitrary bit patterns (NaN payloads included) */
     size_t nf = 300000;
     uint32_t *bits = malloc(nf * 4);
-    for (size_t i = 0; i < nf; i++) bits[i] = (uint32_t)rnd();
+    for (size_t i = 0; i < nf; i++) bits[i] = (uint32_t)tu_next();
     float *fv = malloc(nf * 4);
     memcpy(fv, bits, nf * 4);
     ts_mf_set_f32s(m, "big", fv, nf);
@@ -784,14 +776,14 @@ START_TEST(load_garbage_never_crashes)
     for (int it = 0; it < 3000; it++) {
         size_t len;
         if (it % 3 == 0) {                         /* pure noise */
-            len = rnd() % 200;
-            for (size_t i = 0; i < len; i++) buf[i] = (unsigned char)rnd();
+            len = tu_next() % 200;
+            for (size_t i = 0; i < len; i++) buf[i] = (unsigned char)tu_next();
             if (len >= 16 && it % 2) { memcpy(buf, good, 12); }
         } else {                                   /* damaged good file */
-            len = n - (it % 5 == 0 ? rnd() % 8 : 0);
+            len = n - (it % 5 == 0 ? tu_next() % 8 : 0);
             memcpy(buf, good, len);
-            int hits = 1 + (int)(rnd() % 4);
-            for (int h = 0; h < hits; h++) buf[16 + rnd() % (len - 20)] = (unsigned char)rnd();
+            int hits = 1 + (int)(tu_next() % 4);
+            for (int h = 0; h < hits; h++) buf[16 + tu_next() % (len - 20)] = (unsigned char)tu_next();
         }
         if (len >= 20 && (it % 3 != 0 || it % 2)) fix_crc(buf, len);
         spit(p, buf, len);
@@ -854,11 +846,4 @@ static Suite *modelfile_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(modelfile_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+int main(void) { return tu_run(modelfile_suite()); }
