@@ -541,15 +541,26 @@ START_TEST(test_errors)
 }
 END_TEST
 
-/* ---- real data sets (skipped when /work/shared is absent) ---- */
+/* ---- real data sets: $top_srcdir/../shared/data, skipped (with a SKIP line)
+ * when absent ---- */
+
+/* The path of a shared data set's file in buf, or NULL after a SKIP line
+ * when it cannot be read. */
+static const char *shared_data(const char *file, const char *what, char *buf, size_t size)
+{
+    const char *top = getenv("top_srcdir");
+    snprintf(buf, size, "%s/../shared/data/%s", top && *top ? top : TSDIFF_SRCDIR, file);
+    if (access(buf, R_OK) == 0) return buf;
+    fprintf(stderr, "SKIP: %s check not run: %s absent\n", what, buf);
+    return NULL;
+}
 
 START_TEST(test_nn5)
 {
-    const char *path = "/work/shared/data/nn5_daily/NN5_FINAL_DATASET_WITH_TEST_DATA.csv";
-    if (access(path, R_OK) != 0) {
-        printf("check_csv: %s absent, NN5 check skipped\n", path);
-        return;
-    }
+    char buf[4096];
+    const char *path = shared_data("nn5_daily/NN5_FINAL_DATASET_WITH_TEST_DATA.csv", "NN5", buf,
+                                   sizeof buf);
+    if (!path) return;
     ts_series_set set;
     ts_csv_opts o = opts();
     size_t missing = 0, days = 0;
@@ -577,11 +588,9 @@ END_TEST
 
 START_TEST(test_etth1)
 {
-    const char *path = "/work/shared/data/etth1/ETTh1.csv";
-    if (access(path, R_OK) != 0) {
-        printf("check_csv: %s absent, ETTh1 check skipped\n", path);
-        return;
-    }
+    char buf[4096];
+    const char *path = shared_data("etth1/ETTh1.csv", "ETTh1", buf, sizeof buf);
+    if (!path) return;
     ts_series_set set;
     ts_csv_opts o = opts();
     load(path, &o, &set);
