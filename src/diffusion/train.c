@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "config.h"
 #include "data/window.h"
@@ -22,6 +23,10 @@
 #define CRPS_WINDOWS 32    /* validation CRPS: windows, samples and solver steps */
 #define CRPS_SAMPLES 8
 #define CRPS_STEPS 10
+#define RECORDS 20         /* loss records in a run (cfg->val_every: 0) */
+#define VAL_SHARE 0.10     /* validation's part of a fit's network work, at most */
+#define STEP_FORWARDS 2.5  /* a training step's work in forward passes of its rows
+                              (a backward costs about 1.5 forwards) */
 
 void ts_train_config_default(ts_train_config *c)
 {
@@ -157,6 +162,10 @@ typedef struct trainer {
     float *in_d, *x0_d, *mask_d, *eps_d, *xt_d, *out_d, *ehat_d, *dehat_d, *dout_d, *backup_d;
     float *work_d;                 /* sampler scratch for the validation CRPS */
     size_t nval;                   /* validation windows */
+    size_t nval_round;             /* of them, scored by each round (the first ones) */
+    long log_every, records, rounds;  /* records of the loss; validated ones */
+    long nrecords, nrounds;        /* done so far */
+    double val_secs;               /* time spent validating (for --verbose) */
     double *level;                 /* [set->n] series levels (scale floor) */
     uint32_t *val_series;
 } trainer;
@@ -268,12 +277,13 @@ static double with_ema(trainer *tr, double (*fn)(trainer *))
     return v;
 }
 
-/* Validation loss: every validation window at VAL_TIMES fixed diffusion
- * steps with fixed noise, so values are comparable across the run. */
+/* Validation loss: the first nval_round validation windows at VAL_TIMES
+ * fixed diffusion steps with fixed noise, so values are comparable across
+ * the run. */
 static double val_loss(trainer *tr)
 {
     int H = tr->H;
-    size_t rows_total = tr->nval * VAL_TIMES;
+    size_t rows_total = tr->nval_round * VAL_TIMES;
     double sum = 0, count = 0;
     for (size_t r0 = 0; r0 < rows_total; r0 += (size_t)tr->B) {
         int rows = (int)(rows_total - r0 < (size_t)tr->B ? rows_total - r0 : (size_t)tr->B);
@@ -300,7 +310,7 @@ static double val_loss(trainer *tr)
     return count > 0 ? sum / count : NAN;
 }
 
-/* Validation CRPS: the first CRPS_WINDOWS validation windows forecast with
+/* Validation CRPS: the first nval_round validation windows forecast with
  * CRPS_SAMPLES DPM-Solver++ paths of CRPS_STEPS steps from fixed noise, and
  * scored in scaled units as sum CRPS / sum |y| over the observed targets. */
 static double val_crps(trainer *tr)
@@ -308,7 +318,7 @@ static double val_crps(trainer *tr)
     ts_backend *be = tr->be;
     int H = tr->H, S = tr->B < CRPS_SAMPLES ? tr->B : CRPS_SAMPLES;
     int per = tr->B / S;  /* windows per batch */
-    size_t nw = tr->nval < CRPS_WINDOWS ? tr->nval : CRPS_WINDOWS, win = (size_t)tr->ch * tr->L;
+    size_t nw = tr->nval_round, win = (size_t)tr->ch * tr->L;
     ts_sampler_config sc = {.kind = TS_SAMPLER_DPMPP, .steps = CRPS_STEPS,
                             .seed = tr->val_seed};
     float *col = ts_xmalloc((size_t)S * sizeof *col);
@@ -387,6 +397,42 @@ static void pick_validation(trainer *tr)
     free(cand);
 }
 
+/* How much validation a run affords, in network work counted as row
+ * passes (never timed: the same settings and seed keep the same weights on
+ * any machine). A training step is a forward and a backward of B rows
+ * (STEP_FORWARDS); a round scores nval_round windows, each VAL_TIMES
+ * rows for the loss or S CRPS paths of CRPS_STEPS calls. The rounds take at
+ * most VAL_SHARE of the run: up to one per loss record (RECORDS a run),
+ * fewer when they cost more, and when even one full round would cost more,
+ * a single final round on fewer windows. cfg->val_every validates at each
+ * of its records, at full cost. */
+static void plan_validation(trainer *tr)
+{
+    long n = tr->nsteps, every = tr->cfg->val_every;
+    tr->log_every = every > 0 ? every : (n + RECORDS - 1) / RECORDS;
+    tr->records = (n + tr->log_every - 1) / tr->log_every;
+    size_t most = tr->m->select_crps && tr->nval > CRPS_WINDOWS ? CRPS_WINDOWS : tr->nval;
+    tr->nval_round = most;
+    tr->rounds = tr->records;
+    if (every > 0 || !most) return;
+    int S = tr->B < CRPS_SAMPLES ? tr->B : CRPS_SAMPLES;
+    double per_window = tr->m->select_crps ? (double)S * CRPS_STEPS : VAL_TIMES;
+    double budget = VAL_SHARE / (1 - VAL_SHARE) * STEP_FORWARDS * tr->B * (double)n;
+    double windows = floor(budget / per_window);  /* all rounds together */
+    if (windows < (double)most) tr->nval_round = windows >= 1 ? (size_t)windows : 1;
+    double rounds = floor(windows / (double)tr->nval_round);
+    tr->rounds = rounds < 1 ? 1 : rounds < (double)tr->records ? (long)rounds : tr->records;
+}
+
+/* A resumed run whose rounds score another number of windows than the run
+ * before cannot compare with its best score: its own first round sets it. */
+static void keep_comparable(trainer *tr)
+{
+    ts_model *m = tr->m;
+    if (m->val_windows && m->val_windows != (long)tr->nval_round) m->best_val_loss = INFINITY;
+    m->val_windows = (long)tr->nval_round;
+}
+
 static int trainer_init(trainer *tr, ts_error *err)
 {
     ts_backend *be = tr->be;
@@ -454,6 +500,8 @@ static int trainer_init(trainer *tr, ts_error *err)
     tr->noise_seed = worker_seed(base, 3, tr->cfg->worker);
     tr->val_seed = derive_seed(m->seed, 4);
     pick_validation(tr);
+    plan_validation(tr);
+    keep_comparable(tr);
     return 0;
 }
 
@@ -511,12 +559,30 @@ static void checkpoint_eval(trainer *tr, long step, double train_loss)
     add_history(m, step, train_loss, val);
 }
 
-/* Validate and record the mean training loss since the last record. */
-static void record(trainer *tr, long step)
+static double seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Record the mean training loss since the last record; validate at the
+ * rounds' share of the records (always at the last one and, without
+ * validation windows, at each: the latest weights are kept). */
+static void record(trainer *tr, long step, int last)
 {
     ts_model *m = tr->m;
-    checkpoint_eval(tr, step, tr->acc / tr->nacc);
-    m->final_loss = tr->acc / tr->nacc;
+    double loss = tr->acc / tr->nacc;
+    tr->nrecords++;
+    if (last || !tr->nval || tr->nrecords * tr->rounds / tr->records > tr->nrounds) {
+        double t0 = seconds();
+        checkpoint_eval(tr, step, loss);
+        tr->val_secs += seconds() - t0;
+        tr->nrounds++;
+    } else {
+        add_history(m, step, loss, NAN);
+    }
+    m->final_loss = loss;
     tr->acc = 0;
     tr->nacc = 0;
 }
@@ -541,7 +607,6 @@ static int run_steps(trainer *tr, ts_progress *pg, ts_error *err)
     const ts_train_config *cfg = tr->cfg;
     ts_model *m = tr->m;
     long end = tr->start + tr->nsteps, step = tr->start;
-    long val_every = cfg->val_every > 0 ? cfg->val_every : (tr->nsteps + 19) / 20;
     double last_val = NAN;
     while (step < end && !(cfg->stop && *cfg->stop)) {
         /* A data-parallel run adds the workers' (sum, count) pairs here. */
@@ -552,9 +617,9 @@ static int run_steps(trainer *tr, ts_progress *pg, ts_error *err)
                                           "(try a lower --lr)", loss, step);
         tr->acc += loss;
         tr->nacc++;
-        if ((step - tr->start) % val_every == 0 || step == end) {
-            record(tr, step);
-            last_val = m->hist_val[m->n_hist - 1];
+        if ((step - tr->start) % tr->log_every == 0 || step == end) {
+            record(tr, step, step == end);
+            if (!isnan(m->hist_val[m->n_hist - 1])) last_val = m->hist_val[m->n_hist - 1];
         }
         m->steps = step;
         int rc = maybe_checkpoint(tr, step, err);
@@ -578,10 +643,13 @@ int ts_train(ts_backend *be, const ts_series_set *set, const ts_train_config *cf
         ts_warn("no series is long enough to hold out its last %d points: "
                 "keeping the final weights without validation", tr.H);
     ts_progress *pg = ts_progress_start("fit", tr.nsteps, cfg->quiet);
+    double t0 = seconds();
     rc = run_steps(&tr, pg, err);
-    if (!rc && tr.nacc > 0) record(&tr, m->steps);  /* stopped between validations */
+    if (!rc && tr.nacc > 0) record(&tr, m->steps, 1);  /* stopped between records */
     if (!rc) snapshot_optimizer(&tr);
     ts_progress_finish(pg, NULL);
+    ts_note("fit: validation took %.1f s of %.1f s (rounds: %ld, windows each: %zu)",
+            tr.val_secs, seconds() - t0, tr.nrounds, tr.nval_round);
     m->skipped_steps += tr.skipped;
     if (tr.skipped)
         ts_warn("%ld of %ld steps skipped: their gradient was not finite (NaN or Inf)",

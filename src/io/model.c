@@ -112,6 +112,7 @@ int ts_model_save(const ts_model *m, const char *path, int with_optimizer, ts_er
     ts_mf_set_i64(f, "train.steps", m->steps);
     ts_mf_set_i64(f, "train.best_step", m->best_step);
     ts_mf_set_i64(f, "train.skipped_steps", m->skipped_steps);
+    ts_mf_set_i64(f, "train.val_windows", m->val_windows);
     ts_mf_set_f64(f, "train.final_loss", m->final_loss);
     ts_mf_set_f64(f, "train.best_val_loss", m->best_val_loss);
     ts_mf_set_str(f, "train.select", m->select_crps ? "crps" : "loss");
@@ -266,9 +267,12 @@ static void read_training(reader *r, ts_model *m)
 {
     m->steps = get_int(r, "train.steps", 0, 1L << 40);
     m->best_step = get_int(r, "train.best_step", 0, 1L << 40);
-    /* Files from before the field existed recorded no skipped steps. */
+    /* Files from before these fields existed: no skipped steps, the
+     * validation windows unknown. */
     if (ts_mf_has(r->f, "train.skipped_steps"))
         m->skipped_steps = get_int(r, "train.skipped_steps", 0, 1L << 40);
+    if (ts_mf_has(r->f, "train.val_windows"))
+        m->val_windows = get_int(r, "train.val_windows", 0, 1L << 40);
     m->final_loss = get_f64(r, "train.final_loss");
     m->best_val_loss = get_f64(r, "train.best_val_loss");
     /* Files from before the field existed selected by validation loss. */

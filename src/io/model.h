@@ -42,6 +42,7 @@ typedef struct ts_model {
     long steps;              /* optimizer steps done */
     long best_step;          /* step of the weights kept */
     long skipped_steps;      /* steps whose update was skipped (non-finite gradient) */
+    long val_windows;        /* held-out windows a validation round scores (0: unknown) */
     double final_loss, best_val_loss;  /* best_val_loss: of the selection metric */
     int select_crps;         /* selection metric: validation CRPS (1) or loss (0) */
     uint64_t seed;
