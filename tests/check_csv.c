@@ -14,6 +14,7 @@
 
 #include "data/csv.h"
 #include "data/timefmt.h"
+#include "testutil.h"
 
 #define DATA TSDIFF_SRCDIR "/tests/data/csv/"
 
@@ -540,15 +541,26 @@ START_TEST(test_errors)
 }
 END_TEST
 
-/* ---- real data sets (skipped when /work/shared is absent) ---- */
+/* ---- real data sets: $top_srcdir/../shared/data, skipped (with a SKIP line)
+ * when absent ---- */
+
+/* The path of a shared data set's file in buf, or NULL after a SKIP line
+ * when it cannot be read. */
+static const char *shared_data(const char *file, const char *what, char *buf, size_t size)
+{
+    const char *top = getenv("top_srcdir");
+    snprintf(buf, size, "%s/../shared/data/%s", top && *top ? top : TSDIFF_SRCDIR, file);
+    if (access(buf, R_OK) == 0) return buf;
+    fprintf(stderr, "SKIP: %s check not run: %s absent\n", what, buf);
+    return NULL;
+}
 
 START_TEST(test_nn5)
 {
-    const char *path = "/work/shared/data/nn5_daily/NN5_FINAL_DATASET_WITH_TEST_DATA.csv";
-    if (access(path, R_OK) != 0) {
-        printf("check_csv: %s absent, NN5 check skipped\n", path);
-        return;
-    }
+    char buf[4096];
+    const char *path = shared_data("nn5_daily/NN5_FINAL_DATASET_WITH_TEST_DATA.csv", "NN5", buf,
+                                   sizeof buf);
+    if (!path) return;
     ts_series_set set;
     ts_csv_opts o = opts();
     size_t missing = 0, days = 0;
@@ -576,11 +588,9 @@ END_TEST
 
 START_TEST(test_etth1)
 {
-    const char *path = "/work/shared/data/etth1/ETTh1.csv";
-    if (access(path, R_OK) != 0) {
-        printf("check_csv: %s absent, ETTh1 check skipped\n", path);
-        return;
-    }
+    char buf[4096];
+    const char *path = shared_data("etth1/ETTh1.csv", "ETTh1", buf, sizeof buf);
+    if (!path) return;
     ts_series_set set;
     ts_csv_opts o = opts();
     load(path, &o, &set);
@@ -679,35 +689,11 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("csv");
-    TCase *tc = tcase_create("csv");
-    tcase_add_test(tc, test_wide);
-    tcase_add_test(tc, test_wide_trim);
-    tcase_add_test(tc, test_long_one_id);
-    tcase_add_test(tc, test_long_two_ids);
-    tcase_add_test(tc, test_long_no_time);
-    tcase_add_test(tc, test_text_and_value_columns);
-    tcase_add_test(tc, test_no_time_column);
-    tcase_add_test(tc, test_no_header);
-    tcase_add_test(tc, test_delimiters);
-    tcase_add_test(tc, test_quotes);
-    tcase_add_test(tc, test_bom_crlf_blank_lines);
-    tcase_add_test(tc, test_trailing_empty_column);
-    tcase_add_test(tc, test_timestamp_forms);
-    tcase_add_test(tc, test_frequencies);
-    tcase_add_test(tc, test_freq_option_and_gaps);
-    tcase_add_test(tc, test_unsorted_rows);
-    tcase_add_test(tc, test_duplicates);
-    tcase_add_test(tc, test_missing_tokens);
-    tcase_add_test(tc, test_tiny_numbers);
-    tcase_add_test(tc, test_errors);
-    tcase_add_test(tc, test_nn5);
-    tcase_add_test(tc, test_etth1);
-    tcase_add_test(tc, test_fuzz);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run(TU_SUITE("csv",
+        test_wide, test_wide_trim, test_long_one_id, test_long_two_ids, test_long_no_time,
+        test_text_and_value_columns, test_no_time_column, test_no_header, test_delimiters,
+        test_quotes, test_bom_crlf_blank_lines, test_trailing_empty_column,
+        test_timestamp_forms, test_frequencies, test_freq_option_and_gaps, test_unsorted_rows,
+        test_duplicates, test_missing_tokens, test_tiny_numbers, test_errors, test_nn5,
+        test_etth1, test_fuzz));
 }

@@ -7,6 +7,7 @@
 
 #include "nn/backend.h"
 #include "nn/optim.h"
+#include "testutil.h"
 
 #define NEAR(a, b, tol) ck_assert_msg(fabs((double)(a) - (double)(b)) <= (tol), \
                                       "%s = %.9g, want %.9g", #a, (double)(a), (double)(b))
@@ -148,11 +149,4 @@ static Suite *optim_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(optim_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+int main(void) { return tu_run(optim_suite()); }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "io/plot.h"
+#include "testutil.h"
 
 #define NH 60
 #define NF 14
@@ -319,11 +320,7 @@ int main(void)
         tcase_add_test(tc, test_gnuplot_fails);
     }
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    if (failed) return EXIT_FAILURE;
+    if (tu_run(s) != EXIT_SUCCESS) return EXIT_FAILURE;
     if (!gnuplot) {
         fprintf(stderr, "SKIP: gnuplot not found, drew no plots\n");
         return 77;

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "io/progress.h"
+#include "testutil.h"
 
 START_TEST(test_line_fields)
 {
@@ -141,16 +142,6 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("progress");
-    TCase *tc = tcase_create("core");
-    tcase_add_test(tc, test_line_fields);
-    tcase_add_test(tc, test_line_edges);
-    tcase_add_test(tc, test_silent_when_not_a_tty);
-    tcase_add_test(tc, test_draws_on_a_tty);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run(TU_SUITE("progress",
+        test_line_fields, test_line_edges, test_silent_when_not_a_tty, test_draws_on_a_tty));
 }

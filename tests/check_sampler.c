@@ -19,6 +19,7 @@
 #include "diffusion/schedule.h"
 #include "nn/backend.h"
 #include "nn/philox.h"
+#include "testutil.h"
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof(a)[0]))
 #define SEED 20240611u
@@ -532,11 +533,4 @@ static Suite *sampler_suite(void)
     return su;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(sampler_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+int main(void) { return tu_run(sampler_suite()); }

@@ -9,6 +9,7 @@
 
 #include "diffusion/sampler.h"
 #include "diffusion/schedule.h"
+#include "testutil.h"
 
 static const ts_sched_kind kinds[] = { TS_SCHED_LINEAR, TS_SCHED_COSINE };
 static const int test_T[] = { 10, 50, 100, 200, 1000 };
@@ -276,11 +277,4 @@ static Suite *schedule_suite(void)
     return su;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(schedule_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+int main(void) { return tu_run(schedule_suite()); }

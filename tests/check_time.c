@@ -8,6 +8,7 @@
 
 #include "data/series.h"
 #include "data/timefmt.h"
+#include "testutil.h"
 
 static const ts_freq F_NONE = {TS_FREQ_NONE, 1}, F_DAY = {TS_FREQ_DAY, 1},
                      F_HOUR = {TS_FREQ_HOUR, 1}, F_MONTH = {TS_FREQ_MONTH, 1},
@@ -428,26 +429,9 @@ END_TEST
 
 int main(void)
 {
-    Suite *s = suite_create("time");
-    TCase *tc = tcase_create("time");
-    tcase_add_test(tc, test_civil_known_days);
-    tcase_add_test(tc, test_civil_round_trip);
-    tcase_add_test(tc, test_parse_iso_forms);
-    tcase_add_test(tc, test_parse_rejects);
-    tcase_add_test(tc, test_parse_integer_forms);
-    tcase_add_test(tc, test_time_add);
-    tcase_add_test(tc, test_time_steps);
-    tcase_add_test(tc, test_bday_grid);
-    tcase_add_test(tc, test_time_format);
-    tcase_add_test(tc, test_freq_parse_and_name);
-    tcase_add_test(tc, test_freq_periods_and_season);
-    tcase_add_test(tc, test_freq_infer);
-    tcase_add_test(tc, test_freq_infer_bday);
-    tcase_add_test(tc, test_series_stats);
-    suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run(TU_SUITE("time",
+        test_civil_known_days, test_civil_round_trip, test_parse_iso_forms, test_parse_rejects,
+        test_parse_integer_forms, test_time_add, test_time_steps, test_bday_grid,
+        test_time_format, test_freq_parse_and_name, test_freq_periods_and_season,
+        test_freq_infer, test_freq_infer_bday, test_series_stats));
 }

@@ -20,31 +20,22 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
-/* Test data generator (not the Philox stream); each test seeds it, so a test's
- * data does not depend on which tests ran before it in the same process. */
-static uint64_t rng_state;
-static void seed_rng(uint64_t s) { rng_state = 0x9E3779B97F4A7C15ull ^ s; }
-static double urand(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return ((double)(rng_state >> 11) + 0.5) * (1.0 / 9007199254740992.0);
-}
-
-static double nrand(void)
-{
-    return sqrt(-2.0 * log(urand())) * cos(6.283185307179586 * urand());
-}
-
 static float *host_normal(size_t n, double scale)
 {
     float *a = malloc(n * sizeof *a);
     ck_assert_ptr_nonnull(a);
-    for (size_t i = 0; i < n; i++) a[i] = (float)(scale * nrand());
+    for (size_t i = 0; i < n; i++) a[i] = (float)(scale * tu_normal());
     return a;
 }
 
+
+/* The tensor called name in pt, or NULL. */
+static const ts_tensor_info *find_tensor(const ts_param_table *pt, const char *name)
+{
+    for (int i = 0; i < pt->n; i++)
+        if (strcmp(pt->t[i].name, name) == 0) return &pt->t[i];
+    return NULL;
+}
 
 static int ends_with(const char *s, const char *suffix)
 {
@@ -63,9 +54,9 @@ static void randomise_weights(ts_backend *be, ts_unet *net)
         const ts_tensor_info *t = &pt->t[i];
         for (size_t j = 0; j < t->count; j++) {
             float *p = w + t->offset + j;
-            if (t->ndim >= 2) *p = (float)(nrand() / sqrt((double)(t->count / t->shape[0])));
-            else if (ends_with(t->name, ".g")) *p = (float)(1.0 + 0.2 * nrand());
-            else *p = (float)(0.2 * nrand());
+            if (t->ndim >= 2) *p = (float)(tu_normal() / sqrt((double)(t->count / t->shape[0])));
+            else if (ends_with(t->name, ".g")) *p = (float)(1.0 + 0.2 * tu_normal());
+            else *p = (float)(0.2 * tu_normal());
         }
     }
     be->upload(be, ts_unet_weights(net), w, pt->total);
@@ -123,7 +114,7 @@ static double rel_err(double a, double n)
 
 START_TEST(test_gradient_fd)
 {
-    seed_rng(1);
+    tu_seed(1);
     ts_backend *be = ts_backend_cpu_create(1);
     const int B = 2;
     ts_unet *net = ts_unet_create(be, &tiny, B);
@@ -154,8 +145,8 @@ START_TEST(test_gradient_fd)
             if (a > fabsf(g[t->offset + pick[0]])) { pick[1] = pick[0]; pick[0] = j; }
             else if (j != pick[0] && a > fabsf(g[t->offset + pick[1]])) pick[1] = j;
         }
-        pick[2] = (size_t)(urand() * t->count);
-        pick[3] = (size_t)(urand() * t->count);
+        pick[2] = (size_t)(tu_uniform() * t->count);
+        pick[3] = (size_t)(tu_uniform() * t->count);
         for (int k = 0; k < 4; k++) {
             size_t i = t->offset + pick[k];
             double num = fd_grad(&c, ts_unet_weights(net), i, 1e-2);
@@ -194,7 +185,7 @@ END_TEST
 
 START_TEST(test_layout)
 {
-    seed_rng(2);
+    tu_seed(2);
     ts_backend *be = ts_backend_cpu_create(1);
     ts_unet *net = ts_unet_create(be, &tiny, 1);
     ck_assert_ptr_nonnull(net);
@@ -211,9 +202,9 @@ START_TEST(test_layout)
                             "down1.res0.skip.w", "mid.res0.gn2.g", "up1.res0.skip.w",
                             "up1.up.w", "up0.res0.temb.w", "out.conv.w", "out.conv.b" };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        ck_assert_msg(ts_params_find(pt, names[i]) != NULL, "no tensor %s", names[i]);
-    ck_assert_ptr_null(ts_params_find(pt, "down0.res0.skip.w"));   /* 8 -> 8: identity */
-    const ts_tensor_info *t = ts_params_find(pt, "up1.res0.conv1.w");
+        ck_assert_msg(find_tensor(pt, names[i]) != NULL, "no tensor %s", names[i]);
+    ck_assert_ptr_null(find_tensor(pt, "down0.res0.skip.w"));   /* 8 -> 8: identity */
+    const ts_tensor_info *t = find_tensor(pt, "up1.res0.conv1.w");
     ck_assert_int_eq(t->ndim, 3);
     ck_assert_int_eq(t->shape[0], 16);
     ck_assert_int_eq(t->shape[1], 32);
@@ -234,7 +225,7 @@ static double tensor_std(const float *w, const ts_tensor_info *t)
 
 START_TEST(test_init)
 {
-    seed_rng(3);
+    tu_seed(3);
     ts_backend *be = ts_backend_cpu_create(1);
     ts_unet_config cfg = tiny;
     cfg.width = 16;
@@ -264,10 +255,10 @@ START_TEST(test_init)
             ck_assert_msg(sd > 0.0, "%s starts at zero", t->name);
         }
     }
-    const ts_tensor_info *t = ts_params_find(pt, "down0.res0.conv1.w");   /* 16*16*3 */
+    const ts_tensor_info *t = find_tensor(pt, "down0.res0.conv1.w");   /* 16*16*3 */
     double he = sqrt(2.0 / (16 * 3)), sd = tensor_std(wa, t);
     ck_assert_msg(fabs(sd / he - 1.0) < 0.1, "conv1 std %g, He %g", sd, he);
-    t = ts_params_find(pt, "down0.res0.conv2.w");
+    t = find_tensor(pt, "down0.res0.conv2.w");
     sd = tensor_std(wa, t);
     ck_assert_msg(fabs(sd / (0.1 * he) - 1.0) < 0.1, "conv2 std %g, want %g", sd, 0.1 * he);
 
@@ -294,7 +285,7 @@ END_TEST
 /* A window's output does not depend on the other windows of the batch. */
 START_TEST(test_batch_independence)
 {
-    seed_rng(4);
+    tu_seed(4);
     ts_backend *be = ts_backend_cpu_create(1);
     ts_unet_config cfg = tiny;
     cfg.length = 16;
@@ -330,7 +321,7 @@ END_TEST
 
 START_TEST(test_bad_configs)
 {
-    seed_rng(5);
+    tu_seed(5);
     ts_error err = { 0 };
     ck_assert_int_eq(ts_unet_check_config(&tiny, &err), 0);
     struct { const char *what; ts_unet_config c; } bad[] = {
@@ -362,7 +353,7 @@ END_TEST
 
 START_TEST(test_overfit)
 {
-    seed_rng(6);
+    tu_seed(6);
     ts_backend *be = ts_backend_cpu_create(1);
     ts_unet_config cfg = { .in_channels = 2, .length = 16, .width = 16, .levels = 2,
                            .res_blocks = 1, .temb_dim = 16, .groups = 4 };
@@ -426,11 +417,4 @@ static Suite *unet_suite(void)
     return s;
 }
 
-int main(void)
-{
-    SRunner *sr = srunner_create(unet_suite());
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+int main(void) { return tu_run(unet_suite()); }

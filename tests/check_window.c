@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "data/window.h"
+#include "testutil.h"
 
 #define T_2024_01_01 1704067200LL  /* a Monday, 00:00 UTC */
 #define TWO_PI 6.283185307179586
@@ -583,24 +584,9 @@ END_TEST
 
 int main(void)
 {
-    Suite *suite = suite_create("window");
-    TCase *tc = tcase_create("window");
-    tcase_add_test(tc, test_spec_layout);
-    tcase_add_test(tc, test_fill_channels);
-    tcase_add_test(tc, test_fill_forecast_and_gaps);
-    tcase_add_test(tc, test_residual_targets);
-    tcase_add_test(tc, test_scale_floor);
-    tcase_add_test(tc, test_calendar_hourly_and_index_phase);
-    tcase_add_test(tc, test_calendar_bday);
-    tcase_add_test(tc, test_index_counts);
-    tcase_add_test(tc, test_index_holdout);
-    tcase_add_test(tc, test_index_too_little);
-    tcase_add_test(tc, test_default_context);
-    tcase_add_test(tc, test_nonneg);
-    suite_add_tcase(suite, tc);
-    SRunner *runner = srunner_create(suite);
-    srunner_run_all(runner, CK_NORMAL);
-    int failed = srunner_ntests_failed(runner);
-    srunner_free(runner);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return tu_run(TU_SUITE("window",
+        test_spec_layout, test_fill_channels, test_fill_forecast_and_gaps,
+        test_residual_targets, test_scale_floor, test_calendar_hourly_and_index_phase,
+        test_calendar_bday, test_index_counts, test_index_holdout, test_index_too_little,
+        test_default_context, test_nonneg));
 }

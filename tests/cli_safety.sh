@@ -142,6 +142,14 @@ for rule in create:1:EACCES write:1:ENOSPC fsync:1:EIO rename:1:EIO write:2:EDQU
     [ ! -e "$T/bt.csv" ] || fail "$rule: partial metrics file"
 done
 no_litter "write errors"
+# An internal fault halfway through an output leaves the old one and no
+# temporary file (the CLI's fatal-error hook).
+f0=$(sum "$T/f.csv")
+expect_rc 70 env TSDIFF_FAULT=write:1:INTERNAL "$TSDIFF" forecast -m "$M" $FC --seed 2 \
+    -o "$T/f.csv" --samples-out "$T/s.csv"
+expect_err "internal error"
+[ "$(sum "$T/f.csv")" = "$f0" ] || fail "internal fault: forecast CSV changed"
+no_litter "internal fault"
 if [ -w /dev/full ]; then
     for cmd in "info $DATA" "info $M" "forecast -m $M $FC" "--version" "fit --help"; do
         set +e

@@ -1,13 +1,79 @@
-/* testutil.h - backend buffers for the Check suites: copy host arrays to a
- * backend and back, failing the test when memory runs out. Callers free
- * with be->free and free(). */
+/* testutil.h - what the Check suites share: running a suite as a test
+ * program, the generator of test data, and backend buffers (copy host arrays
+ * to a backend and back, failing the test when memory runs out; callers free
+ * with be->free and free()). */
 #ifndef TS_TESTUTIL_H
 #define TS_TESTUTIL_H
 
 #include <check.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "nn/backend.h"
+
+/* ---- suites ---------------------------------------------------------------- */
+
+/* Run every test of s: the exit status of a Check program. */
+static inline int tu_run(Suite *s)
+{
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+/* A suite of one test case, both called name, with tests[0..n). */
+static inline Suite *tu_suite(const char *name, const TTest *const *tests, size_t n)
+{
+    Suite *s = suite_create(name);
+    TCase *tc = tcase_create(name);
+    for (size_t i = 0; i < n; i++) tcase_add_test(tc, tests[i]);
+    suite_add_tcase(s, tc);
+    return s;
+}
+#define TU_SUITE(name, ...)                                     \
+    tu_suite((name), (const TTest *const[]){__VA_ARGS__},       \
+             sizeof((const TTest *const[]){__VA_ARGS__}) / sizeof(const TTest *))
+
+/* ---- test data: xorshift64, not the Philox stream -------------------------- */
+
+#define TU_SEED0 0x9E3779B97F4A7C15ull
+
+static inline uint64_t *tu_state(void)
+{
+    static uint64_t state = TU_SEED0;
+    return &state;
+}
+
+/* Restart the generator (a test that seeds has data that does not depend on
+ * the tests run before it in the same process). */
+static inline void tu_seed(uint64_t s) { *tu_state() = TU_SEED0 ^ s; }
+
+static inline uint64_t tu_next(void)
+{
+    uint64_t *x = tu_state();
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/* Uniform on (0, 1): never 0 or 1. */
+static inline double tu_uniform(void)
+{
+    return ((double)(tu_next() >> 11) + 0.5) * (1.0 / 9007199254740992.0);
+}
+
+/* Standard normal (Box-Muller). */
+static inline double tu_normal(void)
+{
+    double u = tu_uniform();
+    return sqrt(-2.0 * log(u)) * cos(6.283185307179586 * tu_uniform());
+}
+
+/* ---- backend buffers ------------------------------------------------------- */
 
 /* A backend copy of h[0..n) (zeroed when h is NULL). */
 static inline float *dev_from(ts_backend *be, const float *h, size_t n)

@@ -21,7 +21,7 @@ typedef struct ts_cli_fit {
     {"batch", 'b', TS_OPT_INT, &(f).batch, "N", "windows per step (default 32)", 1, 65536}, \
     {"lr", 0, TS_OPT_DOUBLE, &(f).lr, "RATE", "peak learning rate (default 1e-3)", 1e-7, 1}, \
     {"channels", 0, TS_OPT_INT, &(f).channels, "N", "UNet width at the first level (default 32)", 1, 4096}, \
-    {"levels", 0, TS_OPT_INT, &(f).levels, "N", "UNet resolution levels (default 3)", 1, 6}, \
+    {"levels", 0, TS_OPT_INT, &(f).levels, "N", "UNet resolution levels (default 3)", 1, TS_UNET_MAX_LEVELS}, \
     {"res-blocks", 0, TS_OPT_INT, &(f).res_blocks, "N", "residual blocks per level (default 1)", 1, 16}, \
     {"diffusion-steps", 'T', TS_OPT_INT, &(f).T, "T", "diffusion steps (default 200)", 10, 100000}, \
     {"schedule", 0, TS_OPT_STRING, &(f).schedule, "NAME", "noise schedule: linear (default) or cosine", 0, 0}, \

@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "io/error.h"
+#include "io/signals.h"
 
 typedef struct {
     const char *name;
@@ -97,7 +98,15 @@ static int dispatch(int argc, char **argv)
     return sc->run(argc - 1, argv + 1);
 }
 
+/* An internal fault leaves no temporary output and no child behind. */
+static void on_fatal(int code)
+{
+    (void)code;
+    ts_signals_undo();
+}
+
 int main(int argc, char **argv)
 {
+    ts_set_fatal_hook(on_fatal);
     return finish(dispatch(argc, argv));
 }

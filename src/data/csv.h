@@ -37,6 +37,8 @@
 #include "data/series.h"
 #include "io/error.h"
 
+/* The most id columns (--id-col) of a long file: the one limit of the CLI,
+ * the reader and the model file. */
 #define TS_CSV_MAX_ID_COLS 8
 
 enum { TS_AGG_NONE = 0, TS_AGG_SUM = 1, TS_AGG_MEAN = 2 };

@@ -91,7 +91,6 @@
 
 #define TS_WINDOW_MAX_PERIODS 4
 #define TS_WINDOW_MAX_LAGS 2
-#define TS_WINDOW_MAX_LEVELS 12
 #define TS_WINDOW_MAX_CHANNELS (3 + 2 * TS_WINDOW_MAX_PERIODS + TS_WINDOW_MAX_LAGS + 2)
 
 /* What an input channel holds (CHANNELS above); the parameter is the
@@ -137,7 +136,8 @@ enum { TS_CH_NOISY = 0, TS_CH_HISTORY = 1, TS_CH_MASK = 2, TS_CH_CALENDAR = 3 };
 
 /* The spec for a grid (freq, has_time): every derived field from context,
  * horizon and levels. TS_EUSAGE if context < 1, horizon < 1, levels outside
- * 1 .. TS_WINDOW_MAX_LEVELS or the window too long. Deterministic: the model
+ * 1 .. TS_UNET_MAX_LEVELS (nn/unet.h: the network the window is padded
+ * for) or the window too long. Deterministic: the model
  * file stores (context, horizon, levels, freq, has_time) and rebuilds it. */
 int ts_window_spec_make(ts_window_spec *w, ts_freq freq, int has_time, int context,
                         int horizon, int levels, ts_error *err);
@@ -159,8 +159,9 @@ int ts_window_lag_channel(const ts_window_spec *w);
 int ts_window_log_scale_channel(const ts_window_spec *w);
 int ts_window_gain_channel(const ts_window_spec *w);
 
-/* Name of channel c for `info`: "noisy", "history", "mask", "sin 7",
- * "cos 365.25", "lag 7", "log scale", "log gain". Returns buf. */
+/* Name of channel c, its kind and parameter, as the model file stores it and
+ * `info` prints it: "noisy", "history", "mask", "sin 7", "cos 365.25",
+ * "lag 7", "log scale", "log gain". Returns buf. */
 const char *ts_window_channel_name(const ts_window_spec *w, int c, char *buf, size_t size);
 
 /* Fill the window of series s at origin (0 <= origin <= len): in[channels *

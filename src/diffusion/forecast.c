@@ -105,15 +105,6 @@ int ts_forecast_default_chunk(const ts_model *m)
     return chunk < 8 ? 8 : chunk > 512 ? 512 : (int)chunk;
 }
 
-long ts_forecast_calls(const ts_model *m, const ts_forecast_config *cfg, size_t rows)
-{
-    int chunk = cfg->chunk > 0 ? cfg->chunk : ts_forecast_default_chunk(m);
-    long blocks = (cfg->horizon + m->win.horizon - 1) / m->win.horizon;
-    long chunks = (long)((rows + (size_t)chunk - 1) / (size_t)chunk);
-    long per = cfg->sampler.kind == TS_SAMPLER_DDPM ? m->T : cfg->sampler.steps;
-    return blocks * chunks * per;
-}
-
 /* Copy the history before each origin into the rows' paths. */
 static void seed_paths(fc_state *st, const size_t *sel, size_t n, const long *origin, int samples)
 {

@@ -64,7 +64,4 @@ int ts_forecast_check(const ts_forecast *f, const ts_series_set *set, ts_error *
 #define TS_FORECAST_MEMORY (512UL << 20)
 int ts_forecast_default_chunk(const ts_model *m);
 
-/* Network calls a forecast makes (for speed reports). */
-long ts_forecast_calls(const ts_model *m, const ts_forecast_config *cfg, size_t rows);
-
 #endif

@@ -1,6 +1,7 @@
 /* objective.h - the training objective's noising step: draw t and eps for a
- * batch and form x_t = sqrt(ab_t) x_0 + sqrt(1 - ab_t) eps. The loss itself
- * (masked MSE of eps against eps_hat) is the backend's masked_mse. */
+ * batch and form x_t = sqrt(ab_t) x_0 + sqrt(1 - ab_t) eps; and the loss as
+ * a (sum, count) pair. The masked squared error itself (eps against eps_hat)
+ * is the backend's masked_mse. */
 #ifndef TS_OBJECTIVE_H
 #define TS_OBJECTIVE_H
 
@@ -21,6 +22,16 @@
  * (a normal and a uniform never share a Philox block word). Returns the
  * number of counters consumed, rounded so that offset + result is a
  * multiple of 4: the caller advances its offset by it. */
+/* A masked loss as the sum of squared errors over the observed positions and
+ * their count. Parts (batches, workers) add their pairs; the mean is taken
+ * once, at the top, so that it is the mean over all positions. */
+typedef struct ts_loss {
+    double sum, count;
+} ts_loss;
+
+/* sum / max(count, 1), as masked_mse divides. */
+static inline double ts_loss_mean(ts_loss l) { return l.sum / (l.count > 1 ? l.count : 1); }
+
 uint64_t ts_diffusion_noise(ts_backend *be, const ts_schedule *s, int rows, size_t n,
                             const float *x0, uint64_t seed, uint64_t offset, float *h_t,
                             float *eps, float *xt);

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "config.h"
 #include "data/window.h"
@@ -22,6 +23,10 @@
 #define CRPS_WINDOWS 32    /* validation CRPS: windows, samples and solver steps */
 #define CRPS_SAMPLES 8
 #define CRPS_STEPS 10
+#define RECORDS 20         /* loss records in a run (cfg->val_every: 0) */
+#define VAL_SHARE 0.10     /* validation's part of a fit's network work, at most */
+#define STEP_FORWARDS 2.5  /* a training step's work in forward passes of its rows
+                              (a backward costs about 1.5 forwards) */
 
 void ts_train_config_default(ts_train_config *c)
 {
@@ -62,6 +67,14 @@ static uint64_t derive_seed(uint64_t seed, uint64_t tag)
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
     return z ^ (z >> 31);
+}
+
+/* The stream `tag` of one worker of a run: worker 0 draws the streams of a
+ * run on one process, the others streams of their own. */
+static uint64_t worker_seed(uint64_t base, uint64_t tag, int worker)
+{
+    uint64_t s = derive_seed(base, tag);
+    return worker > 0 ? derive_seed(s, (uint64_t)worker) : s;
 }
 
 /* The model's record of the series it was trained on (set up, or refreshed
@@ -139,12 +152,20 @@ typedef struct trainer {
     ts_window_index ix;
     int B, ch, L, H, fut;          /* fut: first future position in a window */
     long nsteps;                   /* steps this run */
-    uint64_t pick_seed, noise_seed, val_seed, noise_off;
+    uint64_t pick_seed, noise_seed, val_seed, noise_off;  /* this worker's streams */
     long picks;
+    long start;                    /* m->steps when the run began */
+    long skipped;                  /* steps the optimizer skipped (non-finite gradient) */
+    double acc;                    /* training losses since the last record */
+    long nacc;
     float *in_h, *x0_h, *mask_h, *eps_h, *t_h;
     float *in_d, *x0_d, *mask_d, *eps_d, *xt_d, *out_d, *ehat_d, *dehat_d, *dout_d, *backup_d;
     float *work_d;                 /* sampler scratch for the validation CRPS */
     size_t nval;                   /* validation windows */
+    size_t nval_round;             /* of them, scored by each round (the first ones) */
+    long log_every, records, rounds;  /* records of the loss; validated ones */
+    long nrecords, nrounds;        /* done so far */
+    double val_secs;               /* time spent validating (for --verbose) */
     double *level;                 /* [set->n] series levels (scale floor) */
     uint32_t *val_series;
 } trainer;
@@ -166,22 +187,13 @@ static void upload_batch(trainer *tr, int rows)
     be->upload(be, tr->mask_d, tr->mask_h, (size_t)rows * tr->H);
 }
 
-/* Forward the batch in in_d (x_t already in channel 0) and return the masked
- * MSE against eps_d; dehat_d receives its gradient. */
-static double forward_loss(trainer *tr, int rows)
-{
-    ts_backend *be = tr->be;
-    int H = tr->H;
-    ts_unet_forward(tr->net, rows, tr->in_d, tr->t_h, tr->out_d);
-    be->chan_copy(be, rows, 1, H, tr->out_d, tr->L, tr->fut, tr->ehat_d, H, 0, 0);
-    return be->masked_mse(be, (size_t)rows * H, tr->ehat_d, tr->eps_d, tr->mask_d, tr->dehat_d);
-}
+/* ---- one training step: pick -> upload -> noise -> forward -> loss ->
+ * backward -> update, each its own function ------------------------------- */
 
-static double train_step(trainer *tr)
+/* Fill the host batch with B windows from this worker's pick stream. */
+static void pick_batch(trainer *tr)
 {
-    ts_backend *be = tr->be;
-    int B = tr->B, H = tr->H;
-    for (int r = 0; r < B; r++) {
+    for (int r = 0; r < tr->B; r++) {
         size_t s;
         long origin;
         double u = ts_philox_uniform(tr->pick_seed, (uint64_t)tr->picks++);
@@ -189,16 +201,66 @@ static double train_step(trainer *tr)
         ts_window_pick(&tr->ix, u, &s, &origin);
         fill_row(tr, r, s, origin);
     }
-    upload_batch(tr, B);
+}
+
+/* Draw t and eps from this worker's noise stream; x_t into channel 0. */
+static void noise_batch(trainer *tr)
+{
+    ts_backend *be = tr->be;
+    int B = tr->B, H = tr->H;
     tr->noise_off += ts_diffusion_noise(be, &tr->sched, B, (size_t)H, tr->x0_d, tr->noise_seed,
                                         tr->noise_off, tr->t_h, tr->eps_d, tr->xt_d);
     be->chan_copy(be, B, 1, H, tr->xt_d, H, 0, tr->in_d, tr->ch * tr->L, tr->fut, 0);
-    double loss = forward_loss(tr, B);
-    be->chan_copy(be, B, 1, H, tr->dehat_d, H, 0, tr->dout_d, tr->L, tr->fut, 0);
-    float *g = ts_unet_grads(tr->net);
-    be->fill(be, g, 0.0f, ts_unet_params(tr->net)->total);
+}
+
+/* Forward the batch in in_d; eps_hat of the future positions into ehat_d. */
+static void forward_batch(trainer *tr, int rows)
+{
+    int H = tr->H;
+    ts_unet_forward(tr->net, rows, tr->in_d, tr->t_h, tr->out_d);
+    tr->be->chan_copy(tr->be, rows, 1, H, tr->out_d, tr->L, tr->fut, tr->ehat_d, H, 0, 0);
+}
+
+/* The masked squared error of ehat_d against eps_d over `rows` rows as a
+ * (sum, count) pair; dehat_d receives the gradient of sum / count. The
+ * backend's masked_mse returns the local mean, so the sum is rebuilt from
+ * the count of the host mask (the backend divides by max(count, 1)). */
+static ts_loss batch_loss(trainer *tr, int rows)
+{
+    size_t n = (size_t)rows * tr->H;
+    double count = 0;
+    for (size_t i = 0; i < n; i++) count += tr->mask_h[i];
+    double mse = tr->be->masked_mse(tr->be, n, tr->ehat_d, tr->eps_d, tr->mask_d, tr->dehat_d);
+    return (ts_loss){.sum = mse * (count > 1 ? count : 1), .count = count};
+}
+
+/* The gradients of the weights from dehat_d (assigned, not accumulated). */
+static void backward_batch(trainer *tr)
+{
+    ts_backend *be = tr->be;
+    int H = tr->H;
+    be->chan_copy(be, tr->B, 1, H, tr->dehat_d, H, 0, tr->dout_d, tr->L, tr->fut, 0);
+    be->fill(be, ts_unet_grads(tr->net), 0.0f, ts_unet_params(tr->net)->total);
     ts_unet_backward(tr->net, tr->dout_d, NULL);
-    ts_optim_step(tr->opt, ts_unet_weights(tr->net), g);
+}
+
+/* AdamW + EMA; a step with a non-finite gradient changes nothing and is
+ * counted as skipped. */
+static void update_weights(trainer *tr)
+{
+    double norm = ts_optim_step(tr->opt, ts_unet_weights(tr->net), ts_unet_grads(tr->net));
+    if (!isfinite(norm)) tr->skipped++;
+}
+
+static ts_loss train_step(trainer *tr)
+{
+    pick_batch(tr);
+    upload_batch(tr, tr->B);
+    noise_batch(tr);
+    forward_batch(tr, tr->B);
+    ts_loss loss = batch_loss(tr, tr->B);
+    backward_batch(tr);
+    update_weights(tr);
     return loss;
 }
 
@@ -215,16 +277,16 @@ static double with_ema(trainer *tr, double (*fn)(trainer *))
     return v;
 }
 
-/* Validation loss: every validation window at VAL_TIMES fixed diffusion
- * steps with fixed noise, so values are comparable across the run. */
+/* Validation loss: the first nval_round validation windows at VAL_TIMES
+ * fixed diffusion steps with fixed noise, so values are comparable across
+ * the run. */
 static double val_loss(trainer *tr)
 {
     int H = tr->H;
-    size_t rows_total = tr->nval * VAL_TIMES;
+    size_t rows_total = tr->nval_round * VAL_TIMES;
     double sum = 0, count = 0;
     for (size_t r0 = 0; r0 < rows_total; r0 += (size_t)tr->B) {
         int rows = (int)(rows_total - r0 < (size_t)tr->B ? rows_total - r0 : (size_t)tr->B);
-        double cnt = 0;
         for (int r = 0; r < rows; r++) {
             size_t row = r0 + (size_t)r, v = row / VAL_TIMES;
             size_t s = tr->val_series[v];
@@ -235,21 +297,20 @@ static double val_loss(trainer *tr)
             float *x0 = tr->x0_h + (size_t)r * H, *eps = tr->eps_h + (size_t)r * H;
             float *xt = tr->in_h + (size_t)r * tr->ch * tr->L + tr->fut;
             ts_philox_normals(tr->val_seed, row * (uint64_t)H, (size_t)H, eps);
-            for (int j = 0; j < H; j++) {
-                xt[j] = (float)(sqrt(ab) * x0[j] + sqrt(1 - ab) * eps[j]);
-                cnt += tr->mask_h[(size_t)r * H + j];
-            }
+            for (int j = 0; j < H; j++) xt[j] = (float)(sqrt(ab) * x0[j] + sqrt(1 - ab) * eps[j]);
             tr->t_h[r] = (float)(int)t;
         }
         upload_batch(tr, rows);
         tr->be->upload(tr->be, tr->eps_d, tr->eps_h, (size_t)rows * H);
-        sum += forward_loss(tr, rows) * cnt;
-        count += cnt;
+        forward_batch(tr, rows);
+        ts_loss l = batch_loss(tr, rows);
+        sum += l.sum;
+        count += l.count;
     }
     return count > 0 ? sum / count : NAN;
 }
 
-/* Validation CRPS: the first CRPS_WINDOWS validation windows forecast with
+/* Validation CRPS: the first nval_round validation windows forecast with
  * CRPS_SAMPLES DPM-Solver++ paths of CRPS_STEPS steps from fixed noise, and
  * scored in scaled units as sum CRPS / sum |y| over the observed targets. */
 static double val_crps(trainer *tr)
@@ -257,7 +318,7 @@ static double val_crps(trainer *tr)
     ts_backend *be = tr->be;
     int H = tr->H, S = tr->B < CRPS_SAMPLES ? tr->B : CRPS_SAMPLES;
     int per = tr->B / S;  /* windows per batch */
-    size_t nw = tr->nval < CRPS_WINDOWS ? tr->nval : CRPS_WINDOWS, win = (size_t)tr->ch * tr->L;
+    size_t nw = tr->nval_round, win = (size_t)tr->ch * tr->L;
     ts_sampler_config sc = {.kind = TS_SAMPLER_DPMPP, .steps = CRPS_STEPS,
                             .seed = tr->val_seed};
     float *col = ts_xmalloc((size_t)S * sizeof *col);
@@ -336,6 +397,42 @@ static void pick_validation(trainer *tr)
     free(cand);
 }
 
+/* How much validation a run affords, in network work counted as row
+ * passes (never timed: the same settings and seed keep the same weights on
+ * any machine). A training step is a forward and a backward of B rows
+ * (STEP_FORWARDS); a round scores nval_round windows, each VAL_TIMES
+ * rows for the loss or S CRPS paths of CRPS_STEPS calls. The rounds take at
+ * most VAL_SHARE of the run: up to one per loss record (RECORDS a run),
+ * fewer when they cost more, and when even one full round would cost more,
+ * a single final round on fewer windows. cfg->val_every validates at each
+ * of its records, at full cost. */
+static void plan_validation(trainer *tr)
+{
+    long n = tr->nsteps, every = tr->cfg->val_every;
+    tr->log_every = every > 0 ? every : (n + RECORDS - 1) / RECORDS;
+    tr->records = (n + tr->log_every - 1) / tr->log_every;
+    size_t most = tr->m->select_crps && tr->nval > CRPS_WINDOWS ? CRPS_WINDOWS : tr->nval;
+    tr->nval_round = most;
+    tr->rounds = tr->records;
+    if (every > 0 || !most) return;
+    int S = tr->B < CRPS_SAMPLES ? tr->B : CRPS_SAMPLES;
+    double per_window = tr->m->select_crps ? (double)S * CRPS_STEPS : VAL_TIMES;
+    double budget = VAL_SHARE / (1 - VAL_SHARE) * STEP_FORWARDS * tr->B * (double)n;
+    double windows = floor(budget / per_window);  /* all rounds together */
+    if (windows < (double)most) tr->nval_round = windows >= 1 ? (size_t)windows : 1;
+    double rounds = floor(windows / (double)tr->nval_round);
+    tr->rounds = rounds < 1 ? 1 : rounds < (double)tr->records ? (long)rounds : tr->records;
+}
+
+/* A resumed run whose rounds score another number of windows than the run
+ * before cannot compare with its best score: its own first round sets it. */
+static void keep_comparable(trainer *tr)
+{
+    ts_model *m = tr->m;
+    if (m->val_windows && m->val_windows != (long)tr->nval_round) m->best_val_loss = INFINITY;
+    m->val_windows = (long)tr->nval_round;
+}
+
 static int trainer_init(trainer *tr, ts_error *err)
 {
     ts_backend *be = tr->be;
@@ -399,10 +496,12 @@ static int trainer_init(trainer *tr, ts_error *err)
     /* A resumed run draws from fresh streams (keyed by the steps done); the
      * validation noise stays the same so losses remain comparable. */
     uint64_t base = derive_seed(m->seed, (uint64_t)m->steps);
-    tr->pick_seed = derive_seed(base, 2);
-    tr->noise_seed = derive_seed(base, 3);
+    tr->pick_seed = worker_seed(base, 2, tr->cfg->worker);
+    tr->noise_seed = worker_seed(base, 3, tr->cfg->worker);
     tr->val_seed = derive_seed(m->seed, 4);
     pick_validation(tr);
+    plan_validation(tr);
+    keep_comparable(tr);
     return 0;
 }
 
@@ -460,10 +559,80 @@ static void checkpoint_eval(trainer *tr, long step, double train_loss)
     add_history(m, step, train_loss, val);
 }
 
+static double seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Record the mean training loss since the last record; validate at the
+ * rounds' share of the records (always at the last one and, without
+ * validation windows, at each: the latest weights are kept). */
+static void record(trainer *tr, long step, int last)
+{
+    ts_model *m = tr->m;
+    double loss = tr->acc / tr->nacc;
+    tr->nrecords++;
+    if (last || !tr->nval || tr->nrecords * tr->rounds / tr->records > tr->nrounds) {
+        double t0 = seconds();
+        checkpoint_eval(tr, step, loss);
+        tr->val_secs += seconds() - t0;
+        tr->nrounds++;
+    } else {
+        add_history(m, step, loss, NAN);
+    }
+    m->final_loss = loss;
+    tr->acc = 0;
+    tr->nacc = 0;
+}
+
+/* Save the model with its optimizer state when a checkpoint is due. */
+static int maybe_checkpoint(trainer *tr, long step, ts_error *err)
+{
+    const ts_train_config *cfg = tr->cfg;
+    if (cfg->checkpoint_every <= 0 || !cfg->checkpoint_path ||
+        (step - tr->start) % cfg->checkpoint_every != 0)
+        return 0;
+    /* Before the first validation the latest EMA weights stand in
+     * (best_val_loss stays infinite: the first validation replaces them). */
+    if (!tr->m->ema) keep_ema(tr, step);
+    snapshot_optimizer(tr);
+    return ts_model_save(tr->m, cfg->checkpoint_path, 1, err);
+}
+
+/* The steps of this run, until the end or a stop request. */
+static int run_steps(trainer *tr, ts_progress *pg, ts_error *err)
+{
+    const ts_train_config *cfg = tr->cfg;
+    ts_model *m = tr->m;
+    long end = tr->start + tr->nsteps, step = tr->start;
+    double last_val = NAN;
+    while (step < end && !(cfg->stop && *cfg->stop)) {
+        /* A data-parallel run adds the workers' (sum, count) pairs here. */
+        double loss = ts_loss_mean(train_step(tr));
+        step++;
+        if (!isfinite(loss))
+            return ts_fail(err, TS_EDATA, "training diverged: the loss is %g at step %ld "
+                                          "(try a lower --lr)", loss, step);
+        tr->acc += loss;
+        tr->nacc++;
+        if ((step - tr->start) % tr->log_every == 0 || step == end) {
+            record(tr, step, step == end);
+            if (!isnan(m->hist_val[m->n_hist - 1])) last_val = m->hist_val[m->n_hist - 1];
+        }
+        m->steps = step;
+        int rc = maybe_checkpoint(tr, step, err);
+        if (rc) return rc;
+        ts_progress_update(pg, step - tr->start, "loss %.4f val %.4f", m->final_loss, last_val);
+    }
+    return 0;
+}
+
 int ts_train(ts_backend *be, const ts_series_set *set, const ts_train_config *cfg,
              ts_model *m, ts_error *err)
 {
-    trainer tr = {.be = be, .set = set, .cfg = cfg, .m = m};
+    trainer tr = {.be = be, .set = set, .cfg = cfg, .m = m, .start = m->steps};
     series_facts(set, m);  /* a resumed run may see new rows */
     int rc = trainer_init(&tr, err);
     if (rc) {
@@ -473,46 +642,18 @@ int ts_train(ts_backend *be, const ts_series_set *set, const ts_train_config *cf
     if (!tr.nval)
         ts_warn("no series is long enough to hold out its last %d points: "
                 "keeping the final weights without validation", tr.H);
-    long start = m->steps, end = m->steps + tr.nsteps;
-    long val_every = cfg->val_every > 0 ? cfg->val_every : (tr.nsteps + 19) / 20;
     ts_progress *pg = ts_progress_start("fit", tr.nsteps, cfg->quiet);
-    double acc = 0, last_val = NAN;
-    long nacc = 0, step = start;
-    while (step < end && !(cfg->stop && *cfg->stop)) {
-        double loss = train_step(&tr);
-        step++;
-        if (!isfinite(loss)) {
-            rc = ts_fail(err, TS_EDATA, "training diverged: the loss is %g at step %ld "
-                                        "(try a lower --lr)", loss, step);
-            break;
-        }
-        acc += loss;
-        nacc++;
-        if ((step - start) % val_every == 0 || step == end) {
-            checkpoint_eval(&tr, step, acc / nacc);
-            last_val = m->hist_val[m->n_hist - 1];
-            m->final_loss = acc / nacc;
-            acc = 0;
-            nacc = 0;
-        }
-        m->steps = step;
-        if (cfg->checkpoint_every > 0 && cfg->checkpoint_path &&
-            (step - start) % cfg->checkpoint_every == 0) {
-            /* Before the first validation the latest EMA weights stand in
-             * (best_val_loss stays infinite: the first validation replaces them). */
-            if (!m->ema) keep_ema(&tr, step);
-            snapshot_optimizer(&tr);
-            rc = ts_model_save(m, cfg->checkpoint_path, 1, err);
-            if (rc) break;
-        }
-        ts_progress_update(pg, step - start, "loss %.4f val %.4f", m->final_loss, last_val);
-    }
-    if (!rc && nacc > 0) {  /* stopped between validations */
-        checkpoint_eval(&tr, step, acc / nacc);
-        m->final_loss = acc / nacc;
-    }
+    double t0 = seconds();
+    rc = run_steps(&tr, pg, err);
+    if (!rc && tr.nacc > 0) record(&tr, m->steps, 1);  /* stopped between records */
     if (!rc) snapshot_optimizer(&tr);
     ts_progress_finish(pg, NULL);
+    ts_note("fit: validation took %.1f s of %.1f s (rounds: %ld, windows each: %zu)",
+            tr.val_secs, seconds() - t0, tr.nrounds, tr.nval_round);
+    m->skipped_steps += tr.skipped;
+    if (tr.skipped)
+        ts_warn("%ld of %ld steps skipped: their gradient was not finite (NaN or Inf)",
+                tr.skipped, m->steps - tr.start);
     trainer_free(&tr);
     return rc;
 }

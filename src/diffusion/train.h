@@ -27,6 +27,9 @@ typedef struct ts_train_config {
     ts_sched_kind sched;
     int T;
     uint64_t seed;
+    int worker;                /* this process's index in a data-parallel run:
+                                  its window-pick and noise streams come from
+                                  (seed, worker); 0 (default): a lone run */
     long val_every;            /* 0: about 20 validations per run */
     int select_crps;           /* keep the weights of the best validation CRPS
                                   (1, default) or validation loss (0) */

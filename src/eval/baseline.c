@@ -3,11 +3,6 @@
 
 #include <math.h>
 
-const char *ts_baseline_name(ts_baseline_kind k)
-{
-    return k == TS_BASE_NAIVE ? "naive" : "seasonal naive";
-}
-
 double ts_norm_ppf(double p)
 {
     static const double a[6] = {-3.969683028665376e+01, 2.209460984245205e+02,

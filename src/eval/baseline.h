@@ -16,8 +16,6 @@
 
 typedef enum { TS_BASE_NAIVE = 0, TS_BASE_SNAIVE = 1 } ts_baseline_kind;
 
-const char *ts_baseline_name(ts_baseline_kind k);
-
 /* Forecast steps 1..H after y[0..n): point[H] and quantiles qv[H * nq] at
  * levels q. m is the season (seasonal naive; 1 makes it naive). Returns 0,
  * or -1 when y has no observed value. */

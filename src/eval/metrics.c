@@ -62,14 +62,6 @@ double ts_quantile(const float *x, int n, double q)
     return x[lo] + (h - lo) * ((double)x[lo + 1] - x[lo]);
 }
 
-void ts_quantiles(const float *samples, int n, const double *q, int nq, float *out,
-                  float *scratch)
-{
-    if (n > 0) memcpy(scratch, samples, (size_t)n * sizeof *scratch);
-    ts_sort_floats(scratch, n);
-    for (int j = 0; j < nq; j++) out[j] = (float)ts_quantile(scratch, n, q[j]);
-}
-
 double ts_pinball(double qhat, double y, double q)
 {
     return y >= qhat ? q * (y - qhat) : (1 - q) * (qhat - y);

@@ -65,11 +65,6 @@ double ts_crps_samples(const float *samples, int n, double y);
  * NaN when n < 1. */
 double ts_quantile(const float *sorted, int n, double q);
 
-/* out[j] = the q[j]-quantile of samples (unsorted), using scratch[n] for a
- * sorted copy. */
-void ts_quantiles(const float *samples, int n, const double *q, int nq, float *out,
-                  float *scratch);
-
 double ts_pinball(double qhat, double y, double q);
 
 /* Mean |y_t - y_{t-m}| over the pairs where both are observed. Falls back to

@@ -7,8 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Process-wide: how talkative the run is (set once by the command). */
+/* Process-wide: how talkative the run is (set once by the command), and what
+ * an internal fault runs before the process ends. */
 static int quiet_mode, verbose_mode;
+static ts_fatal_hook fatal_hook;
 
 /* Messages are one line: text from a file (a name, a value) may hold line
  * breaks or terminal escapes, so every control character becomes '?'. */
@@ -66,9 +68,14 @@ void ts_info(const char *fmt, ...)
     va_end(ap);
 }
 
+void ts_set_fatal_hook(ts_fatal_hook hook) { fatal_hook = hook; }
+
 void ts_die_internal(const char *file, int line, const char *what)
 {
     fprintf(stderr, "tsdiff: internal error at %s:%d: %s\n", file, line, what);
+    ts_fatal_hook hook = fatal_hook;
+    fatal_hook = NULL;  /* a fault inside the hook ends the process at once */
+    if (hook) hook(TS_EINTERNAL);
     exit(TS_EINTERNAL);
 }
 

@@ -8,7 +8,10 @@
  *
  * Internal faults (out of memory, a broken invariant, a GPU error) are not
  * recoverable: the TS_CHECK macro and the ts_x* allocators print file:line and
- * exit with EX_SOFTWARE (70).
+ * end the process with EX_SOFTWARE (70) through the one fatal-error hook: the
+ * program installs it (the CLI undoes its temporary files; a data-parallel
+ * run would take its other processes down with it); without one, or when it
+ * returns, the process exits 70.
  */
 #ifndef TS_ERROR_H
 #define TS_ERROR_H
@@ -54,7 +57,13 @@ void ts_set_quiet(int quiet);
 void ts_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ts_set_verbose(int verbose);
 
-/* Internal faults: print where and exit 70. */
+/* The fatal-error hook: called with the exit status (70) after the message
+ * is printed. It may end the process itself; when it returns, exit(code)
+ * follows. NULL: none (the default). */
+typedef void (*ts_fatal_hook)(int code);
+void ts_set_fatal_hook(ts_fatal_hook hook);
+
+/* Internal faults: print where, run the fatal-error hook, exit 70. */
 _Noreturn void ts_die_internal(const char *file, int line, const char *what);
 #define TS_CHECK(cond) \
     do { if (!(cond)) ts_die_internal(__FILE__, __LINE__, #cond); } while (0)

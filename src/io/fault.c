@@ -13,9 +13,12 @@
 static const char *const ops[] = {"create", "write", "fsync", "rename"};
 #define NOPS (int)(sizeof ops / sizeof ops[0])
 
+#define INJECT_INTERNAL (-1000)
+
 static const struct { const char *name; int code; } errs[] = {
     {"ENOSPC", ENOSPC}, {"EIO", EIO}, {"EACCES", EACCES}, {"EROFS", EROFS}, {"EDQUOT", EDQUOT},
     {"SIGINT", -SIGINT}, {"SIGTERM", -SIGTERM},   /* raise it there, then go on */
+    {"INTERNAL", INJECT_INTERNAL},                 /* an internal fault there */
 };
 
 static long calls[NOPS];
@@ -62,6 +65,7 @@ int ts_fault(const char *op)
     for (const char *r = spec; *r;) {
         size_t len = strcspn(r, ",");
         int code = rule_fires(r, len, k, n);
+        if (code == INJECT_INTERNAL) ts_die_internal(__FILE__, __LINE__, "TSDIFF_FAULT: injected");
         if (code < 0) {
             raise(-code);
             return 0;

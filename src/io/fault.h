@@ -4,7 +4,8 @@
  * TSDIFF_FAULT="OP:N[:ERR]" makes the Nth call of OP in this process fail
  * with ERR (ENOSPC, EIO, EACCES, EROFS or EDQUOT; default EIO), or, for ERR
  * SIGINT or SIGTERM, raises that signal there and goes on (a signal at an
- * exact point of the output code). OP is one of
+ * exact point of the output code), or, for ERR INTERNAL, is an internal fault
+ * there (exit 70 through the fatal-error hook). OP is one of
  *   create  making an output's temporary file (ts_atomic_open)
  *   write   writing an output's bytes (the flush at ts_atomic_commit)
  *   fsync   syncing an output before its rename

@@ -45,7 +45,7 @@ void ts_model_set_csv(ts_model *m, const char *data_path, const ts_csv_opts *csv
     m->csv.time_col = keep(m, 0, csv->time_col);
     m->csv.value_col = keep(m, 1, csv->value_col);
     m->csv.freq = keep(m, 2, csv->freq);
-    for (int i = 0; i < csv->n_id_cols && i < 8; i++)
+    for (int i = 0; i < csv->n_id_cols && i < TS_CSV_MAX_ID_COLS; i++)
         m->csv.id_cols[i] = keep(m, 3 + i, csv->id_cols[i]);
 }
 
@@ -117,6 +117,8 @@ int ts_model_save(const ts_model *m, const char *path, int with_optimizer, ts_er
 
     ts_mf_set_i64(f, "train.steps", m->steps);
     ts_mf_set_i64(f, "train.best_step", m->best_step);
+    ts_mf_set_i64(f, "train.skipped_steps", m->skipped_steps);
+    ts_mf_set_i64(f, "train.val_windows", m->val_windows);
     ts_mf_set_f64(f, "train.final_loss", m->final_loss);
     ts_mf_set_f64(f, "train.best_val_loss", m->best_val_loss);
     ts_mf_set_str(f, "train.select", m->select_crps ? "crps" : "loss");
@@ -216,7 +218,7 @@ static void read_window(reader *r, ts_window_spec *w)
 {
     int context = (int)get_int(r, "window.context", 1, 1 << 20);
     int horizon = (int)get_int(r, "window.horizon", 1, 1 << 20);
-    int levels = (int)get_int(r, "window.levels", 1, TS_WINDOW_MAX_LEVELS);
+    int levels = (int)get_int(r, "window.levels", 1, TS_UNET_MAX_LEVELS);
     ts_freq freq;
     freq.unit = (ts_freq_unit)get_int(r, "window.freq_unit", TS_FREQ_NONE, TS_FREQ_BDAY);
     freq.mult = (int)get_int(r, "window.freq_mult", 1, 1 << 20);
@@ -249,7 +251,7 @@ static void read_csv(reader *r, ts_model *m)
         const char *const *ids = NULL;
         size_t n = 0;
         r->rc = ts_mf_get_strs(r->f, "data.id_cols", &ids, &n, r->err);
-        if (!r->rc && n > 8)
+        if (!r->rc && n > TS_CSV_MAX_ID_COLS)
             r->rc = ts_fail(r->err, TS_EDATA, "%s: corrupt model file (data.id_cols)", r->path);
         for (size_t i = 0; !r->rc && i < n; i++) c.id_cols[i] = ids[i];
         if (!r->rc) c.n_id_cols = (int)n;
@@ -286,6 +288,12 @@ static void read_training(reader *r, ts_model *m)
 {
     m->steps = get_int(r, "train.steps", 0, 1L << 40);
     m->best_step = get_int(r, "train.best_step", 0, 1L << 40);
+    /* Files from before these fields existed: no skipped steps, the
+     * validation windows unknown. */
+    if (ts_mf_has(r->f, "train.skipped_steps"))
+        m->skipped_steps = get_int(r, "train.skipped_steps", 0, 1L << 40);
+    if (ts_mf_has(r->f, "train.val_windows"))
+        m->val_windows = get_int(r, "train.val_windows", 0, 1L << 40);
     m->final_loss = get_f64(r, "train.final_loss");
     m->best_val_loss = get_f64(r, "train.best_val_loss");
     /* Files from before the field existed selected by validation loss. */
@@ -347,7 +355,7 @@ int ts_model_from_mf(ts_mf *f, const char *path, ts_model *m, ts_error *err)
     m->unet.in_channels = (int)get_int(&r, "unet.in_channels", 1, 1024);
     m->unet.length = m->win.length;
     m->unet.width = (int)get_int(&r, "unet.width", 1, 4096);
-    m->unet.levels = (int)get_int(&r, "unet.levels", 1, 8);
+    m->unet.levels = (int)get_int(&r, "unet.levels", 1, TS_UNET_MAX_LEVELS);
     m->unet.res_blocks = (int)get_int(&r, "unet.res_blocks", 1, 16);
     m->unet.temb_dim = (int)get_int(&r, "unet.temb_dim", 2, 4096);
     m->unet.groups = (int)get_int(&r, "unet.groups", 1, 4096);
@@ -401,6 +409,8 @@ void ts_model_describe(const ts_model *m, const char *path, FILE *out)
     fprintf(out, "diffusion:      %s schedule, T = %d\n", ts_sched_name(m->sched), m->T);
     fprintf(out, "training:       %ld steps, batch %d, lr %g, seed %llu\n", m->steps, m->batch,
             m->lr, (unsigned long long)m->seed);
+    if (m->skipped_steps)
+        fprintf(out, "skipped steps:  %ld (non-finite gradient: no update)\n", m->skipped_steps);
     fprintf(out, "final loss:     %.6g\n", m->final_loss);
     fprintf(out, "best %s:  %.6g (step %ld, the weights kept)\n",
             m->select_crps ? "val CRPS" : "val loss", m->best_val_loss, m->best_step);

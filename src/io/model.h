@@ -29,7 +29,7 @@ typedef struct ts_model {
     /* How the training data was read (so forecast can re-read it). */
     char *data_path;
     ts_csv_opts csv;         /* strings owned by the model (csv_store) */
-    char *csv_store[12];
+    char *csv_store[3 + TS_CSV_MAX_ID_COLS];  /* time, value, freq, the id columns */
 
     /* The training series. */
     size_t n_series;
@@ -41,6 +41,8 @@ typedef struct ts_model {
     /* Training metadata. */
     long steps;              /* optimizer steps done */
     long best_step;          /* step of the weights kept */
+    long skipped_steps;      /* steps whose update was skipped (non-finite gradient) */
+    long val_windows;        /* held-out windows a validation round scores (0: unknown) */
     double final_loss, best_val_loss;  /* best_val_loss: of the selection metric */
     int select_crps;         /* selection metric: validation CRPS (1) or loss (0) */
     uint64_t seed;

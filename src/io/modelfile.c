@@ -218,19 +218,6 @@ int ts_mf_get_strs(const ts_mf *m, const char *key, const char *const **v,
 }
 
 int ts_mf_has(const ts_mf *m, const char *key) { return find(m, key) != NULL; }
-size_t ts_mf_count(const ts_mf *m) { return m->n; }
-
-const char *ts_mf_key(const ts_mf *m, size_t i)
-{
-    TS_CHECK(i < m->n);
-    return m->rec[i].key;
-}
-
-int ts_mf_type(const ts_mf *m, size_t i)
-{
-    TS_CHECK(i < m->n);
-    return m->rec[i].type;
-}
 
 /* ---- dump ---- */
 

@@ -78,11 +78,6 @@ int ts_mf_get_strs(const ts_mf *m, const char *key, const char *const **v,
 /* 1 when KEY is present (of any type), else 0. */
 int ts_mf_has(const ts_mf *m, const char *key);
 
-/* Records in file order: their number, and the key and type of the i-th. */
-size_t ts_mf_count(const ts_mf *m);
-const char *ts_mf_key(const ts_mf *m, size_t i);
-int ts_mf_type(const ts_mf *m, size_t i);
-
 /* The path used in error messages ("model" unless loaded from a file). */
 const char *ts_mf_path(const ts_mf *m);
 

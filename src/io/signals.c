@@ -36,6 +36,8 @@ static void on_signal(int sig)
     raise(sig);   /* delivered when the handler returns: the run ends by sig */
 }
 
+void ts_signals_undo(void) { undo_all(); }
+
 void ts_signals_init(int deferred)
 {
     deferred_mode = deferred;

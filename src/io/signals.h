@@ -47,6 +47,10 @@ void ts_signals_untrack_path(int handle);
 int ts_signals_track_group(pid_t pgid);
 void ts_signals_untrack_group(int handle);
 
+/* Do now what a signal would undo: unlink every tracked file, kill every
+ * tracked group (the CLI's fatal-error hook). */
+void ts_signals_undo(void);
+
 /* Hold SIGINT/SIGTERM/SIGHUP back (block) or let the held one through
  * (unblock): brackets a few renames that must happen all or none. */
 void ts_signals_hold(int hold);

@@ -34,13 +34,6 @@ size_t ts_params_add(ts_param_table *pt, const char *name, int ndim, const int *
     return ti->offset;
 }
 
-const ts_tensor_info *ts_params_find(const ts_param_table *pt, const char *name)
-{
-    for (int i = 0; i < pt->n; i++)
-        if (strcmp(pt->t[i].name, name) == 0) return &pt->t[i];
-    return NULL;
-}
-
 void ts_params_free(ts_param_table *pt)
 {
     free(pt->t);

@@ -22,7 +22,6 @@ typedef struct ts_param_table {
 
 /* Append a tensor; returns its offset. */
 size_t ts_params_add(ts_param_table *pt, const char *name, int ndim, const int *shape);
-const ts_tensor_info *ts_params_find(const ts_param_table *pt, const char *name);
 void ts_params_free(ts_param_table *pt);
 
 #endif

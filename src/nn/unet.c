@@ -64,7 +64,7 @@ struct ts_unet {
     ts_time_mlp tmlp;
     float *h_emb;           /* host [max_batch, temb_dim] */
     ts_layer *layers;
-    int nlayers, nskip;
+    int nlayers, layer_cap, nskip;  /* layer_cap: room in layers[] */
     float **dskip;          /* [nskip] gradient of each skip feature */
     float *xin;             /* copy of the input */
     float *ga, *gb, *s1, *s2;
@@ -75,8 +75,9 @@ int ts_unet_check_config(const ts_unet_config *c, ts_error *err)
     if (c->in_channels < 1 || c->in_channels > 4096)
         return ts_fail(err, TS_EUSAGE, "model: input channels must be 1..4096 (got %d)",
                        c->in_channels);
-    if (c->levels < 1 || c->levels > 6)
-        return ts_fail(err, TS_EUSAGE, "model: levels must be 1..6 (got %d)", c->levels);
+    if (c->levels < 1 || c->levels > TS_UNET_MAX_LEVELS)
+        return ts_fail(err, TS_EUSAGE, "model: levels must be 1..%d (got %d)", TS_UNET_MAX_LEVELS,
+                       c->levels);
     if (c->res_blocks < 1 || c->res_blocks > 16)
         return ts_fail(err, TS_EUSAGE, "model: residual blocks per level must be 1..16 (got %d)",
                        c->res_blocks);
@@ -107,6 +108,7 @@ int ts_unet_check_config(const ts_unet_config *c, ts_error *err)
 
 static ts_layer *add_layer(ts_unet *net, int kind, int cin, int cout, int len)
 {
+    TS_CHECK(net->nlayers < net->layer_cap);
     ts_layer *l = &net->layers[net->nlayers++];
     l->kind = kind;
     l->cin = cin;
@@ -179,8 +181,8 @@ static ts_unet *unet_plan(const ts_unet_config *cfg, int max_batch)
     net->cfg = *cfg;
     net->max_batch = max_batch;
     int nlev = cfg->levels, nres = cfg->res_blocks;
-    int cap = 4 * nlev * nres + 2 * nlev + 1;
-    net->layers = ts_xcalloc((size_t)cap, sizeof *net->layers);
+    net->layer_cap = 4 * nlev * nres + 2 * nlev + 1;
+    net->layers = ts_xcalloc((size_t)net->layer_cap, sizeof *net->layers);
     net->dskip = ts_xcalloc((size_t)(nlev * nres), sizeof *net->dskip);
     net->h_emb = ts_xcalloc((size_t)max_batch * cfg->temb_dim, sizeof *net->h_emb);
 
@@ -201,7 +203,7 @@ static ts_unet *unet_plan(const ts_unet_config *cfg, int max_batch)
     plan_decoder(net, &c, &len);
     l = add_layer(net, L_HEAD, c, 1, len);
     ts_head_plan(bd, &l->head, "out", c, len, cfg->groups);
-    TS_CHECK(net->nlayers == cap && c == cfg->width && len == cfg->length);
+    TS_CHECK(net->nlayers == net->layer_cap && c == cfg->width && len == cfg->length);
 
     ts_build_act(bd, &net->ga, bd->max_act);
     ts_build_act(bd, &net->gb, bd->max_act);

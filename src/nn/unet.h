@@ -22,11 +22,15 @@
 #include "nn/backend.h"
 #include "nn/params.h"
 
+/* The most resolution levels: the one limit of the CLI, the window spec and
+ * the model loader. */
+#define TS_UNET_MAX_LEVELS 6
+
 typedef struct ts_unet_config {
     int in_channels;  /* input channels, >= 1 */
     int length;       /* window length L */
     int width;        /* channels at the first level (doubles per level) */
-    int levels;       /* resolution levels, >= 1 */
+    int levels;       /* resolution levels, 1 .. TS_UNET_MAX_LEVELS */
     int res_blocks;   /* residual blocks per level, >= 1 */
     int temb_dim;     /* time-embedding size (even) */
     int groups;       /* group-norm groups (divides every width) */
