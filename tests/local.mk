@@ -3,7 +3,8 @@
 EXTRA_DIST += tests/lib.sh tests/cli_basic.sh
 TESTS += tests/cli_basic.sh
 EXTRA_DIST += tests/cli_fit_forecast.sh tests/data/model/freq_mult_zero.model \
-	tests/data/model/schedule_newline.model
+	tests/data/model/schedule_newline.model \
+	tests/data/model/last_time_min.model
 TESTS += tests/cli_fit_forecast.sh
 EXTRA_DIST += tests/cli_backtest.sh
 TESTS += tests/cli_backtest.sh

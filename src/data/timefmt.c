@@ -42,7 +42,13 @@ int64_t ts_floor_div(int64_t a, int64_t b)
     return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
 }
 
-int64_t ts_floor_mod(int64_t a, int64_t b) { return a - ts_floor_div(a, b) * b; }
+/* Without the product floor_div(a, b) * b, which overflows for a near
+ * INT64_MIN (a timestamp from a damaged model file: tests/fuzz). */
+int64_t ts_floor_mod(int64_t a, int64_t b)
+{
+    int64_t r = a % b;
+    return (r != 0 && ((r < 0) != (b < 0))) ? r + b : r;
+}
 
 #define MONDAY_DAY 4  /* 1970-01-05, a Monday, in days since the epoch */
 
