@@ -1,5 +1,6 @@
 /* train.c - the training loop: windows -> noise -> UNet -> masked MSE ->
  * AdamW + EMA, with validation on the held-out last horizon and checkpoints. */
+#define _POSIX_C_SOURCE 200809L   /* clock_gettime, also under clang -std=c11 */
 #include "diffusion/train.h"
 
 #include <math.h>
