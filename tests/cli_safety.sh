@@ -233,5 +233,8 @@ if command -v mkfifo >/dev/null 2>&1; then
     expect_rc 64 timeout 600 "$TSDIFF" forecast -m "$T/p.model" $FC
     expect_err "give --data"
     expect_rc 0 timeout 600 "$TSDIFF" forecast -m "$T/p.model" --data "$DATA" $FC -o /dev/null
+    # shellcheck disable=SC2086
+    expect_rc 64 timeout 600 "$TSDIFF" fit --resume -o "$T/p.model" --steps 2 -q
+    expect_err "give DATA.csv"
 fi
 pass

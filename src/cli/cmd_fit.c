@@ -40,7 +40,8 @@ static int read_data(const fit_args *a, const char *path, const ts_model *resume
     int rc = ts_csv_cli_opts(&a->csv, "fit", csv, err);
     if (rc) return rc;
     if (!path && resumed) {
-        path = resumed->data_path;
+        rc = ts_model_data_path(resumed, a->model, "DATA.csv", &path, err);
+        if (rc) return rc;
         *csv = resumed->csv;
     }
     if (!path)

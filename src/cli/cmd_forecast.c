@@ -1,10 +1,8 @@
 /* cmd_forecast.c - `tsdiff forecast`: sample futures from a fitted model and
  * write their quantiles, the samples and a fan chart. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli/commands.h"
 #include "cli/opts.h"
@@ -69,18 +67,9 @@ static int claim_outputs(const forecast_args *a, ts_outputs *outs, ts_error *err
 static int read_history(const forecast_args *a, const ts_model *m, ts_series_set *set,
                         ts_error *err)
 {
-    struct stat st;
-    if (a->data) return ts_csv_read(a->data, &m->csv, set, err);
-    if (!m->data_path || !*m->data_path)
-        return ts_fail(err, TS_EUSAGE, "%s does not name its training data: give --data",
-                       a->model);
-    if (stat(m->data_path, &st) != 0)
-        return ts_fail(err, TS_ENOINPUT, "%s: cannot open the model's training data (%s): "
-                       "give --data", m->data_path, strerror(errno));
-    if (!S_ISREG(st.st_mode))
-        return ts_fail(err, TS_EUSAGE, "%s: the model's training data is not a regular file: "
-                       "give --data", m->data_path);
-    return ts_csv_read(m->data_path, &m->csv, set, err);
+    const char *path = a->data;
+    int rc = path ? 0 : ts_model_data_path(m, a->model, "--data", &path, err);
+    return rc ? rc : ts_csv_read(path, &m->csv, set, err);
 }
 
 static int run_forecast(const forecast_args *a, ts_error *err)

@@ -1,9 +1,11 @@
 /* model.c - ts_model <-> model-file records, with validation on load. */
 #include "io/model.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config.h"
 #include "io/modelfile.h"
@@ -54,6 +56,24 @@ long ts_model_find_series(const ts_model *m, const char *name)
     for (size_t i = 0; i < m->n_series; i++)
         if (strcmp(m->names[i], name) == 0) return (long)i;
     return -1;
+}
+
+int ts_model_data_path(const ts_model *m, const char *model_path, const char *hint,
+                       const char **out, ts_error *err)
+{
+    struct stat st;
+    const char *p = m->data_path;
+    if (!p || !*p)
+        return ts_fail(err, TS_EUSAGE, "%s does not name its training data: give %s",
+                       model_path, hint);
+    if (stat(p, &st) != 0)
+        return ts_fail(err, TS_ENOINPUT, "%s: cannot open the model's training data (%s): "
+                       "give %s", p, strerror(errno), hint);
+    if (!S_ISREG(st.st_mode))
+        return ts_fail(err, TS_EUSAGE, "%s: the model's training data is not a regular file: "
+                       "give %s", p, hint);
+    *out = p;
+    return 0;
 }
 
 /* ---- saving ---- */

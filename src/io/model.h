@@ -69,6 +69,12 @@ struct ts_mf;
 int ts_model_from_mf(struct ts_mf *f, const char *path, ts_model *m, ts_error *err);
 /* Copy the CSV options into the model (strings duplicated). */
 void ts_model_set_csv(ts_model *m, const char *data_path, const ts_csv_opts *csv);
+/* The training file the model records, for forecast and fit --resume to
+ * read again: TS_EUSAGE when there is none or it is not a regular file (a
+ * FIFO would block), TS_ENOINPUT when it is gone; the message says "give
+ * --data" (or DATA.csv: hint). */
+int ts_model_data_path(const ts_model *m, const char *model_path, const char *hint,
+                       const char **out, ts_error *err);
 /* Index of the series called name, or -1. */
 long ts_model_find_series(const ts_model *m, const char *name);
 /* Print a human summary (tsdiff info MODEL). */
