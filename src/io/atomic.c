@@ -52,14 +52,16 @@ int ts_atomic_open(ts_atomic *a, const char *path, ts_error *err)
     memcpy(tmp, path, n);
     memcpy(tmp + n, ".XXXXXX", 8);
     int e = ts_fault("create");
+    ts_signals_hold(1);   /* no signal between the file's birth and its tracking */
     int fd = e ? -1 : mkstemp(tmp);
+    if (fd < 0 && !e) e = errno;
+    if (fd >= 0) a->track = ts_signals_track_path(tmp);
+    ts_signals_hold(0);
     if (fd < 0) {
-        if (!e) e = errno;
         free(tmp);
         return cannot_create(a, path, e, err);
     }
     a->tmp = tmp;
-    a->track = ts_signals_track_path(tmp);
     mode_t mode = exists ? (st.st_mode & 07777) : new_file_mode();
     if (fchmod(fd, mode) != 0 || !(a->f = fdopen(fd, "wb"))) {
         int e = errno;

@@ -52,9 +52,11 @@ int ts_lock_take(ts_lock *l, const char *path, double wait_s, ts_error *err)
     memcpy(name + n, ".lock", 6);
     double deadline = now_s() + wait_s;
     for (;;) {
+        ts_signals_hold(1);   /* no signal between the file's birth and its tracking */
         int fd = open(name, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
         if (fd < 0) {
             int e = errno;
+            ts_signals_hold(0);
             free(name);
             return ts_fail(err, TS_ECANTCREAT, "%s: cannot create the lock file (%s)", path,
                            strerror(e));
@@ -64,13 +66,16 @@ int ts_lock_take(ts_lock *l, const char *path, double wait_s, ts_error *err)
                 l->fd = fd;
                 l->path = name;
                 l->track = ts_signals_track_path(name);
+                ts_signals_hold(0);
                 return 0;
             }
             close(fd);        /* released and unlinked meanwhile: take the new one */
+            ts_signals_hold(0);
             continue;
         }
         int e = errno;
         close(fd);
+        ts_signals_hold(0);
         if (e != EWOULDBLOCK && e != EINTR) {
             free(name);
             return ts_fail(err, TS_ECANTCREAT, "%s: cannot lock (%s)", path, strerror(e));

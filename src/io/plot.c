@@ -157,18 +157,22 @@ static int make_temp(char *path, const char *stem, FILE **f, int *track, ts_erro
     if (!dir || !*dir) dir = "/tmp";
     if (snprintf(path, TEMP_PATH_MAX, "%s/tsdiff-%s-XXXXXX", dir, stem) >= TEMP_PATH_MAX)
         return ts_fail(err, TS_ECANTCREAT, "cannot create a temporary file: TMPDIR too long");
+    ts_signals_hold(1);   /* no signal between the file's birth and its tracking */
     int fd = mkstemp(path);
+    if (fd >= 0) *track = ts_signals_track_path(path);
+    ts_signals_hold(0);
     if (fd < 0 || !(*f = fdopen(fd, "w"))) {
         int e = errno;
         if (fd >= 0) {
             close(fd);
             unlink(path);
         }
+        ts_signals_untrack_path(*track);
+        *track = 0;
         path[0] = '\0';
         return ts_fail(err, TS_ECANTCREAT, "cannot create a temporary file in %s (%s)", dir,
                        strerror(e));
     }
-    *track = ts_signals_track_path(path);
     return 0;
 }
 

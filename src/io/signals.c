@@ -3,6 +3,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "io/signals.h"
 
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@ static const char *volatile paths[TS_SIGNALS_MAX_PATHS];
 static volatile pid_t groups[TS_SIGNALS_MAX_GROUPS];
 static volatile sig_atomic_t caught;
 static int deferred_mode;
+static pthread_t main_thread;   /* the one that holds signals back (ts_signals_hold) */
 
 static const int handled[] = {SIGINT, SIGTERM, SIGHUP};
 #define NHANDLED (int)(sizeof handled / sizeof handled[0])
@@ -28,6 +30,13 @@ static void undo_all(void)
 
 static void on_signal(int sig)
 {
+    /* A process signal may land on any thread (OpenBLAS and OpenMP keep
+     * workers); only the main thread's ts_signals_hold brackets file
+     * creation, so it is handled there. */
+    if (!pthread_equal(pthread_self(), main_thread)) {
+        pthread_kill(main_thread, sig);
+        return;
+    }
     int first = !caught;
     if (first) caught = sig;
     if (deferred_mode && first) return;
@@ -41,6 +50,7 @@ void ts_signals_undo(void) { undo_all(); }
 void ts_signals_init(int deferred)
 {
     deferred_mode = deferred;
+    main_thread = pthread_self();
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
@@ -89,5 +99,5 @@ void ts_signals_hold(int hold)
     sigset_t set;
     sigemptyset(&set);
     for (int i = 0; i < NHANDLED; i++) sigaddset(&set, handled[i]);
-    sigprocmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+    pthread_sigmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
 }

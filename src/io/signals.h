@@ -18,7 +18,10 @@
  * never install them). The table holds TS_SIGNALS_MAX_PATHS names; more is
  * an internal error. The caller owns the strings and untracks a name before
  * freeing it. Everything a handler calls is async-signal-safe (unlink,
- * kill, signal, raise).
+ * kill, signal, raise, pthread_kill). A signal that lands on another thread
+ * is passed to the thread that called ts_signals_init, which holds signals
+ * back (ts_signals_hold) while it creates a file and tracks it, so no file
+ * is ever born untracked.
  */
 #ifndef TS_SIGNALS_H
 #define TS_SIGNALS_H
