@@ -127,23 +127,27 @@ EOF
     done
 fi
 
+# kill_after DELAY SIG CMD...: start CMD, send SIG after DELAY seconds (it
+# may be done by then), wait; $got is its exit status.
+kill_after() {
+    d=$1 sig=$2
+    shift 2
+    "$@" 2>"$ERR" &
+    pid=$!
+    sleep "$d"
+    kill -"$sig" $pid 2>/dev/null || true
+    set +e; wait $pid; got=$?; set -e
+}
+
 # Signals after delays: training, sampling, saving, wherever they land.
 for d in ${SIGNAL_DELAYS:-0 0.02 0.1 0.3 0.6 1}; do
     cp "$M" "$T/d.model"
     # shellcheck disable=SC2086
-    "$TSDIFF" fit "$DATA" $TINY --steps 1000000 --checkpoint-every 7 -o "$T/d.model" 2>"$ERR" &
-    pid=$!
-    sleep "$d"
-    kill -TERM $pid 2>/dev/null || true
-    set +e; wait $pid; got=$?; set -e
+    kill_after "$d" TERM "$TSDIFF" fit "$DATA" $TINY --steps 1000000 --checkpoint-every 7 -o "$T/d.model"
     [ $got -eq 143 ] || fail "fit killed after ${d}s exited $got"
     expect_rc 0 "$TSDIFF" info "$T/d.model"
     # shellcheck disable=SC2086
-    "$TSDIFF" forecast $FC --seed 2 --samples 64 --plot "$T/f.png" 2>"$ERR" &
-    pid=$!
-    sleep "$d"
-    kill -INT $pid 2>/dev/null || true   # it may be done
-    set +e; wait $pid; got=$?; set -e
+    kill_after "$d" INT "$TSDIFF" forecast $FC --seed 2 --samples 64 --plot "$T/f.png"
     [ $got -eq 130 ] || [ $got -eq 0 ] || fail "forecast killed after ${d}s exited $got"
     png_whole "$T/f.png" || fail "forecast killed after ${d}s: chart not whole"
     no_litter "delay $d"
@@ -154,11 +158,7 @@ done
 for d in ${SIGNAL_DELAYS:-0 0.02 0.1 0.3 0.6 1}; do
     cp "$M" "$T/k.model"
     # shellcheck disable=SC2086
-    "$TSDIFF" fit "$DATA" $TINY --steps 1000000 --checkpoint-every 1 -o "$T/k.model" 2>"$ERR" &
-    pid=$!
-    sleep "$d"
-    kill -KILL $pid 2>/dev/null || true
-    set +e; wait $pid; set -e
+    kill_after "$d" KILL "$TSDIFF" fit "$DATA" $TINY --steps 1000000 --checkpoint-every 1 -o "$T/k.model"
     expect_rc 0 "$TSDIFF" info "$T/k.model"
     expect_out "resumable:      yes"
     # shellcheck disable=SC2086
