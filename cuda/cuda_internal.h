@@ -7,7 +7,7 @@
  *
  * One backend = one device (the first visible one), one non-blocking stream,
  * one cuBLAS handle on that stream. Every op is enqueued on the stream and
- * returns at once; download, sync, sumsq and masked_mse wait for it.
+ * returns at once; download, sync, sumsq and masked_sse wait for it.
  *
  * Memory: alloc is a plain cudaMalloc (the callers allocate everything once,
  * at creation). The ops' scratch buffers (im2col, reduction partials, mix

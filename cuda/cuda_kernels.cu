@@ -1,6 +1,6 @@
 /* cuda_kernels.cu - the CUDA backend's own kernels: fill, group norm,
  * SiLU, upsampling, channel slices, broadcasts, axpby, per-row
- * mixes, the deterministic reductions (sum of squares, masked MSE), AdamW,
+ * mixes, the deterministic reductions (sum of squares, masked squared error), AdamW,
  * the EMA and the Philox normal stream. Forward and backward side by side.
  *
  * Every kernel mirrors the arithmetic of its CPU twin (src/nn/cpu_*.c) in
@@ -455,7 +455,7 @@ double ts_cuda_sumsq(ts_backend *be, size_t n, const float *x)
     return cu->res_h[0];
 }
 
-/* Pass one of the masked MSE: part[2 blk] = sum m d^2, part[2 blk + 1] = sum m. */
+/* Pass one of the masked squared error: part[2 blk] = sum m d^2, part[2 blk + 1] = sum m. */
 __global__ static void mse_part_k(size_t n, const float *pred, const float *target,
                                   const float *mask, double *part)
 {
@@ -474,34 +474,33 @@ __global__ static void mse_part_k(size_t n, const float *pred, const float *targ
     }
 }
 
-/* dpred = 2 / max(sum m, 1) * m * (pred - target); res = [sum m d^2, sum m]. */
-__global__ static void mse_grad_k(size_t n, const float *pred, const float *target,
-                                  const float *mask, const double *res, float *dpred)
+/* dpred = scale * m * (pred - target). */
+__global__ static void sse_grad_k(size_t n, const float *pred, const float *target,
+                                  const float *mask, float scale, float *dpred)
 {
-    const double sm = res[1];
-    const float scale = (float)(2.0 / (sm > 1.0 ? sm : 1.0));
     GRID_LOOP(i, n) dpred[i] = scale * mask[i] * (pred[i] - target[i]);
 }
 
-double ts_cuda_masked_mse(ts_backend *be, size_t n, const float *pred, const float *target,
-                          const float *mask, float *dpred)
+double ts_cuda_masked_sse(ts_backend *be, size_t n, const float *pred, const float *target,
+                          const float *mask, float grad_scale, float *dpred, double *count)
 {
     ts_cuda *cu = ts_cuda_of(be);
-    CU_ASSERT_MSG(!cu->capturing, "masked_mse while recording a graph");
+    CU_ASSERT_MSG(!cu->capturing, "masked_sse while recording a graph");
+    *count = 0.0;
     if (n == 0) {
-        ts_cuda_wait(cu, "masked_mse while recording a graph");
+        ts_cuda_wait(cu, "masked_sse while recording a graph");
         return 0.0;
     }
     unsigned nb = red_blocks(n);
     mse_part_k<<<nb, TPB, 0, cu->stream>>>(n, pred, target, mask, cu->red);
-    CU_LAUNCHED(cu, "masked_mse (pass 1)");
+    CU_LAUNCHED(cu, "masked_sse (pass 1)");
     sum_parts_k<<<1, TPB, 0, cu->stream>>>((int)nb, 2, cu->red, cu->res_d);
-    CU_LAUNCHED(cu, "masked_mse (pass 2)");
-    mse_grad_k<<<ts_cuda_grid(n), TPB, 0, cu->stream>>>(n, pred, target, mask, cu->res_d, dpred);
-    CU_LAUNCHED(cu, "masked_mse (gradient)");
+    CU_LAUNCHED(cu, "masked_sse (pass 2)");
+    sse_grad_k<<<ts_cuda_grid(n), TPB, 0, cu->stream>>>(n, pred, target, mask, grad_scale, dpred);
+    CU_LAUNCHED(cu, "masked_sse (gradient)");
     fetch_results(cu, 2);
-    double se = cu->res_h[0], sm = cu->res_h[1];
-    return se / (sm > 1.0 ? sm : 1.0);
+    *count = cu->res_h[1];
+    return cu->res_h[0];
 }
 
 /* ---- optimizer ---------------------------------------------------------------- */

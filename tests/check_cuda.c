@@ -29,6 +29,7 @@
 #include "nn/philox.h"
 #include "nn/unet.h"
 #include "op_table.h"
+#include "testutil.h"
 
 #ifndef TS_CUDA_MODULE_PATH
 #define TS_CUDA_MODULE_PATH "cuda/tsdiff-cuda.so"
@@ -405,8 +406,8 @@ START_TEST(test_unet_train_step)
     ts_unet_forward(ng, B, x.g, h_t, out.g);
     ts_unet_forward(nc, B, x.c, h_t, out.c);
     expect_close("unet forward", out);
-    double lg = gpu->masked_mse(gpu, (size_t)B * L, out.g, eps.g, mask.g, dout.g);
-    double lc = cpu->masked_mse(cpu, (size_t)B * L, out.c, eps.c, mask.c, dout.c);
+    double lg = tu_masked_mse(gpu, (size_t)B * L, out.g, eps.g, mask.g, dout.g);
+    double lc = tu_masked_mse(cpu, (size_t)B * L, out.c, eps.c, mask.c, dout.c);
     expect_close_d("unet loss", lg, lc);
     gpu->fill(gpu, ts_unet_grads(ng), 0.0f, np);
     cpu->fill(cpu, ts_unet_grads(nc), 0.0f, np);
@@ -614,7 +615,7 @@ static void train_step(ts_unet *net, ts_optim *opt, const ts_schedule *sched, ui
     ts_diffusion_noise(gpu, sched, batch, (size_t)L, x0.g, 3, step * 4096, h_t, eps.g, out.g);
     gpu->chan_copy(gpu, batch, L, 1, out.g, 1, 0, x.g, ch, 0, 0);
     ts_unet_forward(net, batch, x.g, h_t, out.g);
-    double loss = gpu->masked_mse(gpu, n, out.g, eps.g, mask.g, dout.g);
+    double loss = tu_masked_mse(gpu, n, out.g, eps.g, mask.g, dout.g);
     ck_assert(isfinite(loss));
     gpu->fill(gpu, ts_unet_grads(net), 0.0f, np);
     ts_unet_backward(net, dout.g, dx.g);

@@ -457,7 +457,8 @@ START_TEST(test_elementwise_values)
                             (double)x[2] * x[2] + (double)x[3] * x[3] + (double)x[4] * x[4] +
                             (double)x[5] * x[5] + (double)x[6] * x[6], 1e-9);
 
-    /* masked_mse value; an all-zero mask divides by 1. */
+    /* masked_sse: the sum, the count, the gradient at the scale given; an
+     * all-zero mask has sum, count and gradient 0. */
     float *mask = malloc(tot * sizeof *mask);
     double se = 0.0, sm = 0.0;
     for (size_t i = 0; i < tot; i++) {
@@ -466,14 +467,20 @@ START_TEST(test_elementwise_values)
         sm += mask[i];
     }
     float *dm = dev_from(be, mask, tot);
-    ck_assert_double_eq_tol(be->masked_mse(be, tot, dx, dy, dm, dz), se / sm, 1e-9 * se / sm);
+    double count = -1;
+    ck_assert_double_eq_tol(be->masked_sse(be, tot, dx, dy, dm, 0.75f, dz, &count), se,
+                            1e-9 * se);
+    ck_assert_double_eq(count, sm);
     z = host_from(be, dz, tot);
-    for (size_t i = 0; i < tot; i++) ref[i] = 2.0 * mask[i] * ((double)x[i] - y[i]) / sm;
-    ck_assert(close_ratio(z, ref, tot, 1e-5, 1e-12) <= 1.0);
+    for (size_t i = 0; i < tot; i++) ref[i] = 0.75 * mask[i] * ((double)x[i] - y[i]);
+    ck_assert(close_ratio(z, ref, tot, 1e-6, 1e-12) <= 1.0);
     free(z);
     be->fill(be, dm, 0.0f, tot);
-    ck_assert_double_eq(be->masked_mse(be, tot, dx, dy, dm, dz), 0.0);
+    ck_assert_double_eq(be->masked_sse(be, tot, dx, dy, dm, 0.75f, dz, &count), 0.0);
+    ck_assert_double_eq(count, 0.0);
     ck_assert_double_eq(be->sumsq(be, tot, dz), 0.0);
+    ck_assert_double_eq(be->masked_sse(be, 0, dx, dy, dm, 0.75f, dz, &count), 0.0);
+    ck_assert_double_eq(count, 0.0);
 
     free(x); free(y); free(ref); free(mask);
     be->free(be, dx); be->free(be, dy); be->free(be, dz); be->free(be, dm);
@@ -520,7 +527,7 @@ START_TEST(test_thread_independence)
     float *x = host_rand(n), *dy = host_rand(n), *gam = host_rand(C), *bet = host_rand(C);
     float *mask = host_rand(n);
     float *out[2][4];
-    double ss[2], mse[2];
+    double ss[2], sse[2], cnt[2];
     ts_backend *bes[2] = {b1, b2};
     for (int t = 0; t < 2; t++) {
         ts_backend *be = bes[t];
@@ -533,7 +540,7 @@ START_TEST(test_thread_independence)
         be->groupnorm_bwd(be, B, C, L, G, ddy, dx_, dg, m, r, gx, gg, gb);
         be->add_rowvec_bwd(be, B, C * L, ddy, dv);
         ss[t] = be->sumsq(be, n, dx_);
-        mse[t] = be->masked_mse(be, n, dx_, ddy, dmk, y);
+        sse[t] = be->masked_sse(be, n, dx_, ddy, dmk, 0.5f, y, &cnt[t]);
         out[t][0] = host_from(be, gx, n);
         out[t][1] = host_from(be, gg, C);
         out[t][2] = host_from(be, dv, C * L);
@@ -545,7 +552,7 @@ START_TEST(test_thread_independence)
     ck_assert(memcmp(out[0][1], out[1][1], C * sizeof(float)) == 0);
     ck_assert(memcmp(out[0][2], out[1][2], (size_t)C * L * sizeof(float)) == 0);
     ck_assert(memcmp(out[0][3], out[1][3], n * sizeof(float)) == 0);
-    ck_assert(ss[0] == ss[1] && mse[0] == mse[1]);
+    ck_assert(ss[0] == ss[1] && sse[0] == sse[1] && cnt[0] == cnt[1]);
     for (int t = 0; t < 2; t++)
         for (int i = 0; i < 4; i++) free(out[t][i]);
 

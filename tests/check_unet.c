@@ -383,7 +383,7 @@ START_TEST(test_overfit)
     for (int step = 0; step < 300; step++) {
         be->fill(be, ts_unet_grads(net), 0.0f, pt->total);
         ts_unet_forward(net, B, d_x, h_t, d_eps);
-        loss = be->masked_mse(be, nout, d_eps, d_y, d_m, d_deps);
+        loss = tu_masked_mse(be, nout, d_eps, d_y, d_m, d_deps);
         if (step == 0) first = loss;
         ts_unet_backward(net, d_deps, NULL);
         double norm = ts_optim_step(opt, ts_unet_weights(net), ts_unet_grads(net));

@@ -31,6 +31,21 @@ static ts_series_set *make_set(size_t n, const size_t *len, ts_freq f, int has_t
     return set;
 }
 
+/* Fill the window of series s of set at origin through its view, with the
+ * level given, or that of the whole series. */
+static int fill_set_level(const ts_window_spec *w, const ts_series_set *set, size_t s, long o,
+                          double level, float *in, float *x0, float *mask, float *scale)
+{
+    ts_series_view v = ts_series_view_at(set, s, level);
+    return ts_window_fill(w, &v, o, in, x0, mask, scale);
+}
+
+static int fill_set(const ts_window_spec *w, const ts_series_set *set, size_t s, long o,
+                    float *in, float *x0, float *mask, float *scale)
+{
+    return fill_set_level(w, set, s, o, ts_window_level(&set->series[s]), in, x0, mask, scale);
+}
+
 static void free_set(ts_series_set *set)
 {
     for (size_t s = 0; s < set->n; s++) free(set->series[s].values);
@@ -131,7 +146,7 @@ START_TEST(test_fill_channels)
     ck_assert_int_eq(ts_window_spec_init(&w, set, 14, 7, 3, NULL), 0);
     float *in = malloc((size_t)w.channels * w.length * sizeof *in);
     float x0[7], mask[7], scale;
-    ck_assert_int_eq(ts_window_fill(&w, set, 0, 21, in, x0, mask, &scale), 1);
+    ck_assert_int_eq(fill_set(&w, set, 0, 21, in, x0, mask, &scale), 1);
 
     /* scale: mean of 8 .. 21 without 11 and 16 */
     double sc = (203.0 - 11 - 16) / 12;
@@ -194,7 +209,7 @@ START_TEST(test_fill_channels)
     /* a horizon longer than the season: the lag never reads the future */
     ck_assert_int_eq(ts_window_spec_init(&w, set, 14, 10, 1, NULL), 0);
     in = malloc((size_t)w.channels * w.length * sizeof *in);
-    ck_assert_int_eq(ts_window_fill(&w, set, 0, 21, in, NULL, NULL, &scale), 1);
+    ck_assert_int_eq(fill_set(&w, set, 0, 21, in, NULL, NULL, &scale), 1);
     ck_assert_double_eq_tol(AT(in, w, 7, 14 + 7), 15 / sc, 1e-6);  /* j = 28 <- x[14] */
     ck_assert_double_eq_tol(AT(in, w, 7, 14 + 8), 9 / sc, 1e-6);   /* j = 29 <- x[8] */
     ck_assert_double_eq_tol(AT(in, w, 7, 14 + 9), 17 / sc, 1e-6);  /* j = 30 <- x[16] */
@@ -226,7 +241,7 @@ START_TEST(test_residual_targets)
     float *in = malloc((size_t)w.channels * w.length * sizeof *in);
     float x0[7], mask[7], scale;
     set->series[0].values[24] = NAN;  /* j = 24 (h = 3): masked, target 0 */
-    ck_assert_int_eq(ts_window_fill(&w, set, 0, 21, in, x0, mask, &scale), 1);
+    ck_assert_int_eq(fill_set(&w, set, 0, 21, in, x0, mask, &scale), 1);
     double sc = (203.0 - 11 - 16) / 12;
     /* context j = 7 .. 20 without 10 and 15: the pairs (j, j - 7) inside it
      * are j = 14, 16, 18, 19, 20 (15 and 17 miss a point), each 7 apart */
@@ -246,7 +261,7 @@ START_TEST(test_residual_targets)
 
     /* a periodic context: the gain is capped at 1000 (r at 1e-6) */
     for (int j = 0; j < 40; j++) set->series[0].values[j] = (float)(1 + j % 7);
-    ck_assert_int_eq(ts_window_fill(&w, set, 0, 21, in, x0, mask, &scale), 1);
+    ck_assert_int_eq(fill_set(&w, set, 0, 21, in, x0, mask, &scale), 1);
     ck_assert_double_eq_tol(AT(in, w, plain, 5), log(1000.0), 1e-4);
     for (int h = 0; h < 7; h++) ck_assert_double_eq_tol(x0[h], 0, 1e-3);
     free(in);
@@ -269,7 +284,7 @@ START_TEST(test_fill_forecast_and_gaps)
     float x0[7], mask[7], scale;
 
     /* origin == len: a true forecast; the future is unknown */
-    ck_assert_int_eq(ts_window_fill(&w, set, 0, 40, in, x0, mask, &scale), 1);
+    ck_assert_int_eq(fill_set(&w, set, 0, 40, in, x0, mask, &scale), 1);
     ck_assert_double_eq_tol(scale, (27.0 + 40) / 2, 1e-4);  /* mean of 27 .. 40 */
     for (int h = 0; h < 7; h++) {
         ck_assert_float_eq(x0[h], 0);
@@ -281,7 +296,7 @@ START_TEST(test_fill_forecast_and_gaps)
     ck_assert_double_eq_tol(AT(in, w, 7, 23), 40 / scale, 1e-6);
 
     /* future gaps: masked, zero */
-    ck_assert_int_eq(ts_window_fill(&w, set, 0, 12, in, x0, mask, &scale), 1);
+    ck_assert_int_eq(fill_set(&w, set, 0, 12, in, x0, mask, &scale), 1);
     ck_assert_float_eq(x0[3], 0);    /* j = 15 */
     ck_assert_float_eq(mask[3], 0);
     ck_assert_float_eq(mask[2], 1);
@@ -292,10 +307,41 @@ START_TEST(test_fill_forecast_and_gaps)
 
     /* no observed context: skipped; NULL targets allowed */
     for (int j = 20; j < 34; j++) set->series[0].values[j] = NAN;
-    ck_assert_int_eq(ts_window_fill(&w, set, 0, 34, in, NULL, NULL, &scale), 0);
-    ck_assert_int_eq(ts_window_fill(&w, set, 0, 35, in, NULL, NULL, &scale), 1);
+    ck_assert_int_eq(fill_set(&w, set, 0, 34, in, NULL, NULL, &scale), 0);
+    ck_assert_int_eq(fill_set(&w, set, 0, 35, in, NULL, NULL, &scale), 1);
     ck_assert_double_eq_tol(scale, 35, 1e-5);
     free(in);
+    free_set(set);
+}
+END_TEST
+
+/* A view of a piece of a series (a forecast path: the context alone, its
+ * start moved, the level of the whole series) fills the same window as the
+ * whole series at that origin, for a silent context too (the level is the
+ * scale). */
+START_TEST(test_view_of_piece)
+{
+    ts_series_set *set = ramp_set();
+    ts_window_spec w;
+    ck_assert_int_eq(ts_window_spec_init(&w, set, 14, 7, 3, NULL), 0);
+    ts_window_set_residual(&w, 1);
+    size_t n = (size_t)w.channels * w.length;
+    float *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b), sa, sb;
+    const ts_series *sr = &set->series[0];
+    for (int silent = 0; silent < 2; silent++) {
+        if (silent)
+            for (int j = 26; j < 40; j++) set->series[0].values[j] = 0;
+        double level = ts_window_level(sr);
+        ck_assert_int_eq(fill_set(&w, set, 0, 40, a, NULL, NULL, &sa), 1);
+        ts_series_view v = {.values = sr->values + 26, .len = 14, .level = level,
+                            .start = ts_time_add(set->freq, sr->start, 26)};
+        ck_assert_int_eq(ts_window_fill(&w, &v, 14, b, NULL, NULL, &sb), 1);
+        ck_assert_float_eq(sa, sb);
+        ck_assert_double_eq_tol(sa, silent ? level : (27.0 + 40) / 2, 1e-4);
+        for (size_t i = 0; i < n; i++) ck_assert_float_eq(a[i], b[i]);
+    }
+    free(a);
+    free(b);
     free_set(set);
 }
 END_TEST
@@ -314,27 +360,27 @@ START_TEST(test_scale_floor)
     float *in = malloc((size_t)w.channels * w.length * sizeof *in);
     float x0[7], mask[7], scale;
 
-    ck_assert_int_eq(ts_window_fill(&w, set, 0, 20, in, x0, mask, &scale), 1);
+    ck_assert_int_eq(fill_set(&w, set, 0, 20, in, x0, mask, &scale), 1);
     ck_assert_double_eq_tol(scale, 100.0 / 30, 1e-5);  /* the series level */
     ck_assert_double_eq_tol(x0[0], 3, 1e-5);
     ck_assert_float_eq(AT(in, w, TS_CH_MASK, 0), 1);   /* zeros are observed */
 
-    ck_assert_int_eq(ts_window_fill(&w, set, 1, 20, in, x0, mask, &scale), 1);
+    ck_assert_int_eq(fill_set(&w, set, 1, 20, in, x0, mask, &scale), 1);
     double level = (20e-6 + 10 * 1000.0) / 30;
     ck_assert_double_eq_tol(scale, 1e-3 * level, 1e-7);
     ck_assert_double_eq_tol(x0[0], 1000 / (1e-3 * level), 1e-2);
 
-    ck_assert_int_eq(ts_window_fill(&w, set, 2, 20, in, x0, mask, &scale), 1);
+    ck_assert_int_eq(fill_set(&w, set, 2, 20, in, x0, mask, &scale), 1);
     ck_assert_float_eq(scale, 1e-8f);
     ck_assert_float_eq(x0[0], 0);
 
     /* an explicit level: what a forecast passes for a piece of a series */
     ck_assert_double_eq_tol(ts_window_level(&set->series[0]), 100.0 / 30, 1e-12);
     ck_assert_double_eq_tol(ts_window_level(&set->series[2]), 0, 1e-12);
-    ck_assert_int_eq(ts_window_fill_level(&w, set, 2, 20, 4.0, in, x0, mask, &scale), 1);
+    ck_assert_int_eq(fill_set_level(&w, set, 2, 20, 4.0, in, x0, mask, &scale), 1);
     ck_assert_float_eq(scale, 4);  /* silent context: the level */
     ck_assert_double_eq_tol(AT(in, w, ts_window_log_scale_channel(&w), 0), log(4), 1e-6);
-    ck_assert_int_eq(ts_window_fill_level(&w, set, 1, 20, 1e4, in, x0, mask, &scale), 1);
+    ck_assert_int_eq(fill_set_level(&w, set, 1, 20, 1e4, in, x0, mask, &scale), 1);
     ck_assert_double_eq_tol(scale, 10, 1e-5);  /* the floor 1e-3 * level */
     ck_assert_double_eq_tol(x0[0], 100, 1e-3);
     free(in);
@@ -356,7 +402,7 @@ START_TEST(test_calendar_hourly_and_index_phase)
     float *in = malloc((size_t)w.channels * w.length * sizeof *in);
     float scale;
     /* origin 54: p = 0 is j = 6, 06:00 on Monday 2024-01-01 */
-    ck_assert_int_eq(ts_window_fill(&w, set, 0, 54, in, NULL, NULL, &scale), 1);
+    ck_assert_int_eq(fill_set(&w, set, 0, 54, in, NULL, NULL, &scale), 1);
     ck_assert_double_eq_tol(AT(in, w, 3, 0), 1, 1e-6);                 /* sin hour 6 / 24 */
     ck_assert_double_eq_tol(AT(in, w, 4, 0), 0, 1e-6);
     ck_assert_double_eq_tol(AT(in, w, 5, 0), sin(TWO_PI * 6 / 168), 1e-6);
@@ -374,7 +420,7 @@ START_TEST(test_calendar_hourly_and_index_phase)
     set->freq = DAILY;
     ck_assert_int_eq(ts_window_spec_init(&w, set, 14, 7, 1, NULL), 0);
     in = malloc((size_t)w.channels * w.length * sizeof *in);
-    ck_assert_int_eq(ts_window_fill(&w, set, 0, 20, in, NULL, NULL, &scale), 1);
+    ck_assert_int_eq(fill_set(&w, set, 0, 20, in, NULL, NULL, &scale), 1);
     ck_assert_double_eq_tol(AT(in, w, 3, 0), sin(TWO_PI * 6 / 7), 1e-6);  /* j = 6 */
     ck_assert_double_eq_tol(AT(in, w, 5, 0), sin(TWO_PI * 6 / 365.25), 1e-6);
     ck_assert_double_eq_tol(AT(in, w, 3, 1), 0, 1e-6);                    /* j = 7 */
@@ -401,7 +447,7 @@ START_TEST(test_calendar_bday)
     float scale;
     /* origin 25: p = 0 is j = 5, Monday 2024-01-08; p = 4 Friday 01-12;
      * p = 5 Monday 01-15 */
-    ck_assert_int_eq(ts_window_fill(&w, set, 0, 25, in, NULL, NULL, &scale), 1);
+    ck_assert_int_eq(fill_set(&w, set, 0, 25, in, NULL, NULL, &scale), 1);
     ck_assert_double_eq_tol(AT(in, w, 3, 0), 0, 1e-6);
     ck_assert_double_eq_tol(AT(in, w, 4, 0), 1, 1e-6);
     ck_assert_double_eq_tol(AT(in, w, 3, 4), sin(TWO_PI * 4 / 5), 1e-6);
@@ -484,7 +530,7 @@ START_TEST(test_index_holdout)
         ts_window_at(&ix, i, &s, &o);
         long len = (long)set->series[s].len;
         ck_assert_int_le(o + w.horizon, len - 7);  /* never touches the last H */
-        ck_assert_int_eq(ts_window_fill(&w, set, s, o, in, x0, mask, &scale), 1);
+        ck_assert_int_eq(fill_set(&w, set, s, o, in, x0, mask, &scale), 1);
         float m = 0;
         for (int h = 0; h < 7; h++) m += mask[h];
         ck_assert_float_ge(m, 2);
@@ -585,7 +631,7 @@ END_TEST
 int main(void)
 {
     return tu_run(TU_SUITE("window",
-        test_spec_layout, test_fill_channels, test_fill_forecast_and_gaps,
+        test_spec_layout, test_fill_channels, test_fill_forecast_and_gaps, test_view_of_piece,
         test_residual_targets, test_scale_floor, test_calendar_hourly_and_index_phase,
         test_calendar_bday, test_index_counts, test_index_holdout, test_index_too_little,
         test_default_context, test_nonneg));

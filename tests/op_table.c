@@ -337,16 +337,17 @@ static void sumsq_bwd(ts_backend *be, const int *v, float *const *in, const floa
     OP_TIMED(be, be->axpby(be, (size_t)v[0], 2.0f * r, in[0], 0.0f, g[0]));
 }
 
-/* out[0] = masked MSE of pred in[0], target in[1], mask in[2]; shape n empty:
- * with empty 1 an all-zero mask instead of in[2] (nothing observed: loss and
- * gradient 0, the denominator 1). */
-static void mse_size(const int *v, size_t *in_n, size_t *out_n)
+/* out = {sum of squared errors, count} of pred in[0], target in[1], mask
+ * in[2]; shape n empty: with empty 1 an all-zero mask instead of in[2]
+ * (nothing observed: sum, count and gradient 0). The gradient scale is
+ * checked by the backward: d(r0 sse + r1 count)/d pred = 2 r0 m (p - t). */
+static void sse_size(const int *v, size_t *in_n, size_t *out_n)
 {
     in_n[0] = in_n[1] = in_n[2] = (size_t)v[0];
-    *out_n = 1;
+    *out_n = 2;
 }
 
-static float *mse_empty_mask(ts_backend *be, const int *v)
+static float *sse_empty_mask(ts_backend *be, const int *v)
 {
     if (!v[1]) return NULL;
     float *z = be->alloc(be, (size_t)v[0]);
@@ -354,23 +355,25 @@ static float *mse_empty_mask(ts_backend *be, const int *v)
     return z;
 }
 
-static void mse_fwd(ts_backend *be, const int *v, float *const *in, float *out)
+static void sse_fwd(ts_backend *be, const int *v, float *const *in, float *out)
 {
-    float *dpred = be->alloc(be, (size_t)v[0]), *empty = mse_empty_mask(be, v);
-    double loss;
-    OP_TIMED(be, loss = be->masked_mse(be, (size_t)v[0], in[0], in[1], empty ? empty : in[2],
-                                       dpred));
-    put_scalar(be, out, loss);
+    float *dpred = be->alloc(be, (size_t)v[0]), *empty = sse_empty_mask(be, v);
+    double sse, count;
+    OP_TIMED(be, sse = be->masked_sse(be, (size_t)v[0], in[0], in[1], empty ? empty : in[2],
+                                      1.0f, dpred, &count));
+    float h[2] = {(float)sse, (float)count};
+    be->upload(be, out, h, 2);
     be->free(be, dpred);
     be->free(be, empty);
 }
 
-static void mse_bwd(ts_backend *be, const int *v, float *const *in, const float *dy,
+static void sse_bwd(ts_backend *be, const int *v, float *const *in, const float *dy,
                     float *const *g)
 {
-    float r = scalar_of(be, dy), *empty = mse_empty_mask(be, v);
-    OP_TIMED(be, be->masked_mse(be, (size_t)v[0], in[0], in[1], empty ? empty : in[2], g[0]));
-    be->axpby(be, (size_t)v[0], r, g[0], 0.0f, g[0]);    /* times d(sum y r)/d loss */
+    float r = scalar_of(be, dy), *empty = sse_empty_mask(be, v);
+    double count;
+    OP_TIMED(be, be->masked_sse(be, (size_t)v[0], in[0], in[1], empty ? empty : in[2],
+                                2.0f * r, g[0], &count));
     be->free(be, empty);
 }
 
@@ -641,8 +644,8 @@ const op_row op_table[] = {
     {.name = "sumsq", .nin = 1, .grad = {G_ASSIGN}, .size = sumsq_size, .fwd = sumsq_fwd,
      .bwd = sumsq_bwd, .fd_eps = 1e-3, .fd = {{30}},
      .cmp = {{1}, {1000}, {4097}, {1000003}}, .speed = {{64 * 64 * 128}}},
-    {.name = "masked_mse", .nin = 3, .in_kind = {IN_RAND, IN_RAND, IN_MASK},
-     .grad = {G_ASSIGN}, .size = mse_size, .fwd = mse_fwd, .bwd = mse_bwd, .fd_eps = 1e-3,
+    {.name = "masked_sse", .nin = 3, .in_kind = {IN_RAND, IN_RAND, IN_MASK},
+     .grad = {G_ASSIGN}, .size = sse_size, .fwd = sse_fwd, .bwd = sse_bwd, .fd_eps = 1e-3,
      .fd = {{30}},
      .cmp = {{1}, {1000}, {4097}, {1000003}, {1, 1}, {1000, 1}, {4097, 1}, {1000003, 1}},
      .speed = {{64 * 64 * 128}}},

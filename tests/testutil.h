@@ -93,4 +93,21 @@ static inline float *host_from(ts_backend *be, const float *d, size_t n)
     return h;
 }
 
+/* ---- the training loss ----------------------------------------------------- */
+
+/* The masked mean squared error of pred against target as the trainer takes
+ * it: masked_sse with the gradient scale of the mean; dpred receives that
+ * gradient. The trainer knows the count before (from its host mask); here a
+ * first call counts. */
+static inline double tu_masked_mse(ts_backend *be, size_t n, const float *pred,
+                                   const float *target, const float *mask, float *dpred)
+{
+    double count, c;
+    be->masked_sse(be, n, pred, target, mask, 0.0f, dpred, &count);
+    double sse = be->masked_sse(be, n, pred, target, mask, (float)(2.0 / (count > 1 ? count : 1)),
+                                dpred, &c);
+    ck_assert_double_eq(c, count);
+    return sse / (count > 1 ? count : 1);
+}
+
 #endif

@@ -1,4 +1,5 @@
-/* series.c - the series set's lifetime and per-series summaries. */
+/* series.c - the series set's lifetime, views of its series and per-series
+ * summaries. */
 #include "data/series.h"
 
 #include <math.h>
@@ -15,6 +16,14 @@ void ts_series_set_free(ts_series_set *set)
     free(set->series);
     free(set->source);
     memset(set, 0, sizeof *set);
+}
+
+ts_series_view ts_series_view_at(const ts_series_set *set, size_t s, double level)
+{
+    TS_CHECK(s < set->n);
+    const ts_series *sr = &set->series[s];
+    return (ts_series_view){.values = sr->values, .len = (long)sr->len, .start = sr->start,
+                            .level = level};
 }
 
 int ts_series_stats_of(const ts_series *s, ts_series_stats *st)

@@ -76,6 +76,28 @@ int ts_freq_periods(ts_freq f, double *periods, int max);
  * hourly 24, monthly 12, quarterly 4, weekly 52, else 1). */
 int ts_freq_season(ts_freq f);
 
+/* One series as the window filler sees it (data/window.h): values[0 .. len)
+ * on the window spec's grid, NaN where missing (NaN is the mask), values[0]
+ * at timestamp `start` (its index when the grid has no time). The values
+ * may be a forecast's path: history followed by the horizon drawn so far.
+ * level is the scale floor of the whole series (ts_window_level), which a
+ * piece of a series cannot compute itself. Per-step covariates, when a
+ * later version has them, sit in cov[k * cov_len + j] for j up to the end
+ * of the horizon; none yet (n_cov = 0). The view owns nothing. */
+typedef struct ts_series_view {
+    const float *values;
+    long len;
+    int64_t start;
+    double level;
+    int n_cov;
+    long cov_len;
+    const float *cov;
+} ts_series_view;
+
+/* The view of series s of set, whose level the caller has (computed once
+ * per series: ts_window_level). */
+ts_series_view ts_series_view_at(const ts_series_set *set, size_t s, double level);
+
 /* Summary of one series: observed and missing counts, and min, mean and
  * max of the observed values (NaN when none is observed). */
 typedef struct ts_series_stats {

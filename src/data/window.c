@@ -151,7 +151,7 @@ double ts_window_level(const ts_series *sr)
 
 /* The window's scale (rules in window.h), or 0 when no context point is
  * observed. */
-static double window_scale(const ts_window_spec *w, const ts_series *sr, long origin,
+static double window_scale(const ts_window_spec *w, const ts_series_view *sr, long origin,
                            double level)
 {
     long lo = origin - w->context < 0 ? 0 : origin - w->context;
@@ -166,7 +166,8 @@ static double window_scale(const ts_window_spec *w, const ts_series *sr, long or
 }
 
 /* The gain of a residual spec (window.h, TARGETS). */
-static double residual_gain(const ts_window_spec *w, const ts_series *sr, long origin, double sc)
+static double residual_gain(const ts_window_spec *w, const ts_series_view *sr, long origin,
+                            double sc)
 {
     long m = w->lags[0], lo = origin - w->context < 0 ? 0 : origin - w->context;
     double sum = 0;
@@ -187,8 +188,8 @@ static void fill_const(float *ch, int L, double v)
 }
 
 /* The history (mask = 0) or mask (mask = 1) channel: observed context. */
-static void fill_context(const ts_window_spec *w, const ts_series *sr, long origin, double sc,
-                         int mask, float *row)
+static void fill_context(const ts_window_spec *w, const ts_series_view *sr, long origin,
+                         double sc, int mask, float *row)
 {
     const int P = w->pad, C = w->context;
     const long j0 = origin - C - P;
@@ -199,11 +200,11 @@ static void fill_context(const ts_window_spec *w, const ts_series *sr, long orig
 }
 
 /* The targets x0 and their mask (either may be NULL). */
-static void fill_targets(const ts_window_spec *w, const ts_series *sr, long origin, double sc,
-                         float *x0, float *mask)
+static void fill_targets(const ts_window_spec *w, const ts_series_view *sr, long origin,
+                         double sc, float *x0, float *mask)
 {
     const int H = w->horizon;
-    const long len = (long)sr->len;
+    const long len = sr->len;
     for (int h = 0; h < H; h++) {
         long j = origin + h;
         if (j < len && !isnan(sr->values[j])) {
@@ -213,19 +214,16 @@ static void fill_targets(const ts_window_spec *w, const ts_series *sr, long orig
     }
 }
 
-int ts_window_fill_level(const ts_window_spec *w, const ts_series_set *set, size_t s,
-                         long origin, double level, float *in, float *x0, float *mask,
-                         float *scale)
+int ts_window_fill(const ts_window_spec *w, const ts_series_view *sr, long origin, float *in,
+                   float *x0, float *mask, float *scale)
 {
-    TS_CHECK(s < set->n);
-    const ts_series *sr = &set->series[s];
-    TS_CHECK(origin >= 0 && (size_t)origin <= sr->len);
+    TS_CHECK(origin >= 0 && origin <= sr->len && sr->n_cov == 0);
     const int L = w->length;
 
     memset(in, 0, sizeof *in * (size_t)w->channels * (size_t)L);
     if (x0) memset(x0, 0, sizeof *x0 * (size_t)w->horizon);
     if (mask) memset(mask, 0, sizeof *mask * (size_t)w->horizon);
-    double sc = window_scale(w, sr, origin, level);
+    double sc = window_scale(w, sr, origin, sr->level);
     *scale = (float)sc;
     if (sc == 0) return 0;
 
@@ -251,17 +249,9 @@ int ts_window_fill_level(const ts_window_spec *w, const ts_series_set *set, size
     if (w->residual) {
         const float *base = in + (size_t)ts_window_lag_channel(w) * L + w->pad + w->context;
         for (long h = 0, j = origin; x0 && h < w->horizon; h++, j++)
-            if (j < (long)sr->len && !isnan(sr->values[j])) x0[h] = (float)(gain * (x0[h] - base[h]));
+            if (j < sr->len && !isnan(sr->values[j])) x0[h] = (float)(gain * (x0[h] - base[h]));
     }
     return 1;
-}
-
-int ts_window_fill(const ts_window_spec *w, const ts_series_set *set, size_t s, long origin,
-                   float *in, float *x0, float *mask, float *scale)
-{
-    TS_CHECK(s < set->n);
-    return ts_window_fill_level(w, set, s, origin, ts_window_level(&set->series[s]), in, x0,
-                                mask, scale);
 }
 
 void ts_window_unscale(float *x, size_t n, float scale)

@@ -23,10 +23,10 @@
  * up a thousandfold). History, targets and lag values are all divided by the
  * same scale; samples are multiplied back with ts_window_unscale(). A window
  * with no observed context point has no scale: it is skipped.
- * ts_window_fill() takes the level of the series it is handed; code that
- * hands in a piece of a series (a forecast path) must pass the level of the
- * whole series to ts_window_fill_level(), or windows of silent contexts get
- * another scale than in training.
+ * ts_window_fill() takes the level from the series view (data/series.h) it
+ * is handed: a view of a piece of a series (a forecast path) carries the
+ * level of the whole series, or windows of silent contexts would get another
+ * scale than in training.
  *
  * CHANNELS of the input in[channels * L] (channel c at in[c * L + p]) are
  * a table, w->chan[c] = {kind, parameter}, built once by the spec, walked
@@ -164,18 +164,14 @@ int ts_window_gain_channel(const ts_window_spec *w);
  * "lag 7", "log scale", "log gain". Returns buf. */
 const char *ts_window_channel_name(const ts_window_spec *w, int c, char *buf, size_t size);
 
-/* Fill the window of series s at origin (0 <= origin <= len): in[channels *
- * length], x0[horizon] and mask[horizon] (either may be NULL), *scale.
- * Returns 1, or 0 when no context point is observed (then nothing is valid). */
-int ts_window_fill(const ts_window_spec *w, const ts_series_set *set, size_t s, long origin,
-                   float *in, float *x0, float *mask, float *scale);
-
-/* The same with the series' level given (see SCALING): precompute it once
- * per series with ts_window_level(); ts_window_fill() computes it each call
- * (a pass over the series). */
-int ts_window_fill_level(const ts_window_spec *w, const ts_series_set *set, size_t s,
-                         long origin, double level, float *in, float *x0, float *mask,
-                         float *scale);
+/* Fill the window of the series v at origin (0 <= origin <= v->len): the
+ * context ends at origin, the horizon starts there and may run past the
+ * view's last value (a true forecast). Writes in[channels * length],
+ * x0[horizon] and mask[horizon] (either may be NULL) and *scale. Returns 1,
+ * or 0 when no context point is observed (then nothing is valid). Training,
+ * validation and forecasting all fill through this one function. */
+int ts_window_fill(const ts_window_spec *w, const ts_series_view *v, long origin, float *in,
+                   float *x0, float *mask, float *scale);
 
 /* Targets back to scaled values (TARGETS) for the window in[channels *
  * length] they belong to: x[h] = x[h] / gain + base[h], h < H. Nothing to

@@ -70,7 +70,7 @@ void ts_features_calendar(const ts_window_spec *w, int64_t start, long j0, doubl
 
 /* The lag-m value at series index j: x_{j - k m} for the smallest k >= 1 with
  * j - k m observed inside the context [origin - C, origin); NaN if none. */
-static float lag_value(const ts_series *sr, long j, long origin, long context, long m)
+static float lag_value(const ts_series_view *sr, long j, long origin, long context, long m)
 {
     long k = j < origin ? 1 : (j - origin) / m + 1;
     long lo = origin - context < 0 ? 0 : origin - context;
@@ -79,7 +79,7 @@ static float lag_value(const ts_series *sr, long j, long origin, long context, l
     return NAN;
 }
 
-void ts_features_lag(const ts_window_spec *w, const ts_series *sr, long origin, double scale,
+void ts_features_lag(const ts_window_spec *w, const ts_series_view *sr, long origin, double scale,
                      long m, float *row)
 {
     const int L = w->length, P = w->pad;

@@ -13,7 +13,7 @@ void ts_features_calendar(const ts_window_spec *w, int64_t start, long j0, doubl
 
 /* The lag-m row out[length] of series sr at origin, divided by scale. The
  * row must be zero on entry (ts_window_fill clears the input). */
-void ts_features_lag(const ts_window_spec *w, const ts_series *sr, long origin, double scale,
+void ts_features_lag(const ts_window_spec *w, const ts_series_view *sr, long origin, double scale,
                      long m, float *row);
 
 /* Phase in [0, 1) of timestamp t (seconds since the epoch, UTC) in a period

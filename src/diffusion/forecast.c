@@ -28,21 +28,18 @@ typedef struct fc_state {
     ts_sampler_graph graph;               /* the solver loop, recorded on GPUs */
 } fc_state;
 
-/* The window of row `row` for block b: history + path so far, as a
- * one-series set so that the window code sees an ordinary series. */
+/* The window of row `row` for block b: a view of its history and its path
+ * so far, which carries the level of the whole series. */
 static int fill_window(fc_state *st, long row, size_t s, long origin, int b, int r)
 {
     const ts_series *src = &st->set->series[s];
     int done = b * st->H;
-    ts_series tmp = {.name = src->name, .len = (size_t)(st->C + done),
-                     .values = st->path + (size_t)row * (st->C + st->total_h)};
-    tmp.start = st->set->has_time ? ts_time_add(st->set->freq, src->start, origin - st->C)
-                                  : src->start + origin - st->C;
-    ts_series_set one = {.series = &tmp, .n = 1, .freq = st->set->freq,
-                         .has_time = st->set->has_time};
-    return ts_window_fill_level(&st->m->win, &one, 0, st->C + done, st->level[s],
-                                st->in_h + (size_t)r * st->ch * st->L, NULL, NULL,
-                                &st->scale_h[r]);
+    int64_t start = st->set->has_time ? ts_time_add(st->set->freq, src->start, origin - st->C)
+                                      : src->start + origin - st->C;
+    ts_series_view v = {.values = st->path + (size_t)row * (st->C + st->total_h),
+                        .len = st->C + done, .start = start, .level = st->level[s]};
+    return ts_window_fill(&st->m->win, &v, st->C + done, st->in_h + (size_t)r * st->ch * st->L,
+                          NULL, NULL, &st->scale_h[r]);
 }
 
 static void fc_free(fc_state *st)

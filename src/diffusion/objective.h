@@ -1,7 +1,7 @@
 /* objective.h - the training objective's noising step: draw t and eps for a
  * batch and form x_t = sqrt(ab_t) x_0 + sqrt(1 - ab_t) eps; and the loss as
  * a (sum, count) pair. The masked squared error itself (eps against eps_hat)
- * is the backend's masked_mse. */
+ * is the backend's masked_sse. */
 #ifndef TS_OBJECTIVE_H
 #define TS_OBJECTIVE_H
 
@@ -29,8 +29,12 @@ typedef struct ts_loss {
     double sum, count;
 } ts_loss;
 
-/* sum / max(count, 1), as masked_mse divides. */
+/* sum / max(count, 1): the mean, also of an empty mask (0). */
 static inline double ts_loss_mean(ts_loss l) { return l.sum / (l.count > 1 ? l.count : 1); }
+
+/* The masked_sse gradient scale that makes its gradient that of the mean
+ * over count positions: 2 / max(count, 1). */
+static inline float ts_loss_grad_scale(double count) { return (float)(2.0 / (count > 1 ? count : 1)); }
 
 uint64_t ts_diffusion_noise(ts_backend *be, const ts_schedule *s, int rows, size_t n,
                             const float *x0, uint64_t seed, uint64_t offset, float *h_t,

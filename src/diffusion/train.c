@@ -175,9 +175,9 @@ typedef struct trainer {
 static int fill_row(trainer *tr, int r, size_t s, long origin)
 {
     float scale;
-    return ts_window_fill_level(&tr->m->win, tr->set, s, origin, tr->level[s],
-                                tr->in_h + (size_t)r * tr->ch * tr->L, tr->x0_h + (size_t)r * tr->H,
-                                tr->mask_h + (size_t)r * tr->H, &scale);
+    ts_series_view v = ts_series_view_at(tr->set, s, tr->level[s]);
+    return ts_window_fill(&tr->m->win, &v, origin, tr->in_h + (size_t)r * tr->ch * tr->L,
+                          tr->x0_h + (size_t)r * tr->H, tr->mask_h + (size_t)r * tr->H, &scale);
 }
 
 static void upload_batch(trainer *tr, int rows)
@@ -223,16 +223,18 @@ static void forward_batch(trainer *tr, int rows)
 }
 
 /* The masked squared error of ehat_d against eps_d over `rows` rows as a
- * (sum, count) pair; dehat_d receives the gradient of sum / count. The
- * backend's masked_mse returns the local mean, so the sum is rebuilt from
- * the count of the host mask (the backend divides by max(count, 1)). */
+ * (sum, count) pair; dehat_d receives the gradient of the batch's mean,
+ * whose count the host mask gives before the backend runs (a data-parallel
+ * run would add the workers' counts here). */
 static ts_loss batch_loss(trainer *tr, int rows)
 {
     size_t n = (size_t)rows * tr->H;
     double count = 0;
     for (size_t i = 0; i < n; i++) count += tr->mask_h[i];
-    double mse = tr->be->masked_mse(tr->be, n, tr->ehat_d, tr->eps_d, tr->mask_d, tr->dehat_d);
-    return (ts_loss){.sum = mse * (count > 1 ? count : 1), .count = count};
+    ts_loss l;
+    l.sum = tr->be->masked_sse(tr->be, n, tr->ehat_d, tr->eps_d, tr->mask_d,
+                               ts_loss_grad_scale(count), tr->dehat_d, &l.count);
+    return l;
 }
 
 /* The gradients of the weights from dehat_d (assigned, not accumulated). */

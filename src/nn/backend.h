@@ -45,7 +45,7 @@ struct ts_backend {
      * graph_begin starts recording: the ops called until graph_end are
      * recorded, NOT run. Returns 0, or non-zero if it declines (nothing is
      * recorded: run the ops as usual). While recording only asynchronous ops
-     * may be called; alloc, free, download, sync, sumsq and masked_mse are
+     * may be called; alloc, free, download, sync, sumsq and masked_sse are
      * internal faults.
      *
      * graph_end stops recording and enqueues the recorded ops to run, in

@@ -1,6 +1,6 @@
 /* cpu_elementwise.c - the CPU backend's elementwise, layout and reduction
  * ops: SiLU, upsampling, channel slices, broadcasts, axpby, per-row mixes,
- * the sum of squares and the masked MSE loss. Forward and backward of each
+ * the sum of squares and the masked squared error loss. Forward and backward of each
  * op side by side. */
 #include "nn/cpu_backend.h"
 #include "nn/sigmoid.h"
@@ -163,8 +163,8 @@ double ts_cpu_sumsq(ts_backend *be, size_t n, const float *x)
     return s;
 }
 
-double ts_cpu_masked_mse(ts_backend *be, size_t n, const float *pred, const float *target,
-                         const float *mask, float *dpred)
+double ts_cpu_masked_sse(ts_backend *be, size_t n, const float *pred, const float *target,
+                         const float *mask, float grad_scale, float *dpred, double *count)
 {
     size_t nc = nchunks(n);
     double *part = ts_scratch_get(&ts_cpu_of(be)->red, (2 * nc + 1) * sizeof(double));
@@ -186,9 +186,8 @@ double ts_cpu_masked_mse(ts_backend *be, size_t n, const float *pred, const floa
         se += part[2 * c];
         sm += part[2 * c + 1];
     }
-    double denom = sm > 1.0 ? sm : 1.0;
-    float scale = (float)(2.0 / denom);
     #pragma omp parallel for simd schedule(static) num_threads(NT) if (n > TS_CPU_PAR_MIN)
-    for (size_t i = 0; i < n; i++) dpred[i] = scale * mask[i] * (pred[i] - target[i]);
-    return se / denom;
+    for (size_t i = 0; i < n; i++) dpred[i] = grad_scale * mask[i] * (pred[i] - target[i]);
+    *count = sm;
+    return se;
 }

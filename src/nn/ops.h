@@ -29,7 +29,7 @@
  * - Pointers passed as `const float *h_...` are host arrays of small size
  *   (per-batch coefficients); every other pointer is backend memory.
  * - Ops are asynchronous on devices that allow it; download, sync, sumsq and
- *   masked_mse synchronise.
+ *   masked_sse synchronise.
  */
 #ifndef TS_OPS_H
 #define TS_OPS_H
@@ -110,10 +110,13 @@
                        float *out))                                                 \
     /* Sum of squares (synchronises). */                                            \
     X(double, sumsq, (ts_backend *be, size_t n, const float *x))                    \
-    /* Masked mean squared error: returns sum m (p - t)^2 / max(sum m, 1) and       \
-     * assigns dpred = d loss / d pred (synchronises). */                           \
-    X(double, masked_mse, (ts_backend *be, size_t n, const float *pred,             \
-                           const float *target, const float *mask, float *dpred))   \
+    /* Masked sum of squared errors: returns sum m (p - t)^2, sets *count to sum m  \
+     * and assigns dpred = grad_scale m (p - t) (synchronises). The caller owns   \
+     * the mean: grad_scale = 2 / max(count, 1) with the count of the whole        \
+     * batch, every worker's part of it included (diffusion/objective.h). */       \
+    X(double, masked_sse, (ts_backend *be, size_t n, const float *pred,             \
+                           const float *target, const float *mask,                  \
+                           float grad_scale, float *dpred, double *count))          \
     /* AdamW step `step` (1-based, for bias correction):                            \
      * m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;                                  \
      * p -= lr * (mhat / (sqrt(vhat) + eps) + wd p). */                             \
