@@ -20,8 +20,21 @@ static size_t align_up(size_t n) { return (n + ALIGN - 1) / ALIGN * ALIGN; }
 
 /* ---- errors ------------------------------------------------------------ */
 
+/* The program's internal-fault handler, given at load (ts_cuda_set_die). */
+static void (*host_die)(const char *file, int line, const char *what);
+
+TS_CUDA_EXPORT void ts_cuda_set_die(void (*die)(const char *file, int line, const char *what))
+{
+    host_die = die;
+}
+
 void ts_cuda_die(const char *file, int line, const char *what, const char *why)
 {
+    if (host_die) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s: %s", what, why);
+        host_die(file, line, msg);   /* does not return */
+    }
     fprintf(stderr, "tsdiff: internal error at %s:%d: %s: %s\n", file, line, what, why);
     exit(TS_EINTERNAL);
 }

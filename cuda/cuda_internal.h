@@ -1,9 +1,12 @@
 /* cuda_internal.h - private to the CUDA backend module (the .cu files of cuda/).
  *
  * The module is a shared object loaded with dlopen() by src/nn/backend.c; it
- * exports one symbol, ts_cuda_backend_create, and links nothing of tsdiff
- * itself (the program's symbols are not visible to it): errors are reported
- * through its own helpers below, in the same formats as io/error.h.
+ * exports ts_cuda_backend_create and ts_cuda_set_die, and links nothing of
+ * tsdiff itself (the program's symbols are not visible to it): errors are
+ * reported through its own helpers below, in the same formats as
+ * io/error.h. An internal fault goes to the program's handler that
+ * ts_cuda_set_die gave (ts_die_internal: the fatal-error hook removes
+ * temporaries and locks, then exit 70), else it prints and exits 70.
  *
  * One backend = one device (the first visible one), one non-blocking stream,
  * one cuBLAS handle on that stream. Every op is enqueued on the stream and
@@ -52,7 +55,8 @@ extern "C" {
 
 /* ---- errors ------------------------------------------------------------ */
 
-/* Print "tsdiff: internal error at FILE:LINE: WHAT: WHY" and exit 70. */
+/* "tsdiff: internal error at FILE:LINE: WHAT: WHY", the program's hook,
+ * exit 70. */
 [[noreturn]] void ts_cuda_die(const char *file, int line, const char *what, const char *why);
 
 #define CU_ASSERT(cond) \

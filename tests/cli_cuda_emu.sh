@@ -54,4 +54,14 @@ same "$T/cpu.csv" "$T/gpu.csv" "forecast on cpu vs cuda"
 # shellcheck disable=SC2086
 expect_rc 0 "$TSDIFF" forecast -m "$T/gpu.model" $FC --device cpu -o "$T/gpu-model.csv"
 same "$T/cpu.csv" "$T/gpu-model.csv" "cpu-trained vs cuda-trained model"
+# A fault inside the module (a kernel launch that fails mid-fit) is an
+# internal error through the program's fatal-error hook: exit 70, one line
+# naming the call, no model and no lock file left.
+# shellcheck disable=SC2086
+expect_rc 70 env TS_EMU_FAIL_LAUNCH=400 TSDIFF_CUDA_MODULE="$TSDIFF_CUDA_EMU" "$TSDIFF" fit \
+    "$DATA" $TINY --device cuda -o "$T/fault.model"
+grep -q "internal error at .*unspecified launch failure" "$ERR" ||
+    fail "no internal-error line: $(cat "$ERR")"
+[ ! -e "$T/fault.model" ] || fail "a model was written after a CUDA fault"
+ls "$T" | grep -q '\.lock$' && fail "a lock file was left: $(ls "$T")"
 pass

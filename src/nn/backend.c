@@ -6,7 +6,9 @@
  * The CUDA module (cuda/, built only where the toolkit is) is a shared object
  * that exports
  *     int ts_cuda_backend_create(int threads, ts_backend **out, ts_error *err);
- * returning 0, or a non-zero code with a message when it finds no usable GPU.
+ * returning 0, or a non-zero code with a message when it finds no usable GPU,
+ * and void ts_cuda_set_die(handler), through which its internal faults reach
+ * ts_die_internal (and so the fatal-error hook).
  * It is looked for, in order, at
  *   1. $TSDIFF_CUDA_MODULE (if set, only there);
  *   2. the build tree of the running program: dirname(/proc/self/exe)/../cuda/
@@ -41,6 +43,7 @@
 
 #define TS_CUDA_MODULE "tsdiff-cuda.so"
 #define TS_CUDA_ENTRY "ts_cuda_backend_create"
+#define TS_CUDA_SET_DIE "ts_cuda_set_die"
 
 void ts_conv1d_shape_finish(ts_conv1d_shape *s)
 {
@@ -128,6 +131,23 @@ static void *load_cuda_module(char *why, size_t why_size, int *absent)
     return NULL;
 }
 
+/* The module's internal faults end here, so that the fatal-error hook runs
+ * (io/error.h) as for the program's own. */
+static void die_in_module(const char *file, int line, const char *what)
+{
+    ts_die_internal(file, line, what);
+}
+
+/* Give the module the program's fault handler (modules older than it have
+ * no ts_cuda_set_die: they exit themselves). */
+static void give_die(void *h)
+{
+    void (*set_die)(void (*)(const char *, int, const char *));
+    void *sym = dlsym(h, TS_CUDA_SET_DIE);
+    memcpy(&set_die, &sym, sizeof set_die);      /* object to function pointer */
+    if (set_die) set_die(die_in_module);
+}
+
 /* Try the CUDA backend: 0 and *out, or -1 with the reason in `why`
  * (*absent: this tsdiff was built or installed without the module). */
 static int open_cuda(int threads, ts_backend **out, char *why, size_t why_size,
@@ -143,6 +163,7 @@ static int open_cuda(int threads, ts_backend **out, char *why, size_t why_size,
         dlclose(h);
         return -1;
     }
+    give_die(h);
     ts_error cerr = {0};
     ts_backend *be = NULL;
     if (create(threads, &be, &cerr) != 0 || !be) {

@@ -153,6 +153,18 @@ unsigned nth(unsigned i, unsigned n)
     return order ? n - 1 - i : i;
 }
 
+/* TS_EMU_FAIL_LAUNCH=N: the N-th kernel launch (from 1) fails, as a
+ * faulting kernel would, so that tests see what a real fault does. */
+bool launch_fails()
+{
+    static long fail_at = -1, launches;
+    if (fail_at < 0) {
+        const char *v = getenv("TS_EMU_FAIL_LAUNCH");
+        fail_at = v ? atol(v) : 0;
+    }
+    return ++launches == fail_at;
+}
+
 void asan_start(void **fake, const void *bottom, size_t size)
 {
 #ifdef EMU_ASAN
@@ -345,6 +357,10 @@ void ts_emu_run_grid(ts_emu_kernel_id id, const char *name, dim3 grid, dim3 bloc
 void ts_emu_enqueue_kernel(ts_emu_kernel_id id, const char *name, dim3 grid, dim3 block,
                            size_t shmem, cudaStream_t s, std::function<void()> body)
 {
+    if (launch_fails()) {
+        ts_emu_set_error(cudaErrorLaunchFailure);
+        return;
+    }
     /* The limits of compute capability 8.0 and later. */
     const unsigned long long threads = (unsigned long long)block.x * block.y * block.z;
     if (grid.x == 0 || grid.y == 0 || grid.z == 0 || threads == 0 || threads > MAX_THREADS ||

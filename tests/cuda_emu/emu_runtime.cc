@@ -118,6 +118,7 @@ const char *cudaGetErrorString(cudaError_t e)
     case cudaErrorNoDevice: return "no CUDA-capable device is detected";
     case cudaErrorInvalidDevice: return "invalid device ordinal";
     case cudaErrorInvalidResourceHandle: return "invalid resource handle";
+    case cudaErrorLaunchFailure: return "unspecified launch failure";
     case cudaErrorIllegalState: return "the operation is not valid in the current state";
     case cudaErrorStreamCaptureUnsupported:
         return "operation not permitted when stream is capturing";
