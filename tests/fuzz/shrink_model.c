@@ -7,7 +7,7 @@
  * Usage: shrink_model IN.model OUT.model */
 #include <stdio.h>
 
-#include "io/model.h"
+#include "model/model.h"
 
 int main(int argc, char **argv)
 {
@@ -21,8 +21,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", err.msg);
         return 65;
     }
-    if (m.n_params > 8) m.n_params = 8;
-    int rc = ts_model_save(&m, argv[2], m.params != NULL, &err);
+    if (m.net.n_params > 8) m.net.n_params = 8;
+    int rc = ts_model_save(&m, argv[2], TS_SAVE_RESUMABLE, &err);
     if (rc) fprintf(stderr, "%s\n", err.msg);
     ts_model_free(&m);
     return rc ? 73 : 0;
