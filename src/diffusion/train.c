@@ -13,7 +13,7 @@
 #include "diffusion/denoiser.h"
 #include "diffusion/objective.h"
 #include "diffusion/sampler.h"
-#include "eval/metrics.h"
+#include "eval/metrics.h"   /* the validation CRPS; a leaf: it includes only io/ */
 #include "diffusion/schedule.h"
 #include "io/progress.h"
 #include "nn/philox.h"
