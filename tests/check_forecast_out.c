@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "diffusion/forecast.h"
-#include "io/forecast_out.h"
+#include "eval/forecast_out.h"
 
 enum { NS = 2, S = 3, H = 5, LEN = 10 };
 

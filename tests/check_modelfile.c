@@ -16,7 +16,6 @@
 #include "io/atomic.h"
 #include "io/crc32.h"
 #include "io/error.h"
-#include "io/model.h"
 #include "io/modelfile.h"
 #include "io/signals.h"
 #include "testutil.h"
@@ -809,45 +808,6 @@ START_TEST(load_garbage_never_crashes)
 }
 END_TEST
 
-/* The channel table record: the one this tsdiff builds loads, one with a
- * channel of another kind, parameter or order is refused by name; a file
- * without it (the format before it) loads. */
-START_TEST(model_channel_table)
-{
-    const char *fixture = TSDIFF_SRCDIR "/tests/data/model/v1-daily.model";
-    static const char *good[] = {"noisy", "history", "mask", "sin 7", "cos 7",
-                                 "sin 365.25", "cos 365.25", "lag 7", "log scale"};
-    const char *bad[9];
-    ts_error err = {0};
-    ts_model m;
-    ts_mf *f = NULL;
-    ck_assert_int_eq(ts_model_load(fixture, &m, &err), 0);   /* no table record */
-    ck_assert_int_eq(m.win.channels, 9);
-    ck_assert_int_eq(m.win.chan[7].kind, TS_CHAN_LAG);
-    ck_assert_double_eq(m.win.chan[7].param, 7);
-    ts_model_free(&m);
-    ck_assert_int_eq(ts_mf_load(fixture, &f, &err), 0);
-    ts_mf_set_strs(f, "window.channel_table", good, 9);
-    ck_assert_int_eq(ts_mf_save(f, path, &err), 0);
-    ck_assert_int_eq(ts_model_load(path, &m, &err), 0);
-    ts_model_free(&m);
-    for (int k = 0; k < 3; k++) {
-        memcpy(bad, good, sizeof bad);
-        if (k == 0) bad[7] = "lag 5";                              /* parameter */
-        if (k == 1) bad[8] = "log gain";                           /* kind */
-        if (k == 2) { bad[3] = "cos 7"; bad[4] = "sin 7"; }        /* order */
-        ts_mf_set_strs(f, "window.channel_table", bad, 9);
-        ck_assert_int_eq(ts_mf_save(f, path, &err), 0);
-        ck_assert_int_eq(ts_model_load(path, &m, &err), TS_EDATA);
-        ck_assert_msg(strstr(err.msg, "input channel") != NULL, "%s", err.msg);
-    }
-    ts_mf_set_strs(f, "window.channel_table", good, 8);             /* count */
-    ck_assert_int_eq(ts_mf_save(f, path, &err), 0);
-    ck_assert_int_eq(ts_model_load(path, &m, &err), TS_EDATA);
-    ts_mf_free(f);
-}
-END_TEST
-
 static Suite *modelfile_suite(void)
 {
     Suite *s = suite_create("modelfile");
@@ -882,7 +842,6 @@ static Suite *modelfile_suite(void)
     tcase_add_test(tc, load_every_truncation);
     tcase_add_test(tc, load_malformed_records);
     tcase_add_test(tc, load_garbage_never_crashes);
-    tcase_add_test(tc, model_channel_table);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -33,13 +33,14 @@ static int fit_before(const backtest_args *a, ts_backend *be, const ts_series_se
     if (!rc) rc = ts_cli_fit_config(&a->fit, set, &cfg, err);
     if (!rc) {
         cfg.horizon = bc->horizon;
-        rc = ts_train_setup(&train, &cfg, m, err);
+        rc = ts_train_setup(&train, &cfg, &m->net, &ts_model_fit(m)->train, err);
     }
     if (!rc) {
         ts_model_set_csv(m, set->source, csv);
-        rc = ts_train(be, &train, &cfg, m, err);
+        ts_model_set_series(m, &train);
+        rc = ts_train(be, &train, &cfg, &m->net, &m->fit->train, err);
     }
-    if (!rc && a->save_model) rc = ts_model_save(m, a->save_model, 0, err);
+    if (!rc && a->save_model) rc = ts_model_save(m, a->save_model, TS_SAVE_FIT, err);
     ts_series_set_free(&train);
     return rc;
 }
@@ -74,11 +75,12 @@ static int run_backtest(const backtest_args *a, const char *path, ts_error *err)
     if (!rc && a->sampler) rc = ts_sampler_parse(a->sampler, &bc.fc.sampler.kind, err);
     if (!rc) rc = claim_outputs(a, path, &outs, err);
     if (!rc && a->model) rc = ts_model_load(a->model, &m, err);
-    if (!rc) rc = ts_csv_read(path, a->model ? &m.csv : &csv, &set, err);
+    /* a model's own CSV options, unless it has no fit record */
+    if (!rc) rc = ts_csv_read(path, m.fit ? &m.fit->csv : &csv, &set, err);
     if (!rc) rc = ts_backend_open(a->fit.device, a->fit.threads, &be, err);
     if (rc) goto done;
     bc.horizon = a->fit.horizon ? a->fit.horizon
-                                : a->model ? m.win.horizon : ts_default_horizon(set.freq);
+                                : a->model ? m.net.win.horizon : ts_default_horizon(set.freq);
     if (!a->model) rc = fit_before(a, be, &set, &csv, &bc, &m, err);
     if (!rc) rc = ts_backtest_run(be, &m, &set, &bc, &bt, err);
     if (rc) goto done;

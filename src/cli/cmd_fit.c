@@ -13,7 +13,7 @@
 #include "cli/outputs.h"
 #include "data/csv.h"
 #include "diffusion/train.h"
-#include "io/model.h"
+#include "model/model.h"
 #include "io/plot.h"
 #include "io/signals.h"
 
@@ -42,24 +42,47 @@ static int read_data(const fit_args *a, const char *path, const ts_model *resume
     if (!path && resumed) {
         rc = ts_model_data_path(resumed, a->model, "DATA.csv", &path, err);
         if (rc) return rc;
-        *csv = resumed->csv;
+        *csv = resumed->fit->csv;
     }
     if (!path)
         return ts_fail(err, TS_EUSAGE, "fit: missing DATA.csv (try 'tsdiff fit --help')");
     return ts_csv_read(path, csv, set, err);
 }
 
+/* A model to resume has its optimizer state, so its fit record too. */
+static int check_resumable(const ts_model *m, const char *path, ts_error *err)
+{
+    if (!m->fit || !m->fit->train.params)
+        return ts_fail(err, TS_EUSAGE, "%s: cannot resume: the model has no optimizer state "
+                       "(%s); fit a new model", path,
+                       m->fit ? "it was saved without it" : "a network-only model");
+    return 0;
+}
+
 /* The resumed model must describe the same series as the data. */
 static int check_resume(const ts_model *m, const ts_series_set *set, ts_error *err)
 {
-    if (m->n_series != set->n)
+    const ts_fit_record *fit = m->fit;
+    if (fit->n_series != set->n)
         return ts_fail(err, TS_EDATA, "%s has %zu series, the model was trained on %zu",
-                       set->source, set->n, m->n_series);
+                       set->source, set->n, fit->n_series);
     for (size_t i = 0; i < set->n; i++)
-        if (strcmp(m->names[i], set->series[i].name))
+        if (strcmp(fit->names[i], set->series[i].name))
             return ts_fail(err, TS_EDATA, "%s: series %zu is \"%s\", the model's is \"%s\"",
-                           set->source, i + 1, set->series[i].name, m->names[i]);
+                           set->source, i + 1, set->series[i].name, fit->names[i]);
     return 0;
+}
+
+/* Training's checkpoints: the model with its optimizer state. */
+typedef struct checkpoint_ctx {
+    const ts_model *m;
+    const char *path;
+} checkpoint_ctx;
+
+static int save_checkpoint(void *ctx, ts_error *err)
+{
+    const checkpoint_ctx *c = ctx;
+    return ts_model_save(c->m, c->path, TS_SAVE_RESUMABLE, err);
 }
 
 /* The data file a model records for forecast to re-read: only a regular
@@ -84,22 +107,24 @@ static int claim_outputs(const fit_args *a, const char *data_path, ts_outputs *o
 /* Save the model and its loss chart; say what was done. */
 static int finish_fit(const fit_args *a, ts_model *m, long done, double secs, ts_error *err)
 {
+    const ts_train_record *t = &m->fit->train;
     if (ts_signals_caught() && done == 0)
         return ts_fail(err, 128 + ts_signals_caught(), "fit interrupted before its first step; %s",
                        a->resume ? "the model is unchanged" : "no model written");
-    int rc = ts_model_save(m, a->model, 1, err);
+    int rc = ts_model_save(m, a->model, TS_SAVE_RESUMABLE, err);
     if (!rc && a->plot_loss)
-        rc = ts_plot_loss(a->plot_loss, (int)m->n_hist, m->hist_step, m->hist_train, m->hist_val, err);
+        rc = ts_plot_loss(a->plot_loss, (int)t->n_hist, t->hist_step, t->hist_train, t->hist_val,
+                          err);
     if (rc) return rc;
     int sig = ts_signals_caught();   /* also one that came while saving */
     if (!a->fit.quiet)
         printf("fit: %ld steps in %.1f s (%.1f steps/s), loss %.4f, best validation %s %.4f "
                "at step %ld; model saved to %s\n", done, secs, done / (secs > 0 ? secs : 1),
-               m->final_loss, m->select_crps ? "CRPS" : "loss", m->best_val_loss, m->best_step,
+               t->final_loss, t->select_crps ? "CRPS" : "loss", t->best_val_loss, t->best_step,
                a->model);
     if (sig)
         return ts_fail(err, 128 + sig, "fit interrupted at step %ld; the model so far "
-                                        "is saved in %s", m->steps, a->model);
+                                        "is saved in %s", t->steps, a->model);
     return 0;
 }
 
@@ -111,30 +136,34 @@ static int run_fit(fit_args *a, const char *data_path, ts_error *err)
     ts_backend *be = NULL;
     ts_train_config cfg;
     ts_outputs outs = {0};
+    checkpoint_ctx ck = {&m, a->model};
     ts_signals_init(1);
     int rc = claim_outputs(a, data_path, &outs, err);
     if (!rc && a->resume) rc = ts_model_load(a->model, &m, err);
+    if (!rc && a->resume) rc = check_resumable(&m, a->model, err);
     if (!rc) rc = read_data(a, data_path, a->resume ? &m : NULL, &set, &csv, err);
     if (!rc) rc = ts_cli_fit_config(&a->fit, &set, &cfg, err);
     cfg.checkpoint_every = a->checkpoint_every;
-    cfg.checkpoint_path = a->model;
+    cfg.checkpoint = save_checkpoint;
+    cfg.checkpoint_ctx = &ck;
     cfg.stop = ts_signals_flag();
     if (!rc && a->resume) {
         rc = check_resume(&m, &set, err);
-        if (a->fit.lr <= 0) cfg.optim.lr = m.lr;      /* the model's, unless given */
-        if (!a->fit.batch) cfg.batch = m.batch;
+        if (a->fit.lr <= 0) cfg.optim.lr = m.fit->train.lr;  /* the model's, unless given */
+        if (!a->fit.batch) cfg.batch = m.fit->train.batch;
     }
     if (!rc && !a->resume) {
-        rc = ts_train_setup(&set, &cfg, &m, err);
+        rc = ts_train_setup(&set, &cfg, &m.net, &ts_model_fit(&m)->train, err);
         if (!rc) ts_model_set_csv(&m, recordable(set.source), &csv);
     }
     if (!rc) rc = ts_backend_open(a->fit.device, a->fit.threads, &be, err);
     if (rc) goto done;
 
+    ts_model_set_series(&m, &set);   /* a resumed run may see new rows */
     double t0 = now_seconds();
-    long before = m.steps;
-    if (!ts_signals_caught()) rc = ts_train(be, &set, &cfg, &m, err);
-    if (!rc) rc = finish_fit(a, &m, m.steps - before, now_seconds() - t0, err);
+    long before = m.fit->train.steps;
+    if (!ts_signals_caught()) rc = ts_train(be, &set, &cfg, &m.net, &m.fit->train, err);
+    if (!rc) rc = finish_fit(a, &m, m.fit->train.steps - before, now_seconds() - t0, err);
 done:
     ts_outputs_release(&outs);
     ts_backend_destroy(be);

@@ -9,8 +9,8 @@
 #include "cli/outputs.h"
 #include "data/csv.h"
 #include "diffusion/forecast.h"
-#include "io/forecast_out.h"
-#include "io/model.h"
+#include "eval/forecast_out.h"
+#include "model/model.h"
 #include "io/plot.h"
 #include "io/signals.h"
 
@@ -29,11 +29,11 @@ static int match_series(const ts_model *m, const ts_series_set *set, const ts_st
                         size_t **sel, size_t *n, ts_error *err)
 {
     char a[32], b[32];
-    if (set->has_time != m->win.has_time || set->freq.unit != m->win.freq.unit ||
-        set->freq.mult != m->win.freq.mult)
+    if (set->has_time != m->net.win.has_time || set->freq.unit != m->net.win.freq.unit ||
+        set->freq.mult != m->net.win.freq.mult)
         return ts_fail(err, TS_EDATA, "%s: frequency %s does not match the model's (%s)",
                        set->source, ts_freq_name(set->freq, a, sizeof a),
-                       ts_freq_name(m->win.freq, b, sizeof b));
+                       ts_freq_name(m->net.win.freq, b, sizeof b));
     size_t cap = want->n ? (size_t)want->n : set->n;
     *sel = ts_xmalloc((cap ? cap : 1) * sizeof **sel);
     *n = 0;
@@ -63,13 +63,17 @@ static int claim_outputs(const forecast_args *a, ts_outputs *outs, ts_error *err
 }
 
 /* Read the history: --data, else the file the model was trained on, which
- * must still be a regular file (a FIFO would block for ever). */
+ * must still be a regular file (a FIFO would block for ever); with the CSV
+ * options of the fit record, or the defaults without one. */
 static int read_history(const forecast_args *a, const ts_model *m, ts_series_set *set,
                         ts_error *err)
 {
     const char *path = a->data;
     int rc = path ? 0 : ts_model_data_path(m, a->model, "--data", &path, err);
-    return rc ? rc : ts_csv_read(path, &m->csv, set, err);
+    ts_csv_opts csv;
+    ts_csv_opts_default(&csv);   /* a network-only model: read as fit reads by default */
+    if (m->fit) csv = m->fit->csv;
+    return rc ? rc : ts_csv_read(path, &csv, set, err);
 }
 
 static int run_forecast(const forecast_args *a, ts_error *err)
@@ -80,6 +84,7 @@ static int run_forecast(const forecast_args *a, ts_error *err)
     ts_forecast fc = {0};
     ts_backend *be = NULL;
     size_t *sel = NULL, nsel = 0;
+    int *nonneg = NULL;
     double q[TS_MAX_QUANTILES];
     int nq = 0;
     ts_forecast_config cfg = {.samples = a->samples, .allow_negative = a->allow_negative,
@@ -92,17 +97,25 @@ static int run_forecast(const forecast_args *a, ts_error *err)
     if (!rc) rc = read_history(a, &m, &set, err);
     if (!rc) rc = match_series(&m, &set, &a->series, &sel, &nsel, err);
     if (!rc) rc = ts_backend_open(a->device, a->threads, &be, err);
-    cfg.horizon = a->horizon ? a->horizon : m.win.horizon;
-    if (!rc && cfg.horizon > m.win.horizon && !a->quiet)
+    cfg.horizon = a->horizon ? a->horizon : m.net.win.horizon;
+    if (!rc && cfg.horizon > m.net.win.horizon && !a->quiet)
         ts_info("horizon %d is longer than the model's %d: sampling in blocks of %d, "
-                "each conditioned on the path so far", cfg.horizon, m.win.horizon, m.win.horizon);
-    if (!rc) rc = ts_forecast_run(be, &m, &set, sel, nsel, NULL, &cfg, &fc, err);
+                "each conditioned on the path so far", cfg.horizon, m.net.win.horizon,
+                m.net.win.horizon);
+    if (!rc) {
+        nonneg = ts_xmalloc(nsel * sizeof *nonneg);
+        for (size_t i = 0; i < nsel; i++)
+            nonneg[i] = ts_model_series_nonneg(&m, &set.series[sel[i]]);
+        cfg.nonneg = nonneg;
+        rc = ts_forecast_run(be, &m.net, &set, sel, nsel, NULL, &cfg, &fc, err);
+    }
     if (!rc) rc = ts_forecast_write_csv(a->output, &fc, &set, NULL, q, nq, err);
     if (!rc && a->samples_out) rc = ts_forecast_write_samples(a->samples_out, &fc, &set, err);
     if (!rc && a->plot) rc = ts_forecast_plot(a->plot, &fc, &set, NULL, a->history, err);
     ts_outputs_release(&outs);
     ts_forecast_free(&fc);
     free(sel);
+    free(nonneg);
     ts_backend_destroy(be);
     ts_series_set_free(&set);
     ts_model_free(&m);

@@ -2,7 +2,7 @@
 #include <stdio.h>
 
 #include "cli/commands.h"
-#include "io/model.h"
+#include "model/model.h"
 #include "io/modelfile.h"
 
 int ts_info_model(FILE *in, const char *path, int raw, ts_error *err)

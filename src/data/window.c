@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "data/window_features.h"
-#include "nn/unet.h"
 
 /* The longest window we build (keeps every index an int and a window's
  * floats well within memory). */
@@ -65,8 +64,8 @@ int ts_window_spec_make(ts_window_spec *w, ts_freq freq, int has_time, int conte
     memset(w, 0, sizeof *w);
     if (context < 1) return ts_fail(err, TS_EUSAGE, "context must be at least 1 (got %d)", context);
     if (horizon < 1) return ts_fail(err, TS_EUSAGE, "horizon must be at least 1 (got %d)", horizon);
-    if (levels < 1 || levels > TS_UNET_MAX_LEVELS)
-        return ts_fail(err, TS_EUSAGE, "levels must be 1 to %d (got %d)", TS_UNET_MAX_LEVELS,
+    if (levels < 1 || levels > TS_WINDOW_MAX_LEVELS)
+        return ts_fail(err, TS_EUSAGE, "levels must be 1 to %d (got %d)", TS_WINDOW_MAX_LEVELS,
                        levels);
     if ((long)context + horizon > MAX_LENGTH)
         return ts_fail(err, TS_EUSAGE, "context + horizon too long (%ld, at most %d)",

@@ -92,6 +92,9 @@
 #define TS_WINDOW_MAX_PERIODS 4
 #define TS_WINDOW_MAX_LAGS 2
 #define TS_WINDOW_MAX_CHANNELS (3 + 2 * TS_WINDOW_MAX_PERIODS + TS_WINDOW_MAX_LAGS + 2)
+/* The most levels a window is padded for: nn/unet.h's TS_UNET_MAX_LEVELS
+ * (data/ does not include nn/; diffusion/net.c checks the two agree). */
+#define TS_WINDOW_MAX_LEVELS 6
 
 /* What an input channel holds (CHANNELS above); the parameter is the
  * calendar period or the lag, in steps, else 0. New inputs (covariates
@@ -136,8 +139,8 @@ enum { TS_CH_NOISY = 0, TS_CH_HISTORY = 1, TS_CH_MASK = 2, TS_CH_CALENDAR = 3 };
 
 /* The spec for a grid (freq, has_time): every derived field from context,
  * horizon and levels. TS_EUSAGE if context < 1, horizon < 1, levels outside
- * 1 .. TS_UNET_MAX_LEVELS (nn/unet.h: the network the window is padded
- * for) or the window too long. Deterministic: the model
+ * 1 .. TS_WINDOW_MAX_LEVELS (the network the window is padded for) or the
+ * window too long. Deterministic: the model
  * file stores (context, horizon, levels, freq, has_time) and rebuilds it. */
 int ts_window_spec_make(ts_window_spec *w, ts_freq freq, int has_time, int context,
                         int horizon, int levels, ts_error *err);

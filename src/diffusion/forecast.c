@@ -12,7 +12,7 @@
 /* Per-run state; rows are (series, sample) pairs. */
 typedef struct fc_state {
     ts_backend *be;
-    const ts_model *m;
+    const ts_net *m;                      /* the network sampled */
     const ts_series_set *set;
     ts_unet *net;
     ts_schedule sched;
@@ -21,7 +21,7 @@ typedef struct fc_state {
     float *in_h, *scale_h, *x_h, *t_h;
     float *in_d, *x_d, *work_d, *out_d;
     float *path;                          /* [rows_all][C + total_h] history + path */
-    int *nonneg;                          /* [n] clamp the selected series at 0 */
+    const int *nonneg;                    /* [n] clamp the selected series at 0 (cfg's) */
     float *band;                          /* [n][2] lo, hi of THE BAND (forecast.h) */
     double *level;                        /* [set->n] series level for the scale floor */
     ts_denoiser dn;                       /* the sampler's eps_fn context */
@@ -53,7 +53,6 @@ static void fc_free(fc_state *st)
     free(st->x_h);
     free(st->t_h);
     free(st->path);
-    free(st->nonneg);
     free(st->band);
     free(st->level);
     ts_schedule_free(&st->sched);
@@ -64,7 +63,7 @@ static void fc_free(fc_state *st)
 static int fc_init(fc_state *st, size_t rows_all, ts_error *err)
 {
     ts_backend *be = st->be;
-    const ts_model *m = st->m;
+    const ts_net *m = st->m;
     int rc = ts_schedule_init(&st->sched, m->sched, m->T, err);
     if (rc) return rc;
     st->net = ts_unet_create(be, &m->unet, st->chunk);
@@ -95,7 +94,7 @@ void ts_forecast_free(ts_forecast *f)
     memset(f, 0, sizeof *f);
 }
 
-int ts_forecast_default_chunk(const ts_model *m)
+int ts_forecast_default_chunk(const ts_net *m)
 {
     size_t per = ts_unet_arena_floats(&m->unet, 2) - ts_unet_arena_floats(&m->unet, 1);
     size_t chunk = per ? TS_FORECAST_MEMORY / sizeof(float) / per : 512;
@@ -200,13 +199,14 @@ static int sample_chunk(fc_state *st, const ts_forecast_config *cfg, const size_
         float *x = st->x_h + (size_t)r * H;
         ts_window_untarget(&st->m->win, st->in_h + (size_t)r * st->ch * st->L, x);
         ts_window_unscale(x, (size_t)H, st->scale_h[r]);
-        keep_block(st, b, st->nonneg[i] && !cfg->allow_negative, st->band + 2 * i, x,
+        int clamp = st->nonneg && st->nonneg[i] && !cfg->allow_negative;
+        keep_block(st, b, clamp, st->band + 2 * i, x,
                    st->path + row * stride + st->C + (size_t)b * H);
     }
     return 0;
 }
 
-int ts_forecast_run(ts_backend *be, const ts_model *m, const ts_series_set *set,
+int ts_forecast_run(ts_backend *be, const ts_net *m, const ts_series_set *set,
                     const size_t *sel, size_t n, const long *origin,
                     const ts_forecast_config *cfg, ts_forecast *out, ts_error *err)
 {
@@ -218,19 +218,14 @@ int ts_forecast_run(ts_backend *be, const ts_model *m, const ts_series_set *set,
     fc_state st = {.be = be, .m = m, .set = set, .ch = m->win.channels, .L = m->win.length,
                    .H = m->win.horizon, .fut = m->win.pad + m->win.context, .C = m->win.context,
                    .total_h = cfg->horizon};
+    st.nonneg = cfg->nonneg;
     st.chunk = cfg->chunk > 0 ? cfg->chunk : ts_forecast_default_chunk(m);
     if ((size_t)st.chunk > rows_all) st.chunk = (int)rows_all;
     int rc = fc_init(&st, rows_all, err);
     if (!rc) {
         seed_paths(&st, sel, n, origin, cfg->samples);
-        st.nonneg = ts_xmalloc(n * sizeof *st.nonneg);
         st.level = ts_xcalloc(set->n, sizeof *st.level);
         for (size_t i = 0; i < n; i++) st.level[sel[i]] = ts_window_level(&set->series[sel[i]]);
-        for (size_t i = 0; i < n; i++) {
-            /* the model's record of a series it was trained on, else the data's */
-            long k = ts_model_find_series(m, set->series[sel[i]].name);
-            st.nonneg[i] = k >= 0 ? m->nonneg[k] : ts_series_nonneg(&set->series[sel[i]]);
-        }
         set_bands(&st, sel, n, cfg->samples);
     }
     int blocks = (cfg->horizon + st.H - 1) / st.H;

@@ -26,7 +26,7 @@
 #include <stddef.h>
 
 #include "diffusion/sampler.h"
-#include "io/model.h"
+#include "diffusion/net.h"
 #include "nn/backend.h"
 
 typedef struct ts_forecast_config {
@@ -34,7 +34,10 @@ typedef struct ts_forecast_config {
     int samples;                 /* futures per series, >= 1 */
     ts_sampler_config sampler;
     int chunk;                   /* windows per network call; 0: ts_forecast_default_chunk */
-    int allow_negative;          /* 0: non-negative series stay non-negative */
+    const int *nonneg;           /* [n] per selected series: clamp its values at 0
+                                    (NULL: clamp none); the caller's, model/model.h
+                                    has the rule */
+    int allow_negative;          /* 1: clamp none, whatever nonneg says */
 } ts_forecast_config;
 
 typedef struct ts_forecast {
@@ -44,9 +47,9 @@ typedef struct ts_forecast {
     float *values;               /* [n][samples][horizon], in the series' units */
 } ts_forecast;
 
-/* Forecast series sel[0..n) of set from origin[i] (NULL: each series' end).
- * A series the model knows by name and saw non-negative is clamped at 0. */
-int ts_forecast_run(ts_backend *be, const ts_model *m, const ts_series_set *set,
+/* Forecast series sel[0..n) of set from origin[i] (NULL: each series' end)
+ * with the network net; series i is clamped at 0 when cfg->nonneg[i]. */
+int ts_forecast_run(ts_backend *be, const ts_net *net, const ts_series_set *set,
                     const size_t *sel, size_t n, const long *origin,
                     const ts_forecast_config *cfg, ts_forecast *out, ts_error *err);
 void ts_forecast_free(ts_forecast *f);
@@ -62,6 +65,6 @@ int ts_forecast_check(const ts_forecast *f, const ts_series_set *set, ts_error *
 /* Windows per network call that keep the network's activations within
  * TS_FORECAST_MEMORY bytes (8 to 512). */
 #define TS_FORECAST_MEMORY (512UL << 20)
-int ts_forecast_default_chunk(const ts_model *m);
+int ts_forecast_default_chunk(const ts_net *net);
 
 #endif

@@ -11,6 +11,7 @@ tests_check_schedule_LDADD = $(TEST_LIBS)
 tests_check_sampler_CFLAGS = $(TEST_CFLAGS)
 tests_check_sampler_LDADD = $(TEST_LIBS)
 endif
-libtsdiff_a_SOURCES += src/diffusion/train.c src/diffusion/train.h \
+libtsdiff_a_SOURCES += src/diffusion/net.c src/diffusion/net.h \
+	src/diffusion/train.c src/diffusion/train.h \
 	src/diffusion/forecast.c src/diffusion/forecast.h \
 	src/diffusion/denoiser.c src/diffusion/denoiser.h

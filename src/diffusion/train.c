@@ -13,7 +13,7 @@
 #include "diffusion/denoiser.h"
 #include "diffusion/objective.h"
 #include "diffusion/sampler.h"
-#include "eval/metrics.h"
+#include "eval/metrics.h"   /* the validation CRPS; a leaf: it includes only io/ */
 #include "diffusion/schedule.h"
 #include "io/progress.h"
 #include "nn/philox.h"
@@ -78,27 +78,6 @@ static uint64_t worker_seed(uint64_t base, uint64_t tag, int worker)
     return worker > 0 ? derive_seed(s, (uint64_t)worker) : s;
 }
 
-/* The model's record of the series it was trained on (set up, or refreshed
- * when a resumed run trains on data with new rows). */
-static void series_facts(const ts_series_set *set, ts_model *m)
-{
-    if (!m->names) {
-        m->n_series = set->n;
-        m->names = ts_xcalloc(set->n, sizeof *m->names);
-        m->last_time = ts_xmalloc(set->n * sizeof *m->last_time);
-        m->length = ts_xmalloc(set->n * sizeof *m->length);
-        m->nonneg = ts_xmalloc(set->n * sizeof *m->nonneg);
-        for (size_t i = 0; i < set->n; i++) m->names[i] = ts_xstrdup(set->series[i].name);
-    }
-    TS_CHECK(m->n_series == set->n);
-    for (size_t i = 0; i < set->n; i++) {
-        const ts_series *s = &set->series[i];
-        m->length[i] = (int64_t)s->len;
-        m->last_time[i] = ts_time_add(set->freq, s->start, (long)s->len - 1);
-        m->nonneg[i] = ts_series_nonneg(s);
-    }
-}
-
 static int all_constant(const ts_series_set *set)
 {
     for (size_t i = 0; i < set->n; i++) {
@@ -114,30 +93,42 @@ static int all_constant(const ts_series_set *set)
     return 1;
 }
 
-int ts_train_setup(const ts_series_set *set, const ts_train_config *cfg, ts_model *m,
-                   ts_error *err)
+void ts_train_record_free(ts_train_record *r)
+{
+    if (!r) return;
+    free(r->hist_step);
+    free(r->hist_train);
+    free(r->hist_val);
+    free(r->params);
+    free(r->adam_m);
+    free(r->adam_v);
+    free(r->ema_now);
+    memset(r, 0, sizeof *r);
+}
+
+int ts_train_setup(const ts_series_set *set, const ts_train_config *cfg, ts_net *n,
+                   ts_train_record *rec, ts_error *err)
 {
     if (set->n == 0) return ts_fail(err, TS_EDATA, "%s: no series", set->source);
     if (all_constant(set))
         return ts_fail(err, TS_EDATA, "%s: every series is constant: there is nothing to learn",
                        set->source);
     int context = cfg->context ? cfg->context : ts_window_default_context(set, cfg->horizon);
-    int rc = ts_window_spec_init(&m->win, set, context, cfg->horizon, cfg->unet.levels, err);
+    int rc = ts_window_spec_init(&n->win, set, context, cfg->horizon, cfg->unet.levels, err);
     if (rc) return rc;
-    ts_window_set_residual(&m->win, cfg->residual);
-    m->unet = cfg->unet;
-    m->unet.in_channels = m->win.channels;
-    m->unet.length = m->win.length;
-    rc = ts_unet_check_config(&m->unet, err);
+    ts_window_set_residual(&n->win, cfg->residual);
+    n->unet = cfg->unet;
+    n->unet.in_channels = n->win.channels;
+    n->unet.length = n->win.length;
+    rc = ts_unet_check_config(&n->unet, err);
     if (rc) return rc;
-    m->sched = cfg->sched;
-    m->T = cfg->T;
-    m->seed = cfg->seed;
-    m->batch = cfg->batch;
-    m->lr = cfg->optim.lr;
-    m->best_val_loss = INFINITY;
-    m->select_crps = cfg->select_crps;
-    series_facts(set, m);
+    n->sched = cfg->sched;
+    n->T = cfg->T;
+    rec->seed = cfg->seed;
+    rec->batch = cfg->batch;
+    rec->lr = cfg->optim.lr;
+    rec->best_val_loss = INFINITY;
+    rec->select_crps = cfg->select_crps;
     return 0;
 }
 
@@ -146,7 +137,8 @@ typedef struct trainer {
     ts_backend *be;
     const ts_series_set *set;
     const ts_train_config *cfg;
-    ts_model *m;
+    ts_net *n;                     /* the network settings and its kept weights */
+    ts_train_record *rec;
     ts_unet *net;
     ts_optim *opt;
     ts_schedule sched;
@@ -155,7 +147,7 @@ typedef struct trainer {
     long nsteps;                   /* steps this run */
     uint64_t pick_seed, noise_seed, val_seed, noise_off;  /* this worker's streams */
     long picks;
-    long start;                    /* m->steps when the run began */
+    long start;                    /* rec->steps when the run began */
     long skipped;                  /* steps the optimizer skipped (non-finite gradient) */
     double acc;                    /* training losses since the last record */
     long nacc;
@@ -176,7 +168,7 @@ static int fill_row(trainer *tr, int r, size_t s, long origin)
 {
     float scale;
     ts_series_view v = ts_series_view_at(tr->set, s, tr->level[s]);
-    return ts_window_fill(&tr->m->win, &v, origin, tr->in_h + (size_t)r * tr->ch * tr->L,
+    return ts_window_fill(&tr->n->win, &v, origin, tr->in_h + (size_t)r * tr->ch * tr->L,
                           tr->x0_h + (size_t)r * tr->H, tr->mask_h + (size_t)r * tr->H, &scale);
 }
 
@@ -345,9 +337,9 @@ static double val_crps(trainer *tr)
         be->download(be, tr->eps_h, tr->xt_d, (size_t)rows * H);
         /* Samples and targets back to scaled values. */
         for (int r = 0; r < rows; r++)
-            ts_window_untarget(&tr->m->win, tr->in_h + (size_t)r * win, tr->eps_h + (size_t)r * H);
+            ts_window_untarget(&tr->n->win, tr->in_h + (size_t)r * win, tr->eps_h + (size_t)r * H);
         for (int i = 0; i < nwin; i++)
-            ts_window_untarget(&tr->m->win, tr->in_h + (size_t)i * S * win,
+            ts_window_untarget(&tr->n->win, tr->in_h + (size_t)i * S * win,
                                tr->x0_h + (size_t)i * S * H);
         for (int i = 0; i < nwin; i++)
             for (int j = 0; j < H; j++) {
@@ -414,12 +406,12 @@ static void plan_validation(trainer *tr)
     long n = tr->nsteps, every = tr->cfg->val_every;
     tr->log_every = every > 0 ? every : (n + RECORDS - 1) / RECORDS;
     tr->records = (n + tr->log_every - 1) / tr->log_every;
-    size_t most = tr->m->select_crps && tr->nval > CRPS_WINDOWS ? CRPS_WINDOWS : tr->nval;
+    size_t most = tr->rec->select_crps && tr->nval > CRPS_WINDOWS ? CRPS_WINDOWS : tr->nval;
     tr->nval_round = most;
     tr->rounds = tr->records;
     if (every > 0 || !most) return;
     int S = tr->B < CRPS_SAMPLES ? tr->B : CRPS_SAMPLES;
-    double per_window = tr->m->select_crps ? (double)S * CRPS_STEPS : VAL_TIMES;
+    double per_window = tr->rec->select_crps ? (double)S * CRPS_STEPS : VAL_TIMES;
     double budget = VAL_SHARE / (1 - VAL_SHARE) * STEP_FORWARDS * tr->B * (double)n;
     double windows = floor(budget / per_window);  /* all rounds together */
     if (windows < (double)most) tr->nval_round = windows >= 1 ? (size_t)windows : 1;
@@ -431,27 +423,29 @@ static void plan_validation(trainer *tr)
  * before cannot compare with its best score: its own first round sets it. */
 static void keep_comparable(trainer *tr)
 {
-    ts_model *m = tr->m;
-    if (m->val_windows && m->val_windows != (long)tr->nval_round) m->best_val_loss = INFINITY;
-    m->val_windows = (long)tr->nval_round;
+    ts_train_record *rec = tr->rec;
+    if (rec->val_windows && rec->val_windows != (long)tr->nval_round)
+        rec->best_val_loss = INFINITY;
+    rec->val_windows = (long)tr->nval_round;
 }
 
 static int trainer_init(trainer *tr, ts_error *err)
 {
     ts_backend *be = tr->be;
-    ts_model *m = tr->m;
-    int rc = ts_schedule_init(&tr->sched, m->sched, m->T, err);
+    const ts_net *n = tr->n;
+    const ts_train_record *rec = tr->rec;
+    int rc = ts_schedule_init(&tr->sched, n->sched, n->T, err);
     if (rc) return rc;
-    rc = ts_window_index_build(&tr->ix, &m->win, tr->set, m->win.horizon, err);
+    rc = ts_window_index_build(&tr->ix, &n->win, tr->set, n->win.horizon, err);
     if (rc) return rc;
     tr->level = ts_xmalloc((tr->set->n + 1) * sizeof *tr->level);
     for (size_t i = 0; i < tr->set->n; i++) tr->level[i] = ts_window_level(&tr->set->series[i]);
     tr->B = tr->cfg->batch;
-    tr->ch = m->win.channels;
-    tr->L = m->win.length;
-    tr->H = m->win.horizon;
-    tr->fut = m->win.pad + m->win.context;
-    tr->net = ts_unet_create(be, &m->unet, tr->B);
+    tr->ch = n->win.channels;
+    tr->L = n->win.length;
+    tr->H = n->win.horizon;
+    tr->fut = n->win.pad + n->win.context;
+    tr->net = ts_unet_create(be, &n->unet, tr->B);
     if (!tr->net) return ts_fail(err, TS_EINTERNAL, "out of %s memory for the network", be->name);
     size_t np = ts_unet_params(tr->net)->total, B = (size_t)tr->B, H = (size_t)tr->H;
     size_t win = (size_t)tr->ch * tr->L;
@@ -475,91 +469,91 @@ static int trainer_init(trainer *tr, ts_error *err)
         !tr->dehat_d || !tr->out_d || !tr->dout_d || !tr->backup_d || !tr->work_d)
         return ts_fail(err, TS_EINTERNAL, "out of %s memory for a batch of %d", be->name, tr->B);
 
-    if (m->params) {  /* resume */
-        if (m->n_params != np)
-            return ts_fail(err, TS_EDATA, "model has %zu parameters, the network %zu", m->n_params, np);
-        be->upload(be, ts_unet_weights(tr->net), m->params, np);
+    if (rec->params) {  /* resume */
+        if (n->n_params != np)
+            return ts_fail(err, TS_EDATA, "model has %zu parameters, the network %zu", n->n_params, np);
+        be->upload(be, ts_unet_weights(tr->net), rec->params, np);
     } else {
-        ts_unet_init(tr->net, derive_seed(m->seed, 1));
+        ts_unet_init(tr->net, derive_seed(rec->seed, 1));
     }
     tr->nsteps = tr->cfg->steps;
     if (tr->cfg->epochs > 0)
         tr->nsteps = (long)ceil(tr->cfg->epochs * (double)tr->ix.n / tr->B);
     if (tr->nsteps < 1) tr->nsteps = 1;
     ts_optim_config oc = tr->cfg->optim;
-    oc.total_steps = m->steps + tr->nsteps;
+    oc.total_steps = rec->steps + tr->nsteps;
     tr->opt = ts_optim_create(be, np, &oc, ts_unet_weights(tr->net));
     if (!tr->opt) return ts_fail(err, TS_EINTERNAL, "out of %s memory for the optimizer", be->name);
-    if (m->params) {
-        be->upload(be, tr->opt->m, m->adam_m, np);
-        be->upload(be, tr->opt->v, m->adam_v, np);
-        be->upload(be, tr->opt->ema, m->ema_now ? m->ema_now : m->ema, np);
-        tr->opt->step = m->opt_step;
+    if (rec->params) {
+        be->upload(be, tr->opt->m, rec->adam_m, np);
+        be->upload(be, tr->opt->v, rec->adam_v, np);
+        be->upload(be, tr->opt->ema, rec->ema_now ? rec->ema_now : n->ema, np);
+        tr->opt->step = rec->opt_step;
     }
     /* A resumed run draws from fresh streams (keyed by the steps done); the
      * validation noise stays the same so losses remain comparable. */
-    uint64_t base = derive_seed(m->seed, (uint64_t)m->steps);
+    uint64_t base = derive_seed(rec->seed, (uint64_t)rec->steps);
     tr->pick_seed = worker_seed(base, 2, tr->cfg->worker);
     tr->noise_seed = worker_seed(base, 3, tr->cfg->worker);
-    tr->val_seed = derive_seed(m->seed, 4);
+    tr->val_seed = derive_seed(rec->seed, 4);
     pick_validation(tr);
     plan_validation(tr);
     keep_comparable(tr);
     return 0;
 }
 
-/* Copy the optimizer state to the host model (for checkpoints and --resume). */
+/* Copy the optimizer state to the host record (for checkpoints and --resume). */
 static void snapshot_optimizer(trainer *tr)
 {
     ts_backend *be = tr->be;
-    ts_model *m = tr->m;
+    ts_train_record *rec = tr->rec;
     size_t np = ts_unet_params(tr->net)->total;
-    if (!m->params) {
-        m->params = ts_xmalloc(np * sizeof(float));
-        m->adam_m = ts_xmalloc(np * sizeof(float));
-        m->adam_v = ts_xmalloc(np * sizeof(float));
-        m->ema_now = ts_xmalloc(np * sizeof(float));
+    if (!rec->params) {
+        rec->params = ts_xmalloc(np * sizeof(float));
+        rec->adam_m = ts_xmalloc(np * sizeof(float));
+        rec->adam_v = ts_xmalloc(np * sizeof(float));
+        rec->ema_now = ts_xmalloc(np * sizeof(float));
     }
-    be->download(be, m->params, ts_unet_weights(tr->net), np);
-    be->download(be, m->adam_m, tr->opt->m, np);
-    be->download(be, m->adam_v, tr->opt->v, np);
-    be->download(be, m->ema_now, tr->opt->ema, np);
-    m->opt_step = tr->opt->step;
+    be->download(be, rec->params, ts_unet_weights(tr->net), np);
+    be->download(be, rec->adam_m, tr->opt->m, np);
+    be->download(be, rec->adam_v, tr->opt->v, np);
+    be->download(be, rec->ema_now, tr->opt->ema, np);
+    rec->opt_step = tr->opt->step;
 }
 
-static void add_history(ts_model *m, long step, double train, double val)
+static void add_history(ts_train_record *rec, long step, double train, double val)
 {
-    m->hist_step = ts_xrealloc(m->hist_step, (size_t)(m->n_hist + 1) * sizeof *m->hist_step);
-    m->hist_train = ts_xrealloc(m->hist_train, (size_t)(m->n_hist + 1) * sizeof(float));
-    m->hist_val = ts_xrealloc(m->hist_val, (size_t)(m->n_hist + 1) * sizeof(float));
-    m->hist_step[m->n_hist] = step;
-    m->hist_train[m->n_hist] = (float)train;
-    m->hist_val[m->n_hist] = (float)val;
-    m->n_hist++;
+    rec->hist_step = ts_xrealloc(rec->hist_step, (size_t)(rec->n_hist + 1) * sizeof *rec->hist_step);
+    rec->hist_train = ts_xrealloc(rec->hist_train, (size_t)(rec->n_hist + 1) * sizeof(float));
+    rec->hist_val = ts_xrealloc(rec->hist_val, (size_t)(rec->n_hist + 1) * sizeof(float));
+    rec->hist_step[rec->n_hist] = step;
+    rec->hist_train[rec->n_hist] = (float)train;
+    rec->hist_val[rec->n_hist] = (float)val;
+    rec->n_hist++;
 }
 
 /* Keep the current EMA weights as the model's, from step `step`. */
 static void keep_ema(trainer *tr, long step)
 {
-    ts_model *m = tr->m;
+    ts_net *n = tr->n;
     size_t np = ts_unet_params(tr->net)->total;
-    if (!m->ema) m->ema = ts_xmalloc(np * sizeof(float));
-    m->n_params = np;
-    tr->be->download(tr->be, m->ema, tr->opt->ema, np);
-    m->best_step = step;
+    if (!n->ema) n->ema = ts_xmalloc(np * sizeof(float));
+    n->n_params = np;
+    tr->be->download(tr->be, n->ema, tr->opt->ema, np);
+    tr->rec->best_step = step;
 }
 
 /* Validate, keep the EMA weights if they are the best so far, record history. */
 static void checkpoint_eval(trainer *tr, long step, double train_loss)
 {
-    ts_model *m = tr->m;
-    double val = !tr->nval ? NAN : with_ema(tr, tr->m->select_crps ? val_crps : val_loss);
-    int better = tr->nval ? val < m->best_val_loss : 1;  /* no validation: keep the latest */
-    if (better || !m->ema) {
+    ts_train_record *rec = tr->rec;
+    double val = !tr->nval ? NAN : with_ema(tr, rec->select_crps ? val_crps : val_loss);
+    int better = tr->nval ? val < rec->best_val_loss : 1;  /* no validation: keep the latest */
+    if (better || !tr->n->ema) {
         keep_ema(tr, step);
-        if (tr->nval) m->best_val_loss = val;
+        if (tr->nval) rec->best_val_loss = val;
     }
-    add_history(m, step, train_loss, val);
+    add_history(rec, step, train_loss, val);
 }
 
 static double seconds(void)
@@ -574,7 +568,7 @@ static double seconds(void)
  * validation windows, at each: the latest weights are kept). */
 static void record(trainer *tr, long step, int last)
 {
-    ts_model *m = tr->m;
+    ts_train_record *rec = tr->rec;
     double loss = tr->acc / tr->nacc;
     tr->nrecords++;
     if (last || !tr->nval || tr->nrecords * tr->rounds / tr->records > tr->nrounds) {
@@ -583,32 +577,33 @@ static void record(trainer *tr, long step, int last)
         tr->val_secs += seconds() - t0;
         tr->nrounds++;
     } else {
-        add_history(m, step, loss, NAN);
+        add_history(rec, step, loss, NAN);
     }
-    m->final_loss = loss;
+    rec->final_loss = loss;
     tr->acc = 0;
     tr->nacc = 0;
 }
 
-/* Save the model with its optimizer state when a checkpoint is due. */
+/* Hand the caller a checkpoint (the weights and the optimizer state) when
+ * one is due. */
 static int maybe_checkpoint(trainer *tr, long step, ts_error *err)
 {
     const ts_train_config *cfg = tr->cfg;
-    if (cfg->checkpoint_every <= 0 || !cfg->checkpoint_path ||
+    if (cfg->checkpoint_every <= 0 || !cfg->checkpoint ||
         (step - tr->start) % cfg->checkpoint_every != 0)
         return 0;
     /* Before the first validation the latest EMA weights stand in
      * (best_val_loss stays infinite: the first validation replaces them). */
-    if (!tr->m->ema) keep_ema(tr, step);
+    if (!tr->n->ema) keep_ema(tr, step);
     snapshot_optimizer(tr);
-    return ts_model_save(tr->m, cfg->checkpoint_path, 1, err);
+    return cfg->checkpoint(cfg->checkpoint_ctx, err);
 }
 
 /* The steps of this run, until the end or a stop request. */
 static int run_steps(trainer *tr, ts_progress *pg, ts_error *err)
 {
     const ts_train_config *cfg = tr->cfg;
-    ts_model *m = tr->m;
+    ts_train_record *rec = tr->rec;
     long end = tr->start + tr->nsteps, step = tr->start;
     double last_val = NAN;
     while (step < end && !(cfg->stop && *cfg->stop)) {
@@ -622,21 +617,20 @@ static int run_steps(trainer *tr, ts_progress *pg, ts_error *err)
         tr->nacc++;
         if ((step - tr->start) % tr->log_every == 0 || step == end) {
             record(tr, step, step == end);
-            if (!isnan(m->hist_val[m->n_hist - 1])) last_val = m->hist_val[m->n_hist - 1];
+            if (!isnan(rec->hist_val[rec->n_hist - 1])) last_val = rec->hist_val[rec->n_hist - 1];
         }
-        m->steps = step;
+        rec->steps = step;
         int rc = maybe_checkpoint(tr, step, err);
         if (rc) return rc;
-        ts_progress_update(pg, step - tr->start, "loss %.4f val %.4f", m->final_loss, last_val);
+        ts_progress_update(pg, step - tr->start, "loss %.4f val %.4f", rec->final_loss, last_val);
     }
     return 0;
 }
 
 int ts_train(ts_backend *be, const ts_series_set *set, const ts_train_config *cfg,
-             ts_model *m, ts_error *err)
+             ts_net *n, ts_train_record *rec, ts_error *err)
 {
-    trainer tr = {.be = be, .set = set, .cfg = cfg, .m = m, .start = m->steps};
-    series_facts(set, m);  /* a resumed run may see new rows */
+    trainer tr = {.be = be, .set = set, .cfg = cfg, .n = n, .rec = rec, .start = rec->steps};
     int rc = trainer_init(&tr, err);
     if (rc) {
         trainer_free(&tr);
@@ -648,15 +642,15 @@ int ts_train(ts_backend *be, const ts_series_set *set, const ts_train_config *cf
     ts_progress *pg = ts_progress_start("fit", tr.nsteps, cfg->quiet);
     double t0 = seconds();
     rc = run_steps(&tr, pg, err);
-    if (!rc && tr.nacc > 0) record(&tr, m->steps, 1);  /* stopped between records */
+    if (!rc && tr.nacc > 0) record(&tr, rec->steps, 1);  /* stopped between records */
     if (!rc) snapshot_optimizer(&tr);
     ts_progress_finish(pg, NULL);
     ts_note("fit: validation took %.1f s of %.1f s (rounds: %ld, windows each: %zu)",
             tr.val_secs, seconds() - t0, tr.nrounds, tr.nval_round);
-    m->skipped_steps += tr.skipped;
+    rec->skipped_steps += tr.skipped;
     if (tr.skipped)
         ts_warn("%ld of %ld steps skipped: their gradient was not finite (NaN or Inf)",
-                tr.skipped, m->steps - tr.start);
+                tr.skipped, rec->steps - tr.start);
     trainer_free(&tr);
     return rc;
 }

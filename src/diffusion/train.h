@@ -4,15 +4,18 @@
  * their future part at a random diffusion step, and trains the UNet to predict
  * that noise (MSE on the observed future positions). It tracks a validation
  * loss on the last horizon of every series with the EMA weights and keeps the
- * best EMA weights in the model.
+ * best EMA weights in the network (diffusion/net.h). What it produces besides
+ * the weights (steps, losses, the optimizer state for resuming) goes to a
+ * ts_train_record; saving either is the caller's (cfg->checkpoint).
  */
 #ifndef TS_TRAIN_H
 #define TS_TRAIN_H
 
 #include <signal.h>
+#include <stdint.h>
 
 #include "data/series.h"
-#include "io/model.h"
+#include "diffusion/net.h"
 #include "nn/backend.h"
 #include "nn/optim.h"
 
@@ -36,7 +39,11 @@ typedef struct ts_train_config {
     int residual;              /* targets relative to the seasonal lag (1) or
                                   the scaled values (0, default); window.h */
     long checkpoint_every;     /* 0: no checkpoints */
-    const char *checkpoint_path;
+    /* Called every checkpoint_every steps, once the net's EMA weights and the
+     * record's optimizer state are current; non-zero stops training with
+     * that code. */
+    int (*checkpoint)(void *ctx, ts_error *err);
+    void *checkpoint_ctx;
     int quiet;
     volatile sig_atomic_t *stop;  /* non-zero: stop after the current step */
 } ts_train_config;
@@ -48,15 +55,40 @@ void ts_train_config_default(ts_train_config *c);
  * seconds, 24 without a time column. */
 int ts_default_horizon(ts_freq f);
 
-/* Train on set. *m is filled (or, when m->params is set, resumed: the window
- * and network settings of m are kept and cfg's are ignored). On success m
- * holds the best EMA weights and the optimizer state. */
+/* What training produces besides the network's weights. The optimizer
+ * state (params, adam_m, adam_v, ema_now: n_params floats each, host
+ * memory) is NULL until a run has snapshotted it, or when a model file was
+ * saved without it. */
+typedef struct ts_train_record {
+    long steps;              /* optimizer steps done */
+    long best_step;          /* step of the weights kept */
+    long skipped_steps;      /* steps whose update was skipped (non-finite gradient) */
+    long val_windows;        /* held-out windows a validation round scores (0: unknown) */
+    double final_loss, best_val_loss;  /* best_val_loss: of the selection metric */
+    int select_crps;         /* selection metric: validation CRPS (1) or loss (0) */
+    uint64_t seed;
+    int batch;
+    double lr;
+    long n_hist;             /* loss history: step, train, val (NaN if none) */
+    int64_t *hist_step;
+    float *hist_train, *hist_val;
+    float *params, *adam_m, *adam_v, *ema_now;  /* ema_now: the running EMA */
+    long opt_step;
+} ts_train_record;
+
+/* Frees the history and the optimizer state and zeroes *r. */
+void ts_train_record_free(ts_train_record *r);
+
+/* Train net on set. net and rec are filled (or, when rec->params is set,
+ * resumed: the window and network settings of net are kept and cfg's are
+ * ignored). On success net holds the best EMA weights and rec the
+ * optimizer state. */
 int ts_train(ts_backend *be, const ts_series_set *set, const ts_train_config *cfg,
-             ts_model *m, ts_error *err);
+             ts_net *net, ts_train_record *rec, ts_error *err);
 
 /* Build the window layout, network and diffusion settings of a new model
- * from cfg and the data (no training). */
-int ts_train_setup(const ts_series_set *set, const ts_train_config *cfg, ts_model *m,
-                   ts_error *err);
+ * from cfg and the data (no training), and start its record. */
+int ts_train_setup(const ts_series_set *set, const ts_train_config *cfg, ts_net *net,
+                   ts_train_record *rec, ts_error *err);
 
 #endif

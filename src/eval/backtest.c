@@ -8,7 +8,7 @@
 
 #include "eval/baseline.h"
 #include "io/atomic.h"
-#include "io/forecast_out.h"
+#include "eval/forecast_out.h"
 
 const char *ts_backtest_method_name(int method)
 {
@@ -102,18 +102,19 @@ static void score_model(ts_backtest *b, const ts_series_set *set, const ts_forec
     free(col);
 }
 
-/* The model must not have seen any held-out point. */
+/* The model must not have seen any held-out point (as far as its fit
+ * record tells: a network-only model cannot say). */
 static int check_unseen(const ts_model *m, const ts_series_set *set, const ts_backtest_config *c,
                         ts_error *err)
 {
     for (size_t i = 0; i < set->n; i++) {
         long k = ts_model_find_series(m, set->series[i].name);
         long first = ts_backtest_origin(c, set->series[i].len, 0);
-        if (k >= 0 && m->length[k] > first)
+        if (k >= 0 && m->fit->length[k] > first)
             return ts_fail(err, TS_EDATA, "the model was trained on %lld points of \"%s\", which "
                                           "overlap the held-out windows (from point %ld): fit "
                                           "it on the data before them",
-                           (long long)m->length[k], set->series[i].name, first + 1);
+                           (long long)m->fit->length[k], set->series[i].name, first + 1);
     }
     return 0;
 }
@@ -134,17 +135,21 @@ static int run_window(ts_backend *be, const ts_model *m, const ts_series_set *se
 {
     size_t *sel = ts_xmalloc(set->n * sizeof *sel), n = 0;
     long *origin = ts_xmalloc(set->n * sizeof *origin);
+    int *nonneg = ts_xmalloc(set->n * sizeof *nonneg);
     for (size_t s = 0; s < set->n; s++) {
         long o = ts_backtest_origin(c, set->series[s].len, w);
-        if (o < 2 || ts_model_find_series(m, set->series[s].name) < 0) continue;
+        /* a model with a fit record forecasts the series it was fitted on */
+        if (o < 2 || (m->fit && ts_model_find_series(m, set->series[s].name) < 0)) continue;
         sel[n] = s;
+        nonneg[n] = ts_model_series_nonneg(m, &set->series[s]);
         origin[n++] = o;
         score_baselines(b, &set->series[s], s, o, c->horizon);
     }
     ts_forecast fc = {0};
     ts_forecast_config fcfg = c->fc;
     fcfg.horizon = c->horizon;
-    int rc = n ? ts_forecast_run(be, m, set, sel, n, origin, &fcfg, &fc, err) : 0;
+    fcfg.nonneg = nonneg;
+    int rc = n ? ts_forecast_run(be, &m->net, set, sel, n, origin, &fcfg, &fc, err) : 0;
     if (!rc && n) score_model(b, set, &fc, origin);
     if (!rc && n && c->plot) {
         char *p = window_path(c->plot, w, c->windows);
@@ -154,6 +159,7 @@ static int run_window(ts_backend *be, const ts_model *m, const ts_series_set *se
     ts_forecast_free(&fc);
     free(sel);
     free(origin);
+    free(nonneg);
     return rc;
 }
 

@@ -11,7 +11,7 @@
 
 #include "diffusion/forecast.h"
 #include "eval/metrics.h"
-#include "io/model.h"
+#include "model/model.h"
 
 enum { TS_BT_MODEL = 0, TS_BT_NAIVE = 1, TS_BT_SNAIVE = 2, TS_BT_METHODS = 3 };
 
@@ -40,8 +40,9 @@ long ts_backtest_origin(const ts_backtest_config *c, size_t len, int w);
 int ts_backtest_train_set(const ts_series_set *set, const ts_backtest_config *c,
                           ts_series_set *train, ts_error *err);
 
-/* Evaluate m on the held-out windows of set. TS_EDATA if the model was
- * trained on any point of the held-out range. */
+/* Evaluate m on the held-out windows of set: the series its fit record
+ * names, or every series for a network-only model. TS_EDATA if the fit
+ * record says the model was trained on any point of the held-out range. */
 int ts_backtest_run(ts_backend *be, const ts_model *m, const ts_series_set *set,
                     const ts_backtest_config *c, ts_backtest *out, ts_error *err);
 void ts_backtest_free(ts_backtest *b);

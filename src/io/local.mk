@@ -1,4 +1,5 @@
-# src/io: errors and logging, the model file, the gnuplot driver, progress.
+# src/io: the ground floor: errors and logging, the model-file container,
+# atomic files, locks, signals, the gnuplot driver, progress.
 libtsdiff_a_SOURCES += src/io/error.c src/io/error.h
 # signals and what they undo, output locks, the fault-injection test hook
 libtsdiff_a_SOURCES += src/io/signals.c src/io/signals.h src/io/lock.c src/io/lock.h \
@@ -21,12 +22,4 @@ tests_check_progress_CFLAGS = $(TEST_CFLAGS)
 tests_check_progress_LDADD = $(TEST_LIBS)
 tests_check_plot_CFLAGS = $(TEST_CFLAGS)
 tests_check_plot_LDADD = $(TEST_LIBS)
-endif
-# the model, and the forecast's files (writers refuse values that are not finite)
-libtsdiff_a_SOURCES += src/io/model.c src/io/model.h src/io/forecast_out.c src/io/forecast_out.h
-if HAVE_CHECK
-check_PROGRAMS += tests/check_forecast_out
-TESTS += tests/check_forecast_out
-tests_check_forecast_out_CFLAGS = $(TEST_CFLAGS)
-tests_check_forecast_out_LDADD = $(TEST_LIBS)
 endif

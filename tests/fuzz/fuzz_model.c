@@ -1,5 +1,5 @@
 /* fuzz_model.c - a libFuzzer target for the model-file reader (io/modelfile
- * and io/model.c): any file must load into a model that tsdiff can describe
+ * and model/model_file.c): any file must load into a model that tsdiff can describe
  * and that holds as many weights as its network needs, or fail with one
  * error line, and never crash, leak or hit undefined behaviour.
  *
@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "io/crc32.h"
-#include "io/model.h"
+#include "model/model.h"
 #include "nn/params.h"
 #include "nn/unet.h"
 
@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!devnull) abort();
         ts_model_describe(&m, path, devnull);
         fclose(devnull);
-        assert(m.ema != NULL && m.n_params > 0);
+        assert(m.net.ema != NULL && m.net.n_params > 0);
         ts_model_free(&m);
     } else {
         assert(err.msg[0] != '\0');

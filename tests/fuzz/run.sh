@@ -7,7 +7,8 @@
 # Builds tsdiff with clang and the sanitizers in a scratch folder ($FUZZ_DIR,
 # else a new one in $TMPDIR) and seeds the corpus: for csv, tests/data/csv
 # under several option sets (the first byte of an input picks them, see
-# fuzz_csv.c); for model, two small models fitted by that build, cut to 8
+# fuzz_csv.c); for model, two small models fitted by that build and the
+# network part of the first, cut to 8
 # weights (shrink_model.c) and less their CRC (fuzz_model.c appends it). A crash, a leak or a broken
 # promise stops it with the input saved as tests/fuzz/crash-* or leak-*
 # (ignored by git); replay one with `$FUZZ_DIR/fuzz_TARGET FILE`.
@@ -57,6 +58,8 @@ else
         "$W/shrink_model" "$W/$m.model" "$W/$m.small"
         head -c -4 "$W/$m.small" >"$C/$m"
     done
+    "$W/shrink_model" --net-only "$W/a.model" "$W/n.small"   # no fit record
+    head -c -4 "$W/n.small" >"$C/n"
 fi
 echo "fuzzing the $TARGET reader for $SECS s in $W" >&2
 cd "$W"   # the jobs' logs (fuzz-N.log) go here

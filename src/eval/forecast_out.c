@@ -1,7 +1,12 @@
 /* forecast_out.c - quantile CSV, samples CSV and fan chart of a forecast.
  * Each writer refuses a forecast with a value that is not finite before it
- * creates its file (ts_forecast_check). */
-#include "io/forecast_out.h"
+ * creates its file (ts_forecast_check).
+ *
+ * It lives in eval/, not io/: it summarises samples with eval/metrics.h's
+ * quantiles and reads diffusion/forecast.h's result, so it sits above both,
+ * beside the backtest that writes its fan charts through it; io/ is the
+ * ground floor that knows no model. */
+#include "eval/forecast_out.h"
 
 #include <errno.h>
 #include <math.h>

@@ -1,0 +1,30 @@
+/* net.h - the network part of a model: everything a forecast needs.
+ *
+ * A ts_net is the window layout the network reads (data/window.h), the UNet
+ * settings, the diffusion schedule and its number of steps, and the EMA
+ * weights that sampling uses. What training produced besides (its history,
+ * the optimizer state) is diffusion/train.h's ts_train_record; what the
+ * model knows of the data it was fitted on is model/model.h's fit record.
+ */
+#ifndef TS_NET_H
+#define TS_NET_H
+
+#include <stddef.h>
+
+#include "data/window.h"
+#include "diffusion/schedule.h"
+#include "nn/unet.h"
+
+typedef struct ts_net {
+    ts_window_spec win;
+    ts_unet_config unet;
+    ts_sched_kind sched;
+    int T;                   /* diffusion steps */
+    size_t n_params;
+    float *ema;              /* [n_params] the weights sampling uses, host memory */
+} ts_net;
+
+/* Frees ema and zeroes *n. */
+void ts_net_free(ts_net *n);
+
+#endif

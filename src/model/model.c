@@ -1,0 +1,113 @@
+/* model.c - the model struct: ownership, the fit record's series and data
+ * file, and the lookups forecast and backtest make in it. */
+#include "model/model.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "data/window.h"
+
+static void fit_free(ts_fit_record *r)
+{
+    free(r->data_path);
+    for (size_t i = 0; i < sizeof r->csv_store / sizeof r->csv_store[0]; i++)
+        free(r->csv_store[i]);
+    for (size_t i = 0; i < r->n_series; i++) free(r->names[i]);
+    free(r->names);
+    free(r->last_time);
+    free(r->length);
+    free(r->nonneg);
+    ts_train_record_free(&r->train);
+    free(r);
+}
+
+void ts_model_free(ts_model *m)
+{
+    if (!m) return;
+    ts_net_free(&m->net);
+    if (m->fit) fit_free(m->fit);
+    free(m->version);
+    memset(m, 0, sizeof *m);
+}
+
+ts_fit_record *ts_model_fit(ts_model *m)
+{
+    if (!m->fit) m->fit = ts_xcalloc(1, sizeof *m->fit);
+    return m->fit;
+}
+
+static const char *keep(ts_fit_record *r, int slot, const char *s)
+{
+    free(r->csv_store[slot]);
+    r->csv_store[slot] = s ? ts_xstrdup(s) : NULL;
+    return r->csv_store[slot];
+}
+
+void ts_model_set_csv(ts_model *m, const char *data_path, const ts_csv_opts *csv)
+{
+    ts_fit_record *r = ts_model_fit(m);
+    free(r->data_path);
+    r->data_path = data_path ? ts_xstrdup(data_path) : NULL;
+    r->csv = *csv;
+    r->csv.time_col = keep(r, 0, csv->time_col);
+    r->csv.value_col = keep(r, 1, csv->value_col);
+    r->csv.freq = keep(r, 2, csv->freq);
+    for (int i = 0; i < csv->n_id_cols && i < TS_CSV_MAX_ID_COLS; i++)
+        r->csv.id_cols[i] = keep(r, 3 + i, csv->id_cols[i]);
+}
+
+void ts_model_set_series(ts_model *m, const ts_series_set *set)
+{
+    ts_fit_record *r = ts_model_fit(m);
+    if (!r->names) {
+        r->n_series = set->n;
+        r->names = ts_xcalloc(set->n, sizeof *r->names);
+        r->last_time = ts_xmalloc((set->n + 1) * sizeof *r->last_time);
+        r->length = ts_xmalloc((set->n + 1) * sizeof *r->length);
+        r->nonneg = ts_xmalloc((set->n + 1) * sizeof *r->nonneg);
+        for (size_t i = 0; i < set->n; i++) r->names[i] = ts_xstrdup(set->series[i].name);
+    }
+    TS_CHECK(r->n_series == set->n);
+    for (size_t i = 0; i < set->n; i++) {
+        const ts_series *s = &set->series[i];
+        r->length[i] = (int64_t)s->len;
+        r->last_time[i] = ts_time_add(set->freq, s->start, (long)s->len - 1);
+        r->nonneg[i] = ts_series_nonneg(s);
+    }
+}
+
+int ts_model_data_path(const ts_model *m, const char *model_path, const char *hint,
+                       const char **out, ts_error *err)
+{
+    struct stat st;
+    if (!m->fit)
+        return ts_fail(err, TS_EUSAGE, "%s is a network-only model (no fit record, no "
+                       "training data): give %s", model_path, hint);
+    const char *p = m->fit->data_path;
+    if (!p || !*p)
+        return ts_fail(err, TS_EUSAGE, "%s does not name its training data: give %s",
+                       model_path, hint);
+    if (stat(p, &st) != 0)
+        return ts_fail(err, TS_ENOINPUT, "%s: cannot open the model's training data (%s): "
+                       "give %s", p, strerror(errno), hint);
+    if (!S_ISREG(st.st_mode))
+        return ts_fail(err, TS_EUSAGE, "%s: the model's training data is not a regular file: "
+                       "give %s", p, hint);
+    *out = p;
+    return 0;
+}
+
+long ts_model_find_series(const ts_model *m, const char *name)
+{
+    for (size_t i = 0; m->fit && i < m->fit->n_series; i++)
+        if (strcmp(m->fit->names[i], name) == 0) return (long)i;
+    return -1;
+}
+
+int ts_model_series_nonneg(const ts_model *m, const ts_series *s)
+{
+    long k = ts_model_find_series(m, s->name);
+    return k >= 0 ? m->fit->nonneg[k] : ts_series_nonneg(s);
+}
