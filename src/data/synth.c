@@ -76,13 +76,13 @@ static int check_config(const ts_synth_config *c, unsigned kinds, ts_error *err)
     double span = (LATEST_YEAR - EARLIEST_YEAR) * steps_per_year(c->freq);
     char fb[32];
     if ((double)c->max_len > span)
-        return ts_fail(err, TS_EUSAGE, "length %zu: %s series that long leave years 0..9999",
+        return ts_fail(err, TS_EUSAGE, "length %zu: %s series that long leave the years 10 to 9990",
                        c->max_len, ts_freq_name(c->freq, fb, sizeof fb));
     if (kinds & ~(unsigned)TS_SYNTH_ALL || !ts_synth_families(kinds))
         return ts_fail(err, TS_EUSAGE, "the components leave nothing to generate (missing "
                        "stretches need a trend, season, noise, shift, outlier, intermittent, "
                        "gp or mixup)");
-    if (c->n > SIZE_MAX / 4 - c->first)
+    if (c->first > SIZE_MAX / 4 || c->n > SIZE_MAX / 4 - c->first)
         return ts_fail(err, TS_EUSAGE, "too many series: %zu", c->n);
     return 0;
 }

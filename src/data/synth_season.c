@@ -42,8 +42,9 @@ static void draw_profile(ts_synth_rng *r, ts_season_params *p)
     }
 }
 
-/* K harmonics with amplitudes falling as k^-decay, scaled to unit variance
- * (the variance of a cos + b sin over a period is (a^2 + b^2) / 2). */
+/* K harmonics at random phases: the fundamental with amplitude 1, the
+ * k-th at most k^-decay (so the period is m, never m/2), scaled to unit
+ * variance (the variance of a cos + b sin over a period is (a^2 + b^2) / 2). */
 static void draw_harmonics(ts_synth_rng *r, ts_season_params *p)
 {
     int kmax = (int)floor(p->period / 2);
@@ -52,10 +53,11 @@ static void draw_harmonics(ts_synth_rng *r, ts_season_params *p)
     p->harmonics = (int)ts_synth_int(r, 1, kmax);
     double decay = ts_synth_range(r, 0.5, 2.0), var = 0;
     for (int k = 0; k < p->harmonics; k++) {
-        double amp = ts_det_pow(k + 1.0, -decay);
-        p->a[k] = amp * ts_synth_normal(r);
-        p->b[k] = amp * ts_synth_normal(r);
-        var += (p->a[k] * p->a[k] + p->b[k] * p->b[k]) / 2;
+        double amp = k ? ts_det_pow(k + 1.0, -decay) * ts_synth_uniform(r) : 1.0;
+        double phase = ts_synth_uniform(r);
+        p->a[k] = amp * ts_det_cos_turns(phase);
+        p->b[k] = amp * ts_det_sin_turns(phase);
+        var += amp * amp / 2;
     }
     double sd = sqrt(var);
     for (int k = 0; k < p->harmonics; k++) p->a[k] /= sd, p->b[k] /= sd;
