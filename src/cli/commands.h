@@ -11,6 +11,7 @@ int ts_cmd_info(int argc, char **argv);
 int ts_cmd_fit(int argc, char **argv);
 int ts_cmd_forecast(int argc, char **argv);
 int ts_cmd_backtest(int argc, char **argv);
+int ts_cmd_synth(int argc, char **argv);
 
 /* `tsdiff info MODEL`: the model's settings and series (info_model.c),
  * read from the open stream in, named path. */

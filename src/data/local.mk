@@ -96,3 +96,14 @@ EXTRA_DIST += tests/cli_info.sh bench/ingest.sh \
 	tests/data/csv/value_col_empty.csv \
 	tests/data/csv/wide.csv \
 	tests/data/csv/wide_trim.csv
+# the synthetic corpus (synth.h): families, components, a reproducible stream
+libtsdiff_a_SOURCES += src/data/synth.c src/data/synth.h src/data/synth_parts.h \
+	src/data/synth_family.c src/data/synth_rng.c src/data/synth_trend.c \
+	src/data/synth_season.c src/data/synth_noise.c src/data/synth_demand.c \
+	src/data/synth_gp.c src/data/detmath.c src/data/detmath.h
+if HAVE_CHECK
+check_PROGRAMS += tests/check_synth
+TESTS += tests/check_synth
+tests_check_synth_CFLAGS = $(TEST_CFLAGS)
+tests_check_synth_LDADD = $(TEST_LIBS)
+endif
