@@ -543,7 +543,7 @@ void ts_cuda_ema(ts_backend *be, size_t n, float *e, const float *p, float decay
     CU_LAUNCHED(ts_cuda_of(be), "ema");
 }
 
-/* ---- Philox 4x32-10 and the normal stream (nn/philox.h) -------------------------- */
+/* ---- Philox 4x32-10 and the normal stream (io/philox.h) -------------------------- */
 
 #define PHILOX_M0 0xD2511F53u
 #define PHILOX_M1 0xCD9E8D57u

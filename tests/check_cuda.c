@@ -26,7 +26,7 @@
 #include "diffusion/schedule.h"
 #include "nn/backend.h"
 #include "nn/optim.h"
-#include "nn/philox.h"
+#include "io/philox.h"
 #include "nn/unet.h"
 #include "op_table.h"
 #include "testutil.h"

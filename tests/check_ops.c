@@ -25,7 +25,7 @@
 #include <time.h>
 
 #include "nn/backend.h"
-#include "nn/philox.h"
+#include "io/philox.h"
 #include "op_table.h"
 #include "testutil.h"
 

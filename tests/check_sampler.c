@@ -18,7 +18,7 @@
 #include "diffusion/sampler.h"
 #include "diffusion/schedule.h"
 #include "nn/backend.h"
-#include "nn/philox.h"
+#include "io/philox.h"
 #include "testutil.h"
 
 #define COUNT(a) ((int)(sizeof(a) / sizeof(a)[0]))

@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 /* ---- the stream (synth_rng.c) ---------------------------------------------
- * Philox 4x32-10 (nn/philox.h) keyed by the seed, with the stream number in
+ * Philox 4x32-10 (io/philox.h) keyed by the seed, with the stream number in
  * the upper half of the counter and the draw number in the lower half: block
  * b of stream s is philox4x32((b lo, b hi, s lo, s hi), (seed lo, seed hi)).
  * Stream s of a seed never depends on any other stream. */

@@ -6,7 +6,7 @@
 #include <math.h>
 
 #include "data/detmath.h"
-#include "nn/philox.h"
+#include "io/philox.h"
 
 #if defined(__clang__)
 #pragma STDC FP_CONTRACT OFF

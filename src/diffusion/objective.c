@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "nn/philox.h"
+#include "io/philox.h"
 
 static uint64_t round_up4(uint64_t i) { return (i + 3) & ~(uint64_t)3; }
 

@@ -13,10 +13,10 @@
 #include "diffusion/denoiser.h"
 #include "diffusion/objective.h"
 #include "diffusion/sampler.h"
-#include "eval/metrics.h"   /* the validation CRPS; a leaf: it includes only io/ */
+#include "diffusion/sample_stats.h"
 #include "diffusion/schedule.h"
 #include "io/progress.h"
-#include "nn/philox.h"
+#include "io/philox.h"
 #include "nn/unet.h"
 
 #define VAL_TIMES 4        /* diffusion steps each validation window is scored at */

@@ -1,5 +1,6 @@
-/* metrics.c - CRPS, quantiles, and the score accumulator of the backtests
- * (definitions in metrics.h). */
+/* metrics.c - the pinball loss, the seasonal scale and the score accumulator
+ * of the backtests (definitions in metrics.h; the ensemble's CRPS and
+ * quantiles are diffusion/sample_stats.c). */
 #include "eval/metrics.h"
 
 #include <math.h>
@@ -15,52 +16,6 @@ const double ts_metric_levels[TS_METRIC_NQ] = {
 
 /* Indices into ts_metric_levels. */
 enum { Q025 = 0, Q10 = 2, Q25 = 5, Q50 = 10, Q75 = 15, Q90 = 18, Q975 = 20 };
-
-static int cmp_float(const void *pa, const void *pb)
-{
-    float a = *(const float *)pa, b = *(const float *)pb;
-    if (isnan(a) || isnan(b)) return isnan(a) - isnan(b);
-    return (a > b) - (a < b);
-}
-
-void ts_sort_floats(float *v, int n)
-{
-    if (n > 1) qsort(v, (size_t)n, sizeof *v, cmp_float);
-}
-
-double ts_crps_sorted(const float *x, int n, double y)
-{
-    if (n < 1) return NAN;
-    double abs_dev = 0, spread = 0;
-    for (int k = 0; k < n; k++) {
-        abs_dev += fabs(x[k] - y);
-        spread += (2.0 * k - n + 1) * x[k];
-    }
-    /* (1/n) sum |x - y| - (1/2n^2) * 2 sum_k (2k - n + 1) x_(k) */
-    return abs_dev / n - spread / ((double)n * n);
-}
-
-double ts_crps_samples(const float *samples, int n, double y)
-{
-    if (n < 1) return NAN;
-    float *s = ts_xmalloc((size_t)n * sizeof *s);
-    memcpy(s, samples, (size_t)n * sizeof *s);
-    ts_sort_floats(s, n);
-    double c = ts_crps_sorted(s, n, y);
-    free(s);
-    return c;
-}
-
-double ts_quantile(const float *x, int n, double q)
-{
-    if (n < 1) return NAN;
-    if (!(q > 0)) return x[0];
-    if (q >= 1) return x[n - 1];
-    double h = (n - 1) * q;
-    int lo = (int)h;
-    if (lo >= n - 1) return x[n - 1];
-    return x[lo] + (h - lo) * ((double)x[lo + 1] - x[lo]);
-}
 
 double ts_pinball(double qhat, double y, double q)
 {

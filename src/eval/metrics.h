@@ -48,22 +48,12 @@
 
 #include <stddef.h>
 
+#include "diffusion/sample_stats.h"  /* sorting, the sample CRPS, quantiles */
+
 /* The quantile levels the accumulator scores: 0.025, 0.05, 0.10, ...,
  * 0.95 (steps of 0.05), 0.975. */
 #define TS_METRIC_NQ 21
 extern const double ts_metric_levels[TS_METRIC_NQ];
-
-/* Sort ascending in place (NaNs last). */
-void ts_sort_floats(float *v, int n);
-
-/* Sample CRPS (definition above). ts_crps_sorted wants the samples sorted
- * ascending and is O(n); ts_crps_samples sorts a copy. NaN when n < 1. */
-double ts_crps_sorted(const float *sorted, int n, double y);
-double ts_crps_samples(const float *samples, int n, double y);
-
-/* The q-quantile of sorted samples, type 7; q outside [0, 1] is clamped.
- * NaN when n < 1. */
-double ts_quantile(const float *sorted, int n, double q);
 
 double ts_pinball(double qhat, double y, double q);
 

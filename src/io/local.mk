@@ -1,10 +1,13 @@
 # src/io: the ground floor: errors and logging, the model-file container,
-# atomic files, locks, signals, the gnuplot driver, progress.
+# atomic files, locks, signals, the gnuplot driver, progress, and the
+# random numbers every layer draws (Philox).
 libtsdiff_a_SOURCES += src/io/error.c src/io/error.h
 # signals and what they undo, output locks, the fault-injection test hook
 libtsdiff_a_SOURCES += src/io/signals.c src/io/signals.h src/io/lock.c src/io/lock.h \
 	src/io/fault.c src/io/fault.h
-# atomic output files, CRC-32, the model file container
+# atomic output files, CRC-32, the Philox counter-based generator, the model
+# file container
+libtsdiff_a_SOURCES += src/io/philox.c src/io/philox.h
 libtsdiff_a_SOURCES += src/io/atomic.c src/io/atomic.h src/io/crc32.c src/io/crc32.h \
 	src/io/modelfile.c src/io/modelfile_io.c src/io/modelfile.h src/io/modelfile_impl.h
 if HAVE_CHECK

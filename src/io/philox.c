@@ -1,5 +1,5 @@
 /* philox.c - Philox 4x32-10 and the normal-number stream (see philox.h). */
-#include "nn/philox.h"
+#include "io/philox.h"
 
 #include <math.h>
 #include <omp.h>

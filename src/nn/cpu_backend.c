@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nn/philox.h"
+#include "io/philox.h"
 
 /* Memory is 64-byte aligned (cache lines, AVX-512 loads). */
 #define TS_CPU_ALIGN 64

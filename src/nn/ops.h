@@ -125,7 +125,7 @@
                     float wd, long step))                                           \
     /* EMA: e = decay e + (1 - decay) p. */                                         \
     X(void, ema, (ts_backend *be, size_t n, float *e, const float *p, float decay)) \
-    /* Standard normal numbers from Philox 4x32-10 (see nn/philox.h): out[i] is     \
+    /* Standard normal numbers from Philox 4x32-10 (see io/philox.h): out[i] is     \
      * the i-th normal of the stream (seed, offset + i); identical on every         \
      * backend. */                                                                  \
     X(void, randn, (ts_backend *be, size_t n, uint64_t seed, uint64_t offset,       \
