@@ -85,6 +85,27 @@ expect_rc 0 "$TSDIFF" fit "$DATA" $TINY --steps 10 -o "$T/a.model" --quiet
 expect_rc 0 "$TSDIFF" fit "$DATA" $TINY --steps 10 -o "$T/b.model" --quiet
 cmp -s "$T/a.model" "$T/b.model" || fail "same seed gave different model files"
 
+# Any thread count gives the same bytes: every parallel loop's blocks and
+# sums have a fixed order. Also under a wait policy the user sets, which
+# tsdiff leaves alone (cli/omp_wait.c).
+expect_rc 0 "$TSDIFF" fit "$DATA" $TINY --steps 10 --threads 1 -o "$T/j1.model" --quiet
+cmp -s "$T/a.model" "$T/j1.model" || fail "fit: --threads 1 and 2 gave different model files"
+FC="-m $M --samples 64 --sampler-steps 4 --quiet"
+expect_rc 0 "$TSDIFF" forecast $FC --threads 1 -o "$T/j1.csv"
+expect_rc 0 "$TSDIFF" forecast $FC --threads 2 -o "$T/j2.csv"
+expect_rc 0 env OMP_WAIT_POLICY=active "$TSDIFF" forecast $FC --threads 3 -o "$T/j3.csv"
+cmp -s "$T/j1.csv" "$T/j2.csv" || fail "forecast: --threads 1 and 2 differ"
+cmp -s "$T/j1.csv" "$T/j3.csv" || fail "forecast: --threads 1 and 3 differ"
+# libgomp (when it is the runtime) waits with tsdiff's spin count unless the
+# user set one; OMP_DISPLAY_ENV prints it, last for the program that runs.
+spins() { OMP_DISPLAY_ENV=verbose "$@" "$TSDIFF" --version 2>&1 |
+          sed -n "s/^ *GOMP_SPINCOUNT = '\([0-9]*\)'.*/\1/p" | tail -n 1; }
+if [ -n "$(spins env)" ]; then
+    [ "$(spins env)" = 1000 ] || fail "default spin count: $(spins env)"
+    [ "$(spins env GOMP_SPINCOUNT=7)" = 7 ] || fail "GOMP_SPINCOUNT=7 not kept"
+    [ "$(spins env OMP_WAIT_POLICY=active)" != 1000 ] || fail "OMP_WAIT_POLICY=active overridden"
+fi
+
 # --resume continues the step count.
 expect_rc 0 "$TSDIFF" fit $TINY --steps 10 -o "$T/a.model" --resume --quiet
 expect_rc 0 "$TSDIFF" info "$T/a.model"

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/omp_wait.h"
 #include "io/error.h"
 #include "io/signals.h"
 
@@ -108,6 +109,7 @@ static void on_fatal(int code)
 
 int main(int argc, char **argv)
 {
+    ts_omp_wait_init(argv);
     ts_set_fatal_hook(on_fatal);
     return finish(dispatch(argc, argv));
 }
