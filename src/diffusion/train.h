@@ -87,7 +87,8 @@ int ts_train(ts_backend *be, const ts_series_set *set, const ts_train_config *cf
              ts_net *net, ts_train_record *rec, ts_error *err);
 
 /* Build the window layout, network and diffusion settings of a new model
- * from cfg and the data (no training), and start its record. */
+ * from cfg and the data (no training), and start its record. net and rec
+ * must start zeroed (a fresh model): the weights are allocated by ts_train. */
 int ts_train_setup(const ts_series_set *set, const ts_train_config *cfg, ts_net *net,
                    ts_train_record *rec, ts_error *err);
 
