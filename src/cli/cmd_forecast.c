@@ -95,7 +95,10 @@ static int read_history(const forecast_args *a, const ts_model *m, ts_series_set
     if (m->fit) csv = m->fit->csv;
     ts_model_csv_covariates(m, &csv);
     if (!rc) rc = ts_csv_read(path, &csv, set, err);
-    if (!rc && a->future) rc = read_future(a->future, m, &csv, set, err);
+    if (!rc && a->future && m->net.cov.n == 0)
+        ts_info("%s has no covariates: --future %s is not read", a->model, a->future);
+    else if (!rc && a->future)
+        rc = read_future(a->future, m, &csv, set, err);
     return rc;
 }
 
