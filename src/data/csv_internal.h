@@ -131,11 +131,11 @@ int csv_cov_bind(csv_reader *r, const csv_map *names);
 void csv_cov_mark_all(csv_reader *r);
 int csv_cov_store(csv_reader *r, size_t row);
 void csv_cov_columns(csv_reader *r, ts_series_set *out);
-/* Series s's covariates from rows[i] at grid offsets k[i] (n of them), on
- * cov_len points; returns 1 if any value was set. */
+/* Series s's covariates from stored rows rows[i] at its grid points k[i]
+ * (n of them), on cov_len points, NaN elsewhere. */
 void csv_cov_series(const csv_reader *r, ts_series *s, size_t cov_len, const size_t *rows,
                     const int64_t *k, size_t n);
-/* The cell of column c for a message. */
+/* 1 when stored row `row` has a covariate value. */
 int csv_cov_has_value(const csv_reader *r, size_t row);
 void csv_cov_free(csv_col *c);
 /* Shared with csv_rows.c. */
