@@ -22,6 +22,8 @@ EXTRA_DIST += tests/man_page.sh
 TESTS += tests/man_page.sh
 EXTRA_DIST += tests/cli_synth.sh
 TESTS += tests/cli_synth.sh
+EXTRA_DIST += tests/cli_covariates.sh
+TESTS += tests/cli_covariates.sh
 EXTRA_DIST += tests/testutil.h
 # libFuzzer targets for the CSV and model-file readers, and their driver
 # (tests/fuzz/run.sh; not in make check).

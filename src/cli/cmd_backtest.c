@@ -22,25 +22,28 @@ typedef struct backtest_args {
     double wait;
 } backtest_args;
 
-/* Fit a model on the part of the data before the held-out windows. */
+/* Fit a model on the part of the data before the held-out windows; with
+ * plain, the same model without the data's covariates. */
 static int fit_before(const backtest_args *a, ts_backend *be, const ts_series_set *set,
-                      const ts_csv_opts *csv, const ts_backtest_config *bc, ts_model *m,
-                      ts_error *err)
+                      const ts_csv_opts *csv, const ts_backtest_config *bc, int plain,
+                      ts_model *m, ts_error *err)
 {
     ts_series_set train = {0};
     ts_train_config cfg;
     int rc = ts_backtest_train_set(set, bc, &train, err);
+    ts_series_set seen = train;   /* what training sees: a shallow copy */
+    if (plain) seen.n_cov = 0;
     if (!rc) rc = ts_cli_fit_config(&a->fit, set, &cfg, err);
     if (!rc) {
         cfg.horizon = bc->horizon;
-        rc = ts_train_setup(&train, &cfg, &m->net, &ts_model_fit(m)->train, err);
+        rc = ts_train_setup(&seen, &cfg, &m->net, &ts_model_fit(m)->train, err);
     }
     if (!rc) {
         ts_model_set_csv(m, set->source, csv);
-        ts_model_set_series(m, &train);
-        rc = ts_train(be, &train, &cfg, &m->net, &m->fit->train, err);
+        ts_model_set_series(m, &seen);
+        rc = ts_train(be, &seen, &cfg, &m->net, &m->fit->train, err);
     }
-    if (!rc && a->save_model) rc = ts_model_save(m, a->save_model, TS_SAVE_FIT, err);
+    if (!rc && a->save_model && !plain) rc = ts_model_save(m, a->save_model, TS_SAVE_FIT, err);
     ts_series_set_free(&train);
     return rc;
 }
@@ -62,7 +65,7 @@ static int run_backtest(const backtest_args *a, const char *path, ts_error *err)
     ts_outputs outs = {0};
     ts_series_set set = {0};
     ts_csv_opts csv;
-    ts_model m = {0};
+    ts_model m = {0}, plain = {0};
     ts_backend *be = NULL;
     ts_backtest bt = {0};
     ts_backtest_config bc = {.windows = a->windows, .stride = a->stride, .season = a->season,
@@ -75,13 +78,21 @@ static int run_backtest(const backtest_args *a, const char *path, ts_error *err)
     if (!rc && a->sampler) rc = ts_sampler_parse(a->sampler, &bc.fc.sampler.kind, err);
     if (!rc) rc = claim_outputs(a, path, &outs, err);
     if (!rc && a->model) rc = ts_model_load(a->model, &m, err);
-    /* a model's own CSV options, unless it has no fit record */
-    if (!rc) rc = ts_csv_read(path, m.fit ? &m.fit->csv : &csv, &set, err);
+    /* a model's own CSV options, unless it has no fit record, and its covariates */
+    if (!rc && a->model) {
+        if (m.fit) csv = m.fit->csv;
+        ts_model_csv_covariates(&m, &csv);
+    }
+    if (!rc) rc = ts_csv_read(path, &csv, &set, err);
     if (!rc) rc = ts_backend_open(a->fit.device, a->fit.threads, &be, err);
     if (rc) goto done;
     bc.horizon = a->fit.horizon ? a->fit.horizon
                                 : a->model ? m.net.win.horizon : ts_default_horizon(set.freq);
-    if (!a->model) rc = fit_before(a, be, &set, &csv, &bc, &m, err);
+    if (!a->model) rc = fit_before(a, be, &set, &csv, &bc, 0, &m, err);
+    if (!rc && !a->model && set.n_cov > 0) {   /* covariates: also without them */
+        rc = fit_before(a, be, &set, &csv, &bc, 1, &plain, err);
+        bc.plain = &plain;
+    }
     if (!rc) rc = ts_backtest_run(be, &m, &set, &bc, &bt, err);
     if (rc) goto done;
     if (!a->fit.quiet)
@@ -94,6 +105,7 @@ done:
     ts_backtest_free(&bt);
     ts_backend_destroy(be);
     ts_model_free(&m);
+    ts_model_free(&plain);
     ts_series_set_free(&set);
     return rc;
 }

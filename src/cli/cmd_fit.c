@@ -44,6 +44,7 @@ static int read_data(const fit_args *a, const char *path, const ts_model *resume
         if (rc) return rc;
         *csv = resumed->fit->csv;
     }
+    if (resumed) ts_model_csv_covariates(resumed, csv);   /* the columns it was fitted with */
     if (!path)
         return ts_fail(err, TS_EUSAGE, "fit: missing DATA.csv (try 'tsdiff fit --help')");
     return ts_csv_read(path, csv, set, err);

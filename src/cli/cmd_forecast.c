@@ -15,7 +15,7 @@
 #include "io/signals.h"
 
 typedef struct forecast_args {
-    const char *model, *data, *sampler, *quantiles, *output, *samples_out, *plot, *device;
+    const char *model, *data, *future, *sampler, *quantiles, *output, *samples_out, *plot, *device;
     ts_strlist series;
     int horizon, samples, sampler_steps, threads, history, allow_negative, quiet, verbose;
     long seed;
@@ -54,17 +54,37 @@ static int match_series(const ts_model *m, const ts_series_set *set, const ts_st
  * folders are writable, the outputs locked, the chart type known. */
 static int claim_outputs(const forecast_args *a, ts_outputs *outs, ts_error *err)
 {
-    const ts_run_file in[] = {{"--model", a->model}, {"--data", a->data}};
+    const ts_run_file in[] = {{"--model", a->model}, {"--data", a->data}, {"--future", a->future}};
     const ts_run_file out[] = {{"--output", a->output}, {"--samples-out", a->samples_out},
                                {"--plot", a->plot}};
     int rc = a->plot ? ts_plot_check_path(a->plot, err) : 0;
-    if (!rc) rc = ts_outputs_claim(outs, in, 2, out, 3, a->wait, err);
+    if (!rc) rc = ts_outputs_claim(outs, in, 3, out, 3, a->wait, err);
+    return rc;
+}
+
+/* The future's covariates from --future (read like the data, without a
+ * target, on the model's grid) into set. */
+static int read_future(const char *path, const ts_model *m, const ts_csv_opts *data_csv,
+                       ts_series_set *set, ts_error *err)
+{
+    ts_series_set fut = {0};
+    ts_csv_opts csv = *data_csv;
+    char fq[32];
+    if (!m->net.win.has_time)
+        return ts_fail(err, TS_EUSAGE, "--future: the data has no time column to match");
+    csv.cov_only = 1;
+    csv.value_col = NULL;
+    csv.freq = ts_freq_name(m->net.win.freq, fq, sizeof fq);
+    int rc = ts_csv_read(path, &csv, &fut, err);
+    if (!rc) rc = ts_series_set_add_future(set, &fut, err);
+    ts_series_set_free(&fut);
     return rc;
 }
 
 /* Read the history: --data, else the file the model was trained on, which
  * must still be a regular file (a FIFO would block for ever); with the CSV
- * options of the fit record, or the defaults without one. */
+ * options of the fit record, or the defaults without one, and the columns
+ * of the model's covariates; then --future's. */
 static int read_history(const forecast_args *a, const ts_model *m, ts_series_set *set,
                         ts_error *err)
 {
@@ -73,7 +93,13 @@ static int read_history(const forecast_args *a, const ts_model *m, ts_series_set
     ts_csv_opts csv;
     ts_csv_opts_default(&csv);   /* a network-only model: read as fit reads by default */
     if (m->fit) csv = m->fit->csv;
-    return rc ? rc : ts_csv_read(path, &csv, set, err);
+    ts_model_csv_covariates(m, &csv);
+    if (!rc) rc = ts_csv_read(path, &csv, set, err);
+    if (!rc && a->future && m->net.cov.n == 0)
+        ts_info("%s has no covariates: --future %s is not read", a->model, a->future);
+    else if (!rc && a->future)
+        rc = read_future(a->future, m, &csv, set, err);
+    return rc;
 }
 
 static int run_forecast(const forecast_args *a, ts_error *err)
@@ -130,6 +156,7 @@ int ts_cmd_forecast(int argc, char **argv)
     const ts_opt opts[] = {
         {"model", 'm', TS_OPT_STRING, &a.model, "FILE", "model file (default tsdiff.model)", 0, 0},
         {"data", 'd', TS_OPT_STRING, &a.data, "CSV", "history to forecast from (default: the model's training file, re-read)", 0, 0},
+        {"future", 0, TS_OPT_STRING, &a.future, "CSV", "the future's covariates: the data's id and time columns and the model's covariates, no target", 0, 0},
         {"horizon", 'H', TS_OPT_INT, &a.horizon, "H", "steps to forecast (default: the model's horizon)", 1, 1000000},
         {"samples", 'n', TS_OPT_INT, &a.samples, "N", "sample paths per series (default 100)", 1, 1000000},
         {"sampler", 0, TS_OPT_STRING, &a.sampler, "NAME", "dpmpp (default), ddim or ddpm", 0, 0},

@@ -23,8 +23,8 @@
 #include "io/error.h"
 
 typedef struct ts_csv_cli {
-    const char *delimiter, *time_col, *value_col, *freq, *aggregate;
-    ts_strlist id_cols;
+    const char *delimiter, *time_col, *value_col, *freq, *aggregate, *covariates;
+    ts_strlist id_cols, cov_cols, cat_cols;
     int no_header;
 } ts_csv_cli;
 
@@ -42,7 +42,13 @@ typedef struct ts_csv_cli {
     {"aggregate", 0, TS_OPT_STRING, &(c).aggregate, "sum|mean",                             \
      "combine rows with equal timestamps (default: they are an error)", 0, 0},              \
     {"no-header", 0, TS_OPT_FLAG, &(c).no_header, NULL,                                     \
-     "the file has no header line: the columns are V1, V2, ...", 0, 0}
+     "the file has no header line: the columns are V1, V2, ...", 0, 0},                     \
+    {"covariate", 0, TS_OPT_LIST, &(c).cov_cols, "COL",                                     \
+     "a numeric column known in the future (price, promotion); repeatable", 0, 0},          \
+    {"covariates", 0, TS_OPT_STRING, &(c).covariates, "all",                                \
+     "every other numeric column is a covariate", 0, 0},                                    \
+    {"categorical", 0, TS_OPT_LIST, &(c).cat_cols, "COL",                                   \
+     "a categorical covariate (one-hot, its levels kept in the model); repeatable", 0, 0}
 
 /* Check the parsed CSV options of subcommand cmd and fill *o. Returns 0 or
  * TS_EUSAGE. */
@@ -79,6 +85,17 @@ static inline int ts_csv_cli_opts(const ts_csv_cli *c, const char *cmd, ts_csv_o
         return ts_fail(err, TS_EUSAGE, "%s: at most %d --id-col options", cmd, TS_CSV_MAX_ID_COLS);
     for (int i = 0; i < c->id_cols.n; i++) o->id_cols[i] = c->id_cols.item[i];
     o->n_id_cols = c->id_cols.n;
+    if (c->covariates && strcmp(c->covariates, "all"))
+        return ts_fail(err, TS_EUSAGE, "%s: --covariates expects all, found \"%s\" (name "
+                       "columns with --covariate COL)", cmd, c->covariates);
+    o->cov_all = c->covariates != NULL;
+    if (c->cov_cols.n > TS_CSV_MAX_COVS || c->cat_cols.n > TS_CSV_MAX_COVS)
+        return ts_fail(err, TS_EUSAGE, "%s: at most %d --covariate and %d --categorical options",
+                       cmd, TS_CSV_MAX_COVS, TS_CSV_MAX_COVS);
+    for (int i = 0; i < c->cov_cols.n; i++) o->cov_cols[i] = c->cov_cols.item[i];
+    o->n_cov_cols = c->cov_cols.n;
+    for (int i = 0; i < c->cat_cols.n; i++) o->cat_cols[i] = c->cat_cols.item[i];
+    o->n_cat_cols = c->cat_cols.n;
     return 0;
 }
 

@@ -172,6 +172,7 @@ void csv_reader_free(csv_reader *r)
     for (size_t i = 0; i < r->ncols; i++) {
         free(r->cols[i].name);
         free(r->cols[i].v);
+        csv_cov_free(&r->cols[i]);
     }
     free(r->cols);
     free(r->t);

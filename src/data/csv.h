@@ -23,6 +23,18 @@
  *                     '/') name the series, --value-col (or the one column
  *                     left over) holds the value; other columns are ignored.
  *
+ * COVARIATES. Columns named by --covariate (numbers) or --categorical (any
+ * text, one level per distinct value), or with --covariates all every
+ * column left over that holds numbers (text columns are left out with a
+ * note), are covariates: in a long file per row, so per series; in a wide
+ * file shared by every series (there --covariates all needs --value-col).
+ * They become the set's cov columns (series.h) on each series' grid from
+ * its start to the last row with a covariate value: rows after the last
+ * target whose target cell is empty but whose covariates are given are the
+ * future's covariates. Duplicate rows keep the first row's covariates. With
+ * cov_only (a --future file) there is no target column: every row holds
+ * covariates, each series (a wide file: one unnamed series) has length 0.
+ *
  * Missing values: empty, NA, NaN, null, N/A (any case). Numbers are parsed
  * whole (C locale): "12,5" is an error, not 12. Rows are sorted by time;
  * gaps on the grid become NaN; leading and trailing missing values of each
@@ -41,6 +53,9 @@
  * the reader and the model file. */
 #define TS_CSV_MAX_ID_COLS 8
 
+/* The most covariate columns (--covariate, --categorical). */
+#define TS_CSV_MAX_COVS 32
+
 enum { TS_AGG_NONE = 0, TS_AGG_SUM = 1, TS_AGG_MEAN = 2 };
 
 typedef struct ts_csv_opts {
@@ -52,6 +67,14 @@ typedef struct ts_csv_opts {
     const char *freq;       /* NULL: infer from the timestamps */
     int aggregate;          /* TS_AGG_NONE (duplicates are an error), SUM, MEAN */
     int no_header;          /* 1: no header line; columns are named V1..Vn */
+    /* Covariates (COVARIATES below); the strings are borrowed. */
+    const char *cov_cols[TS_CSV_MAX_COVS];  /* numeric covariate columns */
+    int n_cov_cols;
+    const char *cat_cols[TS_CSV_MAX_COVS];  /* categorical covariate columns */
+    int n_cat_cols;
+    int cov_all;            /* 1: every other numeric column is a covariate */
+    int cov_only;           /* 1: a future file: covariates, no target column */
+    int cov_required;       /* 1: the columns are a model's: a missing one is TS_EDATA */
 } ts_csv_opts;
 
 /* Column names given to --time-col, --value-col and --id-col match a header

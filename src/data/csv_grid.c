@@ -109,7 +109,7 @@ static void sort_rows(csv_reader *r)
     r->tl = tl;
     for (size_t j = 0; j < r->ncols; j++) {
         csv_col *c = &r->cols[j];
-        if (c->kind != KIND_NUMBER || c->role != ROLE_SERIES) continue;
+        if (c->kind != KIND_NUMBER || (c->role != ROLE_SERIES && c->role != ROLE_COV)) continue;
         float *v = ts_xmalloc(n * sizeof *v);
         for (i = 0; i < n; i++) v[i] = c->v[k[i].i];
         free(c->v);
@@ -132,6 +132,7 @@ static int dedupe_rows(csv_reader *r)
                             show_time(r->t[i], a, sizeof a), (unsigned long)r->tl[i]);
         for (size_t c = 0; c < r->ncols; c++) {
             csv_col *col = &r->cols[c];
+            if (col->kind == KIND_NUMBER && col->role == ROLE_COV) col->v[w] = col->v[i];
             if (col->kind != KIND_NUMBER || col->role != ROLE_SERIES) continue;
             agg a = {0, 0};
             for (size_t k = i; k < j; k++) agg_add(&a, col->v[k]);
@@ -157,6 +158,27 @@ static int check_rows(csv_reader *r, ts_freq f)
     if ((uint64_t)k + 1 > GRID_SLACK + GRID_PER_ROW * (uint64_t)r->nrows)
         return too_sparse(r, f, r->t[widest], r->tl[widest], k + 1, r->nrows);
     return 0;
+}
+
+/* The covariates of series s, which starts at grid point k0 (rows from
+ * the first), from the rows i0.. up to the last with a covariate value. */
+static void covs_wide(csv_reader *r, ts_freq f, int64_t k0, size_t i0, ts_series *s)
+{
+    size_t n = 0, last = 0;
+    for (size_t i = i0; i < r->nrows; i++)
+        if (csv_cov_has_value(r, i)) last = i + 1;
+    size_t *rows = ts_xmalloc((r->nrows + 1) * sizeof *rows);
+    int64_t *k = ts_xmalloc((r->nrows + 1) * sizeof *k), kl = 0;
+    for (size_t i = i0; i < last; i++, n++) {
+        rows[n] = i;
+        if (r->time_col >= 0) ts_time_steps(f, r->t[0], r->t[i], &k[n]);
+        else k[n] = (int64_t)i;
+        k[n] -= k0;
+        kl = k[n] + 1;
+    }
+    csv_cov_series(r, s, s->len > (size_t)kl ? s->len : (size_t)kl, rows, k, n);
+    free(rows);
+    free(k);
 }
 
 /* Column c becomes series s: trimmed, on the grid, gaps NaN. */
@@ -185,6 +207,7 @@ static void place_wide(csv_reader *r, csv_col *c, ts_freq f, ts_series *s)
         free(c->v);
     }
     c->v = NULL;
+    if (r->n_cov) covs_wide(r, f, r->time_col >= 0 ? k0 : (int64_t)i0, i0, s);
 }
 
 static void wide_notes(const csv_reader *r)
@@ -216,8 +239,11 @@ static int finish_wide(csv_reader *r, ts_series_set *out)
     ts_freq f = {TS_FREQ_NONE, 1};
     size_t n = 0;
     char list[300], show[80];
-    for (size_t j = 0; j < r->ncols; j++)
+    for (size_t j = 0; j < r->ncols; j++) {
         n += kept(&r->cols[j]);
+        r->n_cov += r->cols[j].role == ROLE_COV && r->cols[j].kind == KIND_NUMBER;
+    }
+    if (r->o->cov_only) n = 1;   /* one unnamed series of covariates */
     if (n == 0 && r->value_col >= 0)
         return csv_fail(r, TS_EDATA, r->first_data_line, (size_t)r->value_col + 1,
                         "column \"%s\" has no values", csv_show(r->cols[r->value_col].name, list, 80));
@@ -245,8 +271,15 @@ static int finish_wide(csv_reader *r, ts_series_set *out)
     }
     wide_notes(r);  /* nothing fails from here on */
     out->series = ts_xcalloc(n, sizeof *out->series);
-    for (size_t j = 0; j < r->ncols; j++)
+    for (size_t j = 0; j < r->ncols && !r->o->cov_only; j++)
         if (kept(&r->cols[j])) place_wide(r, &r->cols[j], f, &out->series[out->n++]);
+    if (r->o->cov_only) {
+        ts_series *s = &out->series[out->n++];
+        s->name = ts_xstrdup("");
+        s->start = r->nrows ? r->t[0] : 0;
+        s->values = ts_xmalloc(sizeof *s->values);
+        covs_wide(r, f, 0, 0, s);
+    }
     out->freq = f;
     out->has_time = r->time_col >= 0;
     return 0;
@@ -285,6 +318,27 @@ static int tidy_series(csv_reader *r, csv_lseries *s)
     return 0;
 }
 
+/* The covariates of series out (grid point k0 of anchor's grid) from its
+ * observations i0.. up to the last with a covariate value. */
+static void covs_long(csv_reader *r, const csv_lseries *s, ts_freq f, int64_t anchor, int64_t k0,
+                      size_t i0, ts_series *out)
+{
+    size_t n = 0, last = i0;
+    for (size_t i = i0; i < s->n; i++)
+        if (csv_cov_has_value(r, s->obs[i].row)) last = i + 1;
+    size_t *rows = ts_xmalloc((s->n + 1) * sizeof *rows);
+    int64_t *k = ts_xmalloc((s->n + 1) * sizeof *k), kl = 0;
+    for (size_t i = i0; i < last; i++, n++) {
+        rows[n] = s->obs[i].row;
+        ts_time_steps(f, anchor, s->obs[i].t, &k[n]);
+        k[n] -= k0;
+        kl = k[n] + 1;
+    }
+    csv_cov_series(r, out, out->len > (size_t)kl ? out->len : (size_t)kl, rows, k, n);
+    free(rows);
+    free(k);
+}
+
 /* Place series s on the grid of anchor; NULL values if it has none. */
 static int place_long(csv_reader *r, csv_lseries *s, ts_freq f, int64_t anchor,
                       uint64_t anchor_line, ts_series *out, uint64_t *total)
@@ -296,6 +350,7 @@ static int place_long(csv_reader *r, csv_lseries *s, ts_freq f, int64_t anchor,
             return off_grid(r, f, s->obs[i].t, s->obs[i].line, anchor, anchor_line);
     while (i0 < i1 && isnan(s->obs[i0].v)) i0++;
     while (i1 > i0 && isnan(s->obs[i1 - 1].v)) i1--;
+    if (r->o->cov_only) i0 = 0, i1 = s->n ? 1 : 0;   /* no target: covariates from the first row */
     if (i0 == i1) return 0;
     ts_time_steps(f, anchor, s->obs[i0].t, &k0);
     ts_time_steps(f, anchor, s->obs[i1 - 1].t, &k1);
@@ -313,6 +368,8 @@ static int place_long(csv_reader *r, csv_lseries *s, ts_freq f, int64_t anchor,
         ts_time_steps(f, anchor, s->obs[i].t, &k);
         out->values[k - k0] = s->obs[i].v;
     }
+    if (r->o->cov_only) out->len = 0;
+    if (r->n_cov) covs_long(r, s, f, anchor, k0, i0, out);
     return 0;
 }
 
@@ -327,6 +384,8 @@ static int finish_long(csv_reader *r, ts_series_set *out)
     char show[80];
     ts_freq_acc_init(&acc);
     r->nrows = 0;
+    for (size_t j = 0; j < r->ncols; j++)
+        r->n_cov += r->cols[j].role == ROLE_COV && r->cols[j].kind == KIND_NUMBER;
     for (size_t i = 0; i < r->nls && !r->rc; i++) {
         csv_lseries *s = &r->ls[i];
         if (tidy_series(r, s)) break;
@@ -344,6 +403,8 @@ static int finish_long(csv_reader *r, ts_series_set *out)
         if (out->series[out->n].values) out->n++;
         else dropped++;
     }
+    if (out->n == 0 && r->value_col < 0)
+        return csv_fail(r, TS_EDATA, r->first_data_line, 1, "no rows");
     if (out->n == 0)
         return csv_fail(r, TS_EDATA, r->first_data_line, (size_t)r->value_col + 1,
                         "column \"%s\" has no values", csv_show(r->cols[r->value_col].name,
@@ -362,6 +423,7 @@ int csv_finish(csv_reader *r, ts_series_set *out)
     if (!r->roles_done)
         return csv_fail(r, TS_EDATA, r->line, 1, "no data rows after the header");
     int rc = r->n_id ? finish_long(r, out) : finish_wide(r, out);
+    if (!rc) csv_cov_columns(r, out);
     if (rc) ts_series_set_free(out);
     return rc;
 }

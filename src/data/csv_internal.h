@@ -24,7 +24,7 @@ typedef struct csv_field {
     uint64_t line;  /* the line it starts on */
 } csv_field;
 
-typedef enum { ROLE_SKIP, ROLE_TIME, ROLE_ID, ROLE_VALUE, ROLE_SERIES } csv_role;
+typedef enum { ROLE_SKIP, ROLE_TIME, ROLE_ID, ROLE_VALUE, ROLE_SERIES, ROLE_COV } csv_role;
 typedef enum { KIND_UNKNOWN, KIND_NUMBER, KIND_TEXT } csv_kind;
 
 typedef struct csv_col {
@@ -34,6 +34,13 @@ typedef struct csv_col {
     int seen;           /* ROLE_SERIES: a number was read */
     float *v;           /* ROLE_SERIES, wide: one value per row (owned) */
     uint64_t text_line; /* KIND_TEXT: where the first text value was */
+    /* ROLE_COV: v holds one value per stored row (wide) or observation
+     * (long), a level index when categorical */
+    int categorical;
+    int optional;       /* --covariates all: a text column is left out */
+    char **levels;      /* categorical: the levels, owned */
+    int n_levels;
+    struct csv_map *lmap;   /* level -> index */
 } csv_col;
 
 /* Long format: one observation, and one series's observations. */
@@ -41,6 +48,7 @@ typedef struct csv_obs {
     int64_t t;
     float v;
     uint32_t line;      /* saturates at UINT32_MAX */
+    size_t row;         /* its covariates: cols[c].v[row] */
 } csv_obs;
 
 typedef struct csv_lseries {
@@ -87,6 +95,10 @@ typedef struct csv_reader {
     size_t nrows, rcap;
     uint64_t first_data_line;
 
+    /* covariates: rows stored in the ROLE_COV columns' v */
+    size_t ncrows, ccap;
+    int n_cov;
+
     /* long */
     csv_lseries *ls;
     size_t nls, lscap;
@@ -110,6 +122,28 @@ int csv_row(csv_reader *r);
 int csv_empty_rows(csv_reader *r);
 /* Called by csv.c at the end of the input. */
 int csv_finish(csv_reader *r, ts_series_set *out);
+
+/* csv_cov.c: the covariate columns. Bind --covariate and --categorical
+ * (after the other options), mark --covariates all's columns (after the
+ * roles), store the current row's cells as cov row `row`, and hand the
+ * columns to the set (per series: cov_series, from its stored rows). */
+int csv_cov_bind(csv_reader *r, const csv_map *names);
+void csv_cov_mark_all(csv_reader *r);
+int csv_cov_store(csv_reader *r, size_t row);
+void csv_cov_columns(csv_reader *r, ts_series_set *out);
+/* Series s's covariates from stored rows rows[i] at its grid points k[i]
+ * (n of them), on cov_len points, NaN elsewhere. */
+void csv_cov_series(const csv_reader *r, ts_series *s, size_t cov_len, const size_t *rows,
+                    const int64_t *k, size_t n);
+/* 1 when stored row `row` has a covariate value. */
+int csv_cov_has_value(const csv_reader *r, size_t row);
+void csv_cov_free(csv_col *c);
+/* Shared with csv_rows.c. */
+char *csv_cell(csv_reader *r, size_t i);
+int csv_bad_number(csv_reader *r, size_t col, const char *s, int st);
+int csv_number_cell(const char *s, float *v);
+int csv_find_col(csv_reader *r, const csv_map *names, const char *opt, const char *want);
+enum { CSV_CELL_NUMBER, CSV_CELL_MISSING, CSV_CELL_BAD, CSV_CELL_RANGE, CSV_CELL_TINY };
 void csv_reader_free(csv_reader *r);
 
 uint64_t csv_hash(const char *s);

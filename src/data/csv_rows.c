@@ -14,7 +14,7 @@
 
 /* Field i of the current row, trimmed of blanks, NUL-terminated in place;
  * "" for a field the row lacks. */
-static char *cell(csv_reader *r, size_t i)
+char *csv_cell(csv_reader *r, size_t i)
 {
     if (i >= r->nf) return "";
     char *s = r->buf + r->f[i].off;
@@ -87,24 +87,24 @@ static int parse_number(const char *s, double *out)
     return d == 0 && mant != 0;
 }
 
-/* CELL_RANGE and CELL_TINY (>= CELL_RANGE): a number outside a float's range */
-enum { CELL_NUMBER, CELL_MISSING, CELL_BAD, CELL_RANGE, CELL_TINY };
+/* CSV_CELL_RANGE and CSV_CELL_TINY (>= CSV_CELL_RANGE, csv_internal.h): a
+ * number outside a float's range */
 
 /* Like overflow, a nonzero number below the normal floats (it would be read
  * as 0 or as a subnormal that loses digits and slows the arithmetic) is an
  * error, not a silent change of the data. */
-static int number_cell(const char *s, float *v)
+int csv_number_cell(const char *s, float *v)
 {
     double d;
     if (is_missing(s)) {
         *v = NAN;
-        return CELL_MISSING;
+        return CSV_CELL_MISSING;
     }
     int rc = parse_number(s, &d);
-    if (rc < 0) return CELL_BAD;
+    if (rc < 0) return CSV_CELL_BAD;
     *v = (float)d;
-    if (rc > 0 || (d != 0 && fabsf(*v) < FLT_MIN)) return CELL_TINY;
-    return isfinite(*v) ? CELL_NUMBER : CELL_RANGE;
+    if (rc > 0 || (d != 0 && fabsf(*v) < FLT_MIN)) return CSV_CELL_TINY;
+    return isfinite(*v) ? CSV_CELL_NUMBER : CSV_CELL_RANGE;
 }
 
 /* "12,5" or "-1,234": a number written with a decimal comma (or a
@@ -140,12 +140,12 @@ static int utf8_valid(const unsigned char *s)
 
 static uint32_t line32(uint64_t line) { return line > UINT32_MAX ? UINT32_MAX : (uint32_t)line; }
 
-static int bad_number(csv_reader *r, size_t col, const char *s, int st)
+int csv_bad_number(csv_reader *r, size_t col, const char *s, int st)
 {
     char show[80];
     return csv_fail(r, TS_EDATA, cell_line(r, col), col + 1,
-                    st == CELL_RANGE  ? "number out of range for a float: \"%s\""
-                    : st == CELL_TINY ? "number too small for a float: \"%s\""
+                    st == CSV_CELL_RANGE  ? "number out of range for a float: \"%s\""
+                    : st == CSV_CELL_TINY ? "number too small for a float: \"%s\""
                                       : "expected a number, found \"%s\"",
                     csv_show(s, show, sizeof show));
 }
@@ -153,7 +153,7 @@ static int bad_number(csv_reader *r, size_t col, const char *s, int st)
 static int time_cell(csv_reader *r, int64_t *t)
 {
     char show[80];
-    const char *s = cell(r, (size_t)r->time_col);
+    const char *s = csv_cell(r, (size_t)r->time_col);
     if (ts_time_parse(s, r->tform, t) == 0) return 0;
     return csv_fail(r, TS_EDATA, cell_line(r, (size_t)r->time_col), (size_t)r->time_col + 1,
                     "expected a timestamp, found \"%s\"", csv_show(s, show, sizeof show));
@@ -181,7 +181,7 @@ static const char *col_list(const csv_reader *r, int role, char *buf, size_t siz
 }
 
 /* A column given as an option: its exact name, or a 1-based number. */
-static int find_col(csv_reader *r, const csv_map *names, const char *opt, const char *want)
+int csv_find_col(csv_reader *r, const csv_map *names, const char *opt, const char *want)
 {
     char list[300];
     size_t i = csv_map_get(names, want, csv_hash(want));
@@ -202,13 +202,13 @@ static int bind_options(csv_reader *r, const csv_map *names)
     int used[2 + TS_CSV_MAX_ID_COLS], nused = 0;
     const char *what[2 + TS_CSV_MAX_ID_COLS];
     char show[80];
-    if (o->time_col && (r->time_col = find_col(r, names, "time-col", o->time_col)) < 0) return r->rc;
+    if (o->time_col && (r->time_col = csv_find_col(r, names, "time-col", o->time_col)) < 0) return r->rc;
     if (r->time_col >= 0) used[nused] = r->time_col, what[nused++] = "--time-col";
-    if (o->value_col && (r->value_col = find_col(r, names, "value-col", o->value_col)) < 0)
+    if (o->value_col && (r->value_col = csv_find_col(r, names, "value-col", o->value_col)) < 0)
         return r->rc;
     if (r->value_col >= 0) used[nused] = r->value_col, what[nused++] = "--value-col";
     for (int k = 0; k < o->n_id_cols && k < TS_CSV_MAX_ID_COLS; k++) {
-        if ((r->id_col[k] = find_col(r, names, "id-col", o->id_cols[k])) < 0) return r->rc;
+        if ((r->id_col[k] = csv_find_col(r, names, "id-col", o->id_cols[k])) < 0) return r->rc;
         r->cols[r->id_col[k]].role = ROLE_ID;
         used[nused] = r->id_col[k], what[nused++] = "--id-col";
         r->n_id++;
@@ -219,7 +219,7 @@ static int bind_options(csv_reader *r, const csv_map *names)
                 return csv_fail(r, TS_EUSAGE, 0, 0, "column \"%s\" is given to both %s and %s",
                                 csv_show(r->cols[used[a]].name, show, sizeof show), what[a],
                                 what[b]);
-    return 0;
+    return csv_cov_bind(r, names);
 }
 
 static int do_header(csv_reader *r)
@@ -232,7 +232,7 @@ static int do_header(csv_reader *r)
     for (size_t i = 0; i < r->nf; i++) {
         char v[32];
         snprintf(v, sizeof v, "V%zu", i + 1);
-        const char *s = r->o->no_header ? v : cell(r, i);
+        const char *s = r->o->no_header ? v : csv_cell(r, i);
         double d;
         if (!utf8_valid((const unsigned char *)s))
             return csv_fail(r, TS_EDATA, cell_line(r, i), i + 1, "invalid UTF-8 in a column name");
@@ -283,21 +283,22 @@ static int decide_roles(csv_reader *r)
             (int)j != r->value_col)
             r->time_col = (int)j;
     if (r->time_col >= 0) {
-        const char *s = cell(r, (size_t)r->time_col);
+        const char *s = csv_cell(r, (size_t)r->time_col);
         if ((r->tform = ts_time_sniff(s, 1)) == TS_TFORM_NONE)
             return csv_fail(r, TS_EDATA, cell_line(r, (size_t)r->time_col), (size_t)r->time_col + 1,
                             "expected a timestamp, found \"%s\"", csv_show(s, show, sizeof show));
     } else {  /* ... or else the first column whose first value is a date */
         for (size_t j = 0; j < r->ncols && r->time_col < 0; j++) {
             csv_col *c = &r->cols[j];
-            if (!c->name[0] || c->role == ROLE_ID || (int)j == r->value_col) continue;
-            ts_time_form form = ts_time_sniff(cell(r, j), time_name(c->name));
+            if (!c->name[0] || c->role == ROLE_ID || c->role == ROLE_COV || (int)j == r->value_col)
+                continue;
+            ts_time_form form = ts_time_sniff(csv_cell(r, j), time_name(c->name));
             if (form != TS_TFORM_NONE) r->time_col = (int)j, r->tform = form;
         }
     }
     if (r->time_col >= 0) r->cols[r->time_col].role = ROLE_TIME;
 
-    if (r->n_id > 0 && r->value_col < 0) {
+    if (r->n_id > 0 && r->value_col < 0 && !r->o->cov_only) {
         size_t n = 0;
         for (size_t j = 0; j < r->ncols; j++)
             if (r->cols[j].name[0] && r->cols[j].role == ROLE_SKIP) n++, r->value_col = (int)j;
@@ -309,8 +310,11 @@ static int decide_roles(csv_reader *r)
                             n ? col_list(r, ROLE_SERIES, list, sizeof list) : "");
         }
     }
-    if (r->n_id > 0) {
-        r->cols[r->value_col].role = ROLE_VALUE;
+    if (r->o->cov_all && r->n_id == 0 && r->value_col < 0 && !r->o->cov_only)
+        return csv_fail(r, TS_EUSAGE, 0, 0, "--covariates all in a wide file needs --value-col "
+                        "(the one column that is the series)");
+    if (r->n_id > 0 || r->o->cov_only) {
+        if (r->value_col >= 0) r->cols[r->value_col].role = ROLE_VALUE;
     } else if (r->value_col >= 0) {
         r->cols[r->value_col].role = ROLE_SERIES;
         r->cols[r->value_col].kind = KIND_NUMBER;  /* named: must be numbers */
@@ -318,6 +322,7 @@ static int decide_roles(csv_reader *r)
         for (size_t j = 0; j < r->ncols; j++)
             if (r->cols[j].name[0] && r->cols[j].role == ROLE_SKIP) r->cols[j].role = ROLE_SERIES;
     }
+    csv_cov_mark_all(r);
     r->roles_done = 1;
     r->first_data_line = r->f[0].line;
     return 0;
@@ -343,21 +348,22 @@ static int store_wide(csv_reader *r)
     for (size_t j = 0; j < r->ncols; j++) {
         csv_col *c = &r->cols[j];
         if (c->role != ROLE_SERIES || c->kind == KIND_TEXT) continue;
-        const char *s = cell(r, j);
+        const char *s = csv_cell(r, j);
         float v;
-        int st = number_cell(s, &v);
-        if (st >= CELL_RANGE || (st == CELL_BAD && (c->kind == KIND_NUMBER || decimal_comma(s))))
-            return bad_number(r, j, s, st);
-        if (st == CELL_BAD) {  /* a text column: left out */
+        int st = csv_number_cell(s, &v);
+        if (st >= CSV_CELL_RANGE || (st == CSV_CELL_BAD && (c->kind == KIND_NUMBER || decimal_comma(s))))
+            return csv_bad_number(r, j, s, st);
+        if (st == CSV_CELL_BAD) {  /* a text column: left out */
             c->kind = KIND_TEXT;
             c->text_line = cell_line(r, j);
             free(c->v);
             c->v = NULL;
             continue;
         }
-        if (st == CELL_NUMBER) c->kind = KIND_NUMBER, c->seen = 1;
+        if (st == CSV_CELL_NUMBER) c->kind = KIND_NUMBER, c->seen = 1;
         c->v[r->nrows] = v;
     }
+    if (csv_cov_store(r, r->nrows)) return r->rc;
     r->t[r->nrows] = t;
     r->tl[r->nrows++] = line32(r->f[0].line);
     return 0;
@@ -370,7 +376,7 @@ static csv_lseries *long_series(csv_reader *r)
     size_t n = 0;
     for (int k = 0; k < r->n_id; k++) {
         size_t j = (size_t)r->id_col[k];
-        const char *s = cell(r, j);
+        const char *s = csv_cell(r, j);
         size_t len = strlen(s);
         if (!*s) {
             csv_fail(r, TS_EDATA, cell_line(r, j), j + 1, "empty id in column \"%s\"",
@@ -412,15 +418,16 @@ static int store_long(csv_reader *r)
     if (r->time_col >= 0 && time_cell(r, &t)) return r->rc;
     csv_lseries *s = long_series(r);
     if (!s) return r->rc;
-    const char *vs = cell(r, (size_t)r->value_col);
-    int st = number_cell(vs, &v);
-    if (st == CELL_BAD || st >= CELL_RANGE) return bad_number(r, (size_t)r->value_col, vs, st);
+    const char *vs = r->value_col >= 0 ? csv_cell(r, (size_t)r->value_col) : "";
+    int st = csv_number_cell(vs, &v);
+    if (st == CSV_CELL_BAD || st >= CSV_CELL_RANGE) return csv_bad_number(r, (size_t)r->value_col, vs, st);
+    if (csv_cov_store(r, r->ncrows)) return r->rc;
     if (r->time_col < 0) t = (int64_t)s->n;  /* no time: the row order */
     if (s->n == s->cap) {
         s->cap = s->cap ? 2 * s->cap : 4;
         s->obs = ts_xrealloc(s->obs, s->cap * sizeof *s->obs);
     }
-    s->obs[s->n++] = (csv_obs){t, v, line32(r->f[0].line)};
+    s->obs[s->n++] = (csv_obs){t, v, line32(r->f[0].line), r->ncrows - 1};
     return 0;
 }
 
@@ -450,6 +457,10 @@ int csv_empty_rows(csv_reader *r)
         for (size_t j = 0; j < r->ncols; j++)
             if (r->cols[j].role == ROLE_SERIES && r->cols[j].kind != KIND_TEXT)
                 r->cols[j].v[r->nrows] = NAN;
+        size_t nf = r->nf;
+        r->nf = 0;   /* no cells: covariates missing */
+        csv_cov_store(r, r->nrows);
+        r->nf = nf;
         r->t[r->nrows] = (int64_t)r->nrows;
         r->tl[r->nrows++] = line32(r->pending_line + i);
     }

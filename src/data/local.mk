@@ -1,12 +1,19 @@
 # src/data
-libtsdiff_a_SOURCES += src/data/series.h
+libtsdiff_a_SOURCES += src/data/series.h src/data/covariates.c src/data/covariates.h
 # windows, scaling and input channels (window.h)
 libtsdiff_a_SOURCES += src/data/window.c src/data/window.h src/data/window_features.c \
 	src/data/window_features.h src/data/window_index.c
 # CSV ingestion (csv.h), the series set, timestamps and frequencies
 libtsdiff_a_SOURCES += src/data/csv.c src/data/csv.h src/data/csv_internal.h \
-	src/data/csv_rows.c src/data/csv_grid.c src/data/csv_map.c \
+	src/data/csv_rows.c src/data/csv_grid.c src/data/csv_map.c src/data/csv_cov.c \
 	src/data/series.c src/data/timefmt.c src/data/timefmt.h src/data/freq.c
+# Check suite of the covariates (CSV columns, inputs, channels, model file)
+if HAVE_CHECK
+check_PROGRAMS += tests/check_covariates
+TESTS += tests/check_covariates
+tests_check_covariates_CFLAGS = $(TEST_CFLAGS)
+tests_check_covariates_LDADD = $(TEST_LIBS)
+endif
 # Check suite of the windows
 if HAVE_CHECK
 check_PROGRAMS += tests/check_window

@@ -12,7 +12,14 @@ void ts_series_set_free(ts_series_set *set)
     for (size_t i = 0; i < set->n; i++) {
         free(set->series[i].name);
         free(set->series[i].values);
+        free(set->series[i].cov);
     }
+    for (int k = 0; k < set->n_cov; k++) {
+        free(set->cov[k].name);
+        for (int l = 0; l < set->cov[k].n_levels; l++) free(set->cov[k].levels[l]);
+        free(set->cov[k].levels);
+    }
+    free(set->cov);
     free(set->series);
     free(set->source);
     memset(set, 0, sizeof *set);

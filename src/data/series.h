@@ -36,7 +36,20 @@ typedef struct ts_series {
     int64_t start;     /* timestamp of point 0, seconds since the epoch, UTC */
     size_t len;
     float *values;     /* len values, NaN where missing */
+    size_t cov_len;    /* covariate points from start (>= len when the future
+                          is known; 0 when the set has no covariates) */
+    float *cov;        /* [set->n_cov][cov_len]: covariate k at point j is
+                          cov[k * cov_len + j]; NaN where missing; for a
+                          categorical covariate the index of its level */
 } ts_series;
+
+/* A covariate column of a set: its name and, when categorical, the levels
+ * its cells hold (in order of first appearance). */
+typedef struct ts_covariate {
+    char *name;
+    int n_levels;      /* 0: numeric */
+    char **levels;
+} ts_covariate;
 
 typedef struct ts_series_set {
     ts_series *series; /* n series, owned */
@@ -44,6 +57,8 @@ typedef struct ts_series_set {
     ts_freq freq;
     int has_time;      /* 0: no time column, points are indexed 0..len-1 */
     char *source;      /* the path it was read from, owned (may be NULL) */
+    int n_cov;         /* covariate columns (csv.h: --covariate, --categorical) */
+    ts_covariate *cov; /* [n_cov], owned */
 } ts_series_set;
 
 void ts_series_set_free(ts_series_set *set);
@@ -81,9 +96,11 @@ int ts_freq_season(ts_freq f);
  * at timestamp `start` (its index when the grid has no time). The values
  * may be a forecast's path: history followed by the horizon drawn so far.
  * level is the scale floor of the whole series (ts_window_level), which a
- * piece of a series cannot compute itself. Per-step covariates, when a
- * later version has them, sit in cov[k * cov_len + j] for j up to the end
- * of the horizon; none yet (n_cov = 0). The view owns nothing. */
+ * piece of a series cannot compute itself. The network's covariate inputs
+ * (data/covariates.h: one row per input, a categorical column one-hot) sit
+ * in cov[k * cov_len + i]: view point j is covariate point i = cov_first +
+ * j, known when 0 <= i < cov_len and not NaN; they may run past len (the
+ * future is known). n_cov = 0: none. The view owns nothing. */
 typedef struct ts_series_view {
     const float *values;
     long len;
@@ -92,6 +109,7 @@ typedef struct ts_series_view {
     int n_cov;
     long cov_len;
     const float *cov;
+    long cov_first;
 } ts_series_view;
 
 /* The view of series s of set, whose level the caller has (computed once

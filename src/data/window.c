@@ -34,6 +34,16 @@ static void build_table(ts_window_spec *w)
     for (int i = 0; i < w->n_lags; i++) add_chan(w, TS_CHAN_LAG, w->lags[i]);
     if (w->log_scale) add_chan(w, TS_CHAN_LOG_SCALE, 0);
     if (w->residual) add_chan(w, TS_CHAN_LOG_GAIN, 0);
+    for (int k = 0; k < w->n_cov; k++)
+        add_chan(w, w->cov_raw[k] ? TS_CHAN_COV_RAW : TS_CHAN_COV, k);
+}
+
+void ts_window_set_covariates(ts_window_spec *w, int n, const int *raw)
+{
+    TS_CHECK(n >= 0 && n <= TS_WINDOW_MAX_COVS);
+    w->n_cov = n;
+    for (int k = 0; k < n; k++) w->cov_raw[k] = raw[k] != 0;
+    build_table(w);
 }
 
 /* The first channel of a kind, or -1. */
@@ -132,8 +142,10 @@ const char *ts_window_channel_name(const ts_window_spec *w, int c, char *buf, si
         [TS_CHAN_NOISY] = "noisy", [TS_CHAN_HISTORY] = "history", [TS_CHAN_MASK] = "mask",
         [TS_CHAN_SIN] = "sin", [TS_CHAN_COS] = "cos", [TS_CHAN_LAG] = "lag",
         [TS_CHAN_LOG_SCALE] = "log scale", [TS_CHAN_LOG_GAIN] = "log gain",
+        [TS_CHAN_COV] = "covariate", [TS_CHAN_COV_RAW] = "indicator",
     };
     if (c < 0 || c >= w->channels) snprintf(buf, size, "?");
+    else if (w->chan[c].kind >= TS_CHAN_COV) snprintf(buf, size, "%s %d", names[w->chan[c].kind], (int)w->chan[c].param);
     else if (w->chan[c].param != 0) snprintf(buf, size, "%s %g", names[w->chan[c].kind], w->chan[c].param);
     else snprintf(buf, size, "%s", names[w->chan[c].kind]);
     return buf;
@@ -216,7 +228,7 @@ static void fill_targets(const ts_window_spec *w, const ts_series_view *sr, long
 int ts_window_fill(const ts_window_spec *w, const ts_series_view *sr, long origin, float *in,
                    float *x0, float *mask, float *scale)
 {
-    TS_CHECK(origin >= 0 && origin <= sr->len && sr->n_cov == 0);
+    TS_CHECK(origin >= 0 && origin <= sr->len && sr->n_cov == w->n_cov);
     const int L = w->length;
 
     memset(in, 0, sizeof *in * (size_t)w->channels * (size_t)L);
@@ -243,6 +255,10 @@ int ts_window_fill(const ts_window_spec *w, const ts_series_view *sr, long origi
         case TS_CHAN_LAG: ts_features_lag(w, sr, origin, sc, (long)ch->param, row); break;
         case TS_CHAN_LOG_SCALE: fill_const(row, L, log(sc)); break;
         case TS_CHAN_LOG_GAIN: fill_const(row, L, log(gain)); break;
+        case TS_CHAN_COV:
+        case TS_CHAN_COV_RAW:
+            ts_features_covariate(w, sr, j0, (int)ch->param, ch->kind == TS_CHAN_COV_RAW, row);
+            break;
         }
     }
     if (w->residual) {

@@ -52,7 +52,17 @@
  *                the seasonal-naive forecast; on the context, the value one
  *                season back. 0 on the padding.
  *   then         log(scale), constant over the window (if log_scale).
- *   last         log(gain), constant (residual specs only; TARGETS).
+ *   then         log(gain), constant (residual specs only; TARGETS).
+ *   last         covariates known in the future, one channel per input row
+ *                k of the view's covariates (data/covariates.h), over the
+ *                context AND the horizon (0 on the padding and where a value
+ *                is missing). A standardised row ("covariate k") is
+ *                (x - mean) / sd, mean and sd over the row's known values on
+ *                the context positions, sd floored at max(0.01 * mean |x|,
+ *                1e-6) and the result clamped to [-10, 10]; with no known
+ *                context value mean = 0, sd = max(mean |x| of the window's
+ *                known values, 1e-6). A raw row ("indicator k": one-hot
+ *                levels, 0/1 columns) is x as given.
  *
  * TARGETS: x0[H] = x_j / scale on the future (0 where missing or unknown),
  * mask[H] = 1 where observed. In a residual spec (w->residual, which needs
@@ -91,7 +101,10 @@
 
 #define TS_WINDOW_MAX_PERIODS 4
 #define TS_WINDOW_MAX_LAGS 2
-#define TS_WINDOW_MAX_CHANNELS (3 + 2 * TS_WINDOW_MAX_PERIODS + TS_WINDOW_MAX_LAGS + 2)
+/* Covariate inputs (data/covariates.h's TS_COV_MAX_ROWS). */
+#define TS_WINDOW_MAX_COVS 32
+#define TS_WINDOW_MAX_CHANNELS \
+    (3 + 2 * TS_WINDOW_MAX_PERIODS + TS_WINDOW_MAX_LAGS + 2 + TS_WINDOW_MAX_COVS)
 /* The most levels a window is padded for: nn/unet.h's TS_UNET_MAX_LEVELS
  * (data/ does not include nn/; diffusion/net.c checks the two agree). */
 #define TS_WINDOW_MAX_LEVELS 6
@@ -109,6 +122,8 @@ typedef enum ts_chan_kind {
     TS_CHAN_LAG,        /* seasonal lag param */
     TS_CHAN_LOG_SCALE,  /* log(scale), constant */
     TS_CHAN_LOG_GAIN,   /* log(residual gain), constant (residual specs) */
+    TS_CHAN_COV,        /* covariate input param, standardised by the context */
+    TS_CHAN_COV_RAW,    /* covariate input param, as given (indicators) */
 } ts_chan_kind;
 
 typedef struct ts_chan {
@@ -130,6 +145,8 @@ typedef struct ts_window_spec {
     int lags[TS_WINDOW_MAX_LAGS];
     int log_scale;          /* 1: a channel of log(scale) (CHANNELS) */
     int residual;           /* 1: targets are relative to the first lag (TARGETS) */
+    int n_cov;              /* covariate inputs (CHANNELS), the view's n_cov */
+    unsigned char cov_raw[TS_WINDOW_MAX_COVS];  /* 1: input k as given */
     int channels;           /* total input channels */
     ts_chan chan[TS_WINDOW_MAX_CHANNELS];   /* the table: what channel c holds */
 } ts_window_spec;
@@ -150,6 +167,12 @@ int ts_window_spec_make(ts_window_spec *w, ts_freq freq, int has_time, int conte
  * file stores the flag beside the spec. */
 int ts_window_set_residual(ts_window_spec *w, int on);
 
+/* Give w n covariate channels (raw[k]: input k as given, else
+ * standardised; CHANNELS), after every other channel. 0 clears them.
+ * TS_CHECKed: n <= TS_WINDOW_MAX_COVS. The model file stores the inputs
+ * (data/covariates.h) beside the spec. */
+void ts_window_set_covariates(ts_window_spec *w, int n, const int *raw);
+
 /* The same for the grid of a set. */
 int ts_window_spec_init(ts_window_spec *w, const ts_series_set *set, int context,
                         int horizon, int levels, ts_error *err);
@@ -164,12 +187,14 @@ int ts_window_gain_channel(const ts_window_spec *w);
 
 /* Name of channel c, its kind and parameter, as the model file stores it and
  * `info` prints it: "noisy", "history", "mask", "sin 7", "cos 365.25",
- * "lag 7", "log scale", "log gain". Returns buf. */
+ * "lag 7", "log scale", "log gain", "covariate 0", "indicator 1". Returns
+ * buf. */
 const char *ts_window_channel_name(const ts_window_spec *w, int c, char *buf, size_t size);
 
 /* Fill the window of the series v at origin (0 <= origin <= v->len): the
  * context ends at origin, the horizon starts there and may run past the
- * view's last value (a true forecast). Writes in[channels * length],
+ * view's last value (a true forecast); the view has w->n_cov covariate
+ * inputs. Writes in[channels * length],
  * x0[horizon] and mask[horizon] (either may be NULL) and *scale. Returns 1,
  * or 0 when no context point is observed (then nothing is valid). Training,
  * validation and forecasting all fill through this one function. */

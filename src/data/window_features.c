@@ -89,3 +89,43 @@ void ts_features_lag(const ts_window_spec *w, const ts_series_view *sr, long ori
         if (!isnan(v)) row[p] = (float)(v / scale);
     }
 }
+
+/* Covariate input k at view point j, or NaN when unknown. */
+static float cov_value(const ts_series_view *sr, int k, long j)
+{
+    long i = sr->cov_first + j;
+    if (i < 0 || i >= sr->cov_len) return NAN;
+    return sr->cov[(size_t)k * (size_t)sr->cov_len + (size_t)i];
+}
+
+void ts_features_covariate(const ts_window_spec *w, const ts_series_view *sr, long j0, int k,
+                           int raw, float *row)
+{
+    const int L = w->length, P = w->pad, C = w->context;
+    double mean = 0, sd = 0, mabs = 0;
+    long n = 0;
+    if (!raw) {
+        double sum = 0, sq = 0, sa = 0;
+        for (int p = P; p < P + C; p++) {
+            double v = cov_value(sr, k, j0 + p);
+            if (!isnan(v)) sum += v, sq += v * v, sa += fabs(v), n++;
+        }
+        if (n > 0) {
+            mean = sum / n, mabs = sa / n;
+            double var = sq / n - mean * mean;
+            sd = fmax(sqrt(var > 0 ? var : 0), fmax(0.01 * mabs, 1e-6));
+        } else {  /* no context value: the window's own magnitude */
+            for (int p = P; p < L; p++) {
+                double v = cov_value(sr, k, j0 + p);
+                if (!isnan(v)) sa += fabs(v), n++;
+            }
+            sd = fmax(n ? sa / n : 0, 1e-6);
+        }
+    }
+    for (int p = P; p < L; p++) {
+        double v = cov_value(sr, k, j0 + p);
+        if (isnan(v)) continue;
+        if (!raw) v = fmin(10, fmax(-10, (v - mean) / sd));
+        row[p] = (float)v;
+    }
+}

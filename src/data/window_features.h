@@ -16,6 +16,12 @@ void ts_features_calendar(const ts_window_spec *w, int64_t start, long j0, doubl
 void ts_features_lag(const ts_window_spec *w, const ts_series_view *sr, long origin, double scale,
                      long m, float *row);
 
+/* Covariate input k of the view sr (window.h, CHANNELS) into row[length],
+ * position p holding view point j0 + p: as given when raw, else
+ * standardised by its known context values. Zero where unknown. */
+void ts_features_covariate(const ts_window_spec *w, const ts_series_view *sr, long j0, int k,
+                           int raw, float *row);
+
 /* Phase in [0, 1) of timestamp t (seconds since the epoch, UTC) in a period
  * of q steps of the grid f: hour of day, day of week (Monday 0), fraction of
  * the calendar year for periods of about a year, else t modulo the period

@@ -24,6 +24,7 @@ typedef struct fc_state {
     const int *nonneg;                    /* [n] clamp the selected series at 0 (cfg's) */
     float *band;                          /* [n][2] lo, hi of THE BAND (forecast.h) */
     double *level;                        /* [set->n] series level for the scale floor */
+    ts_cov_inputs cov;                    /* the network's covariate inputs of the set */
     ts_denoiser dn;                       /* the sampler's eps_fn context */
     ts_sampler_graph graph;               /* the solver loop, recorded on GPUs */
 } fc_state;
@@ -38,6 +39,7 @@ static int fill_window(fc_state *st, long row, size_t s, long origin, int b, int
                                       : src->start + origin - st->C;
     ts_series_view v = {.values = st->path + (size_t)row * (st->C + st->total_h),
                         .len = st->C + done, .start = start, .level = st->level[s]};
+    ts_cov_inputs_view(&st->cov, s, origin - st->C, &v);
     return ts_window_fill(&st->m->win, &v, st->C + done, st->in_h + (size_t)r * st->ch * st->L,
                           NULL, NULL, &st->scale_h[r]);
 }
@@ -55,6 +57,7 @@ static void fc_free(fc_state *st)
     free(st->path);
     free(st->band);
     free(st->level);
+    ts_cov_inputs_free(&st->cov);
     ts_schedule_free(&st->sched);
     ts_sampler_graph_free(be, &st->graph);
     if (st->net) ts_unet_free(st->net);
@@ -206,6 +209,19 @@ static int sample_chunk(fc_state *st, const ts_forecast_config *cfg, const size_
     return 0;
 }
 
+/* The network's covariate inputs of set, known at every step of every
+ * selected series' horizon. */
+static int covariates_ready(fc_state *st, const size_t *sel, size_t n, const long *origin,
+                            ts_error *err)
+{
+    int rc = ts_cov_inputs_build(&st->cov, &st->m->cov, st->set, err);
+    for (size_t i = 0; !rc && st->cov.rows && i < n; i++) {
+        long o = origin ? origin[i] : (long)st->set->series[sel[i]].len;
+        rc = ts_cov_inputs_check(&st->cov, &st->m->cov, st->set, sel[i], o, o + st->total_h, err);
+    }
+    return rc;
+}
+
 int ts_forecast_run(ts_backend *be, const ts_net *m, const ts_series_set *set,
                     const size_t *sel, size_t n, const long *origin,
                     const ts_forecast_config *cfg, ts_forecast *out, ts_error *err)
@@ -221,7 +237,8 @@ int ts_forecast_run(ts_backend *be, const ts_net *m, const ts_series_set *set,
     st.nonneg = cfg->nonneg;
     st.chunk = cfg->chunk > 0 ? cfg->chunk : ts_forecast_default_chunk(m);
     if ((size_t)st.chunk > rows_all) st.chunk = (int)rows_all;
-    int rc = fc_init(&st, rows_all, err);
+    int rc = covariates_ready(&st, sel, n, origin, err);
+    if (!rc) rc = fc_init(&st, rows_all, err);
     if (!rc) {
         seed_paths(&st, sel, n, origin, cfg->samples);
         st.level = ts_xcalloc(set->n, sizeof *st.level);

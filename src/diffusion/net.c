@@ -6,10 +6,22 @@
 
 /* A window is padded for as many levels as the UNet can have. */
 _Static_assert(TS_WINDOW_MAX_LEVELS == TS_UNET_MAX_LEVELS, "window and UNet levels differ");
+_Static_assert(TS_WINDOW_MAX_COVS == TS_COV_MAX_ROWS, "window and covariate inputs differ");
 
 void ts_net_free(ts_net *n)
 {
     if (!n) return;
     free(n->ema);
+    ts_cov_table_free(&n->cov);
     memset(n, 0, sizeof *n);
+}
+
+void ts_net_set_covariates(ts_net *n, ts_cov_table *t)
+{
+    int raw[TS_COV_MAX_ROWS];
+    ts_cov_table_free(&n->cov);
+    n->cov = *t;
+    memset(t, 0, sizeof *t);
+    for (int k = 0; k < n->cov.n; k++) raw[k] = n->cov.row[k].raw;
+    ts_window_set_covariates(&n->win, n->cov.n, raw);
 }

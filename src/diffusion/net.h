@@ -11,12 +11,15 @@
 
 #include <stddef.h>
 
+#include "data/covariates.h"
 #include "data/window.h"
 #include "diffusion/schedule.h"
 #include "nn/unet.h"
 
 typedef struct ts_net {
     ts_window_spec win;
+    ts_cov_table cov;        /* the covariate inputs, by name (data/covariates.h):
+                                win's covariate channel k reads row k */
     ts_unet_config unet;
     ts_sched_kind sched;
     int T;                   /* diffusion steps */
@@ -24,7 +27,11 @@ typedef struct ts_net {
     float *ema;              /* [n_params] the weights sampling uses, host memory */
 } ts_net;
 
-/* Frees ema and zeroes *n. */
+/* Frees ema and the covariate table and zeroes *n. */
 void ts_net_free(ts_net *n);
+
+/* Give n the covariate inputs of table t (moved into n; t is left empty):
+ * win's covariate channels follow them (ts_window_set_covariates). */
+void ts_net_set_covariates(ts_net *n, ts_cov_table *t);
 
 #endif

@@ -117,6 +117,12 @@ int ts_train_setup(const ts_series_set *set, const ts_train_config *cfg, ts_net 
     int rc = ts_window_spec_init(&n->win, set, context, cfg->horizon, cfg->unet.levels, err);
     if (rc) return rc;
     ts_window_set_residual(&n->win, cfg->residual);
+    if (set->n_cov > 0) {   /* the set's covariates become inputs (data/covariates.h) */
+        ts_cov_table t;
+        rc = ts_cov_table_from_set(&t, set, err);
+        if (rc) return rc;
+        ts_net_set_covariates(n, &t);
+    }
     n->unet = cfg->unet;
     n->unet.in_channels = n->win.channels;
     n->unet.length = n->win.length;
@@ -160,6 +166,7 @@ typedef struct trainer {
     long nrecords, nrounds;        /* done so far */
     double val_secs;               /* time spent validating (for --verbose) */
     double *level;                 /* [set->n] series levels (scale floor) */
+    ts_cov_inputs cov;             /* the network's covariate inputs of every series */
     uint32_t *val_series;
 } trainer;
 
@@ -168,6 +175,7 @@ static int fill_row(trainer *tr, int r, size_t s, long origin)
 {
     float scale;
     ts_series_view v = ts_series_view_at(tr->set, s, tr->level[s]);
+    ts_cov_inputs_view(&tr->cov, s, 0, &v);
     return ts_window_fill(&tr->n->win, &v, origin, tr->in_h + (size_t)r * tr->ch * tr->L,
                           tr->x0_h + (size_t)r * tr->H, tr->mask_h + (size_t)r * tr->H, &scale);
 }
@@ -368,6 +376,7 @@ static void trainer_free(trainer *tr)
     free(tr->t_h);
     free(tr->val_series);
     free(tr->level);
+    ts_cov_inputs_free(&tr->cov);
     ts_window_index_free(&tr->ix);
     ts_schedule_free(&tr->sched);
     if (tr->opt) ts_optim_free(tr->opt);
@@ -437,6 +446,7 @@ static int trainer_init(trainer *tr, ts_error *err)
     int rc = ts_schedule_init(&tr->sched, n->sched, n->T, err);
     if (rc) return rc;
     rc = ts_window_index_build(&tr->ix, &n->win, tr->set, n->win.horizon, err);
+    if (!rc) rc = ts_cov_inputs_build(&tr->cov, &n->cov, tr->set, err);
     if (rc) return rc;
     tr->level = ts_xmalloc((tr->set->n + 1) * sizeof *tr->level);
     for (size_t i = 0; i < tr->set->n; i++) tr->level[i] = ts_window_level(&tr->set->series[i]);

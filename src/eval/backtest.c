@@ -12,7 +12,8 @@
 
 const char *ts_backtest_method_name(int method)
 {
-    static const char *names[TS_BT_METHODS] = {"tsdiff", "naive", "seasonal naive"};
+    static const char *names[TS_BT_METHODS] = {"tsdiff", "naive", "seasonal naive",
+                                               "tsdiff no cov"};
     return names[method];
 }
 
@@ -30,6 +31,7 @@ int ts_backtest_train_set(const ts_series_set *set, const ts_backtest_config *c,
     train->freq = set->freq;
     train->has_time = set->has_time;
     train->source = set->source ? ts_xstrdup(set->source) : NULL;
+    ts_series_set_copy_covariates(train, set);
     for (size_t i = 0; i < set->n; i++) {
         const ts_series *s = &set->series[i];
         long cut = ts_backtest_origin(c, s->len, 0);
@@ -40,6 +42,7 @@ int ts_backtest_train_set(const ts_series_set *set, const ts_backtest_config *c,
         t->len = (size_t)cut;
         t->values = ts_xmalloc((size_t)cut * sizeof *t->values);
         memcpy(t->values, s->values, (size_t)cut * sizeof *t->values);
+        ts_series_cut_covariates(t, s, set->n_cov, (size_t)cut);
     }
     if (train->n == 0)
         return ts_fail(err, TS_EDATA, "%s: no series is longer than the %d held-out windows "
@@ -81,8 +84,9 @@ static void score_baselines(ts_backtest *b, const ts_series *sr, size_t s, long 
     free(qs);
 }
 
-/* Score the model's samples for the selected series at their origins. */
-static void score_model(ts_backtest *b, const ts_series_set *set, const ts_forecast *f,
+/* Score the samples of a model (method) for the selected series at their
+ * origins. */
+static void score_model(ts_backtest *b, int method, const ts_series_set *set, const ts_forecast *f,
                         const long *origin)
 {
     float *col = ts_xmalloc((size_t)f->samples * sizeof *col);
@@ -96,7 +100,7 @@ static void score_model(ts_backtest *b, const ts_series_set *set, const ts_forec
             for (int k = 0; k < f->samples; k++)
                 col[k] = f->values[(i * (size_t)f->samples + (size_t)k) * (size_t)f->horizon + (size_t)h];
             ts_sort_floats(col, f->samples);
-            ts_metric_acc_add(acc_at(b, s, TS_BT_MODEL), col, f->samples, y, scale);
+            ts_metric_acc_add(acc_at(b, s, method), col, f->samples, y, scale);
         }
     }
     free(col);
@@ -150,7 +154,13 @@ static int run_window(ts_backend *be, const ts_model *m, const ts_series_set *se
     fcfg.horizon = c->horizon;
     fcfg.nonneg = nonneg;
     int rc = n ? ts_forecast_run(be, &m->net, set, sel, n, origin, &fcfg, &fc, err) : 0;
-    if (!rc && n) score_model(b, set, &fc, origin);
+    if (!rc && n) score_model(b, TS_BT_MODEL, set, &fc, origin);
+    if (!rc && n && c->plain) {   /* the same windows without the covariates */
+        ts_forecast pf = {0};
+        rc = ts_forecast_run(be, &c->plain->net, set, sel, n, origin, &fcfg, &pf, err);
+        if (!rc) score_model(b, TS_BT_PLAIN, set, &pf, origin);
+        ts_forecast_free(&pf);
+    }
     if (!rc && n && c->plot) {
         char *p = window_path(c->plot, w, c->windows);
         rc = ts_forecast_plot(p, &fc, set, origin, 3 * c->horizon, err);
@@ -171,6 +181,7 @@ int ts_backtest_run(ts_backend *be, const ts_model *m, const ts_series_set *set,
     if (rc) return rc;
     out->n_series = set->n;
     out->season = c->season > 0 ? c->season : ts_freq_season(set->freq);
+    out->has_plain = c->plain != NULL;
     out->acc = ts_xcalloc((set->n + 1) * TS_BT_METHODS, sizeof *out->acc);
     for (size_t i = 0; i < (set->n + 1) * TS_BT_METHODS; i++) ts_metric_acc_init(&out->acc[i]);
     for (int w = 0; !rc && w < c->windows; w++) rc = run_window(be, m, set, c, w, out, err);
@@ -187,6 +198,7 @@ void ts_backtest_print(const ts_backtest *b, FILE *out)
             "wQL9", "wQL19", "MASE", "sMAPE", "MSIS", "cov50", "cov80", "cov95");
     for (int k = 0; k < TS_BT_METHODS; k++) {
         ts_metric_result r;
+        if (k == TS_BT_PLAIN && !b->has_plain) continue;
         ts_metric_acc_result(&b->acc[b->n_series * TS_BT_METHODS + (size_t)k], &r);
         fprintf(out, "%-15s %8ld %8.4g %8.4f %8.4f %8.4f %8.3f %8.3f %6.3f %6.3f %6.3f\n",
                 ts_backtest_method_name(k), r.n, r.crps, r.wql9, r.wql19, r.mase, r.smape,
@@ -204,6 +216,7 @@ int ts_backtest_write_csv(const ts_backtest *b, const ts_series_set *set, const 
     for (size_t s = 0; s <= b->n_series; s++)
         for (int k = 0; k < TS_BT_METHODS; k++) {
             ts_metric_result r;
+            if (k == TS_BT_PLAIN && !b->has_plain) continue;
             ts_metric_acc_result(&b->acc[s * TS_BT_METHODS + (size_t)k], &r);
             ts_csv_field(a.f, s < b->n_series ? set->series[s].name : "(all)");
             fprintf(a.f, ",%s,%ld,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.4g,%.4g,%.4g\n",

@@ -13,7 +13,9 @@
 #include "eval/metrics.h"
 #include "model/model.h"
 
-enum { TS_BT_MODEL = 0, TS_BT_NAIVE = 1, TS_BT_SNAIVE = 2, TS_BT_METHODS = 3 };
+/* TS_BT_PLAIN: a second model, the same fit without the covariates, scored
+ * beside the first when the config names one (ts_backtest_config.plain). */
+enum { TS_BT_MODEL = 0, TS_BT_NAIVE = 1, TS_BT_SNAIVE = 2, TS_BT_PLAIN = 3, TS_BT_METHODS = 4 };
 
 typedef struct ts_backtest_config {
     int horizon;          /* H */
@@ -22,11 +24,13 @@ typedef struct ts_backtest_config {
     int season;           /* m for seasonal naive, MASE, MSIS; 0: from the frequency */
     ts_forecast_config fc;  /* samples and sampler (horizon is set to H) */
     const char *plot;     /* per-window fan charts with the truth, or NULL */
+    const ts_model *plain;  /* also score this model (without covariates), or NULL */
 } ts_backtest_config;
 
 typedef struct ts_backtest {
     size_t n_series;
     int season;
+    int has_plain;        /* TS_BT_PLAIN was scored (else it is left out) */
     ts_metric_acc *acc;   /* [(n_series + 1) * TS_BT_METHODS]; row n_series is pooled */
 } ts_backtest;
 
@@ -35,8 +39,8 @@ const char *ts_backtest_method_name(int method);
 /* Origin of window w of a series of length len. */
 long ts_backtest_origin(const ts_backtest_config *c, size_t len, int w);
 
-/* The training part: every series cut before its first held-out window
- * (series left with no points are dropped). TS_EDATA if nothing is left. */
+/* The training part: every series cut before its first held-out window,
+ * covariates too (series left with no points are dropped). TS_EDATA if nothing is left. */
 int ts_backtest_train_set(const ts_series_set *set, const ts_backtest_config *c,
                           ts_series_set *train, ts_error *err);
 

@@ -51,6 +51,8 @@ void ts_model_set_csv(ts_model *m, const char *data_path, const ts_csv_opts *csv
     free(r->data_path);
     r->data_path = data_path ? ts_xstrdup(data_path) : NULL;
     r->csv = *csv;
+    /* the covariates are the network's (net.cov), not the CSV options' */
+    r->csv.n_cov_cols = r->csv.n_cat_cols = r->csv.cov_all = 0;
     r->csv.time_col = keep(r, 0, csv->time_col);
     r->csv.value_col = keep(r, 1, csv->value_col);
     r->csv.freq = keep(r, 2, csv->freq);
@@ -110,4 +112,17 @@ int ts_model_series_nonneg(const ts_model *m, const ts_series *s)
 {
     long k = ts_model_find_series(m, s->name);
     return k >= 0 ? m->fit->nonneg[k] : ts_series_nonneg(s);
+}
+
+void ts_model_csv_covariates(const ts_model *m, ts_csv_opts *csv)
+{
+    const char *cols[TS_COV_MAX_ROWS];
+    int cat[TS_COV_MAX_ROWS];
+    int n = ts_cov_table_columns(&m->net.cov, cols, cat, TS_COV_MAX_ROWS);
+    csv->n_cov_cols = csv->n_cat_cols = csv->cov_all = 0;
+    for (int k = 0; k < n; k++) {
+        if (cat[k]) csv->cat_cols[csv->n_cat_cols++] = cols[k];
+        else csv->cov_cols[csv->n_cov_cols++] = cols[k];
+    }
+    csv->cov_required = n > 0;
 }

@@ -70,6 +70,11 @@ void ts_model_set_series(ts_model *m, const ts_series_set *set);
 int ts_model_data_path(const ts_model *m, const char *model_path, const char *hint,
                        const char **out, ts_error *err);
 
+/* Make csv read the columns of the model's covariates (data/covariates.h):
+ * numeric or categorical as fitted, a missing one TS_EDATA (cov_required).
+ * The names are borrowed from m. */
+void ts_model_csv_covariates(const ts_model *m, ts_csv_opts *csv);
+
 /* Index of the series called name in the fit record, or -1 (always -1
  * without one). */
 long ts_model_find_series(const ts_model *m, const char *name);

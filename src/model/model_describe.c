@@ -6,7 +6,7 @@
 
 static void describe_net(const ts_net *n, FILE *out)
 {
-    char fb[32], cb[32];
+    char fb[32], cb[32], nb[160];
     fprintf(out, "frequency:      %s\n", ts_freq_name(n->win.freq, fb, sizeof fb));
     fprintf(out, "horizon:        %d\n", n->win.horizon);
     fprintf(out, "context:        %d\n", n->win.context);
@@ -16,6 +16,11 @@ static void describe_net(const ts_net *n, FILE *out)
     for (int c = 0; c < n->win.channels; c++)
         fprintf(out, " %d %s%s", c, ts_window_channel_name(&n->win, c, cb, sizeof cb),
                 c + 1 < n->win.channels ? "," : "\n");
+    for (int k = 0; k < n->cov.n; k++)   /* channel win.channels - cov.n + k reads row k */
+        fprintf(out, "%s %s%s%s", k ? "," : "covariates:    ",
+                ts_cov_row_name(&n->cov.row[k], nb, sizeof nb),
+                n->cov.row[k].raw && !n->cov.row[k].level ? " (0/1)" : "",
+                k + 1 < n->cov.n ? "" : " (needed for every step forecast)\n");
     if (n->win.residual)
         fprintf(out, "targets:        residuals of the seasonal-naive forecast (lag %d)\n",
                 n->win.lags[0]);

@@ -35,9 +35,27 @@ static void put_window(ts_mf *f, const ts_window_spec *w)
     ts_mf_set_strs(f, "window.channel_table", np, (size_t)w->channels);
 }
 
+/* The covariate inputs by name (data/covariates.h), only when there are
+ * some: files without them are as before. */
+static void put_covariates(ts_mf *f, const ts_cov_table *t)
+{
+    if (t->n == 0) return;
+    const char *col[TS_COV_MAX_ROWS], *lvl[TS_COV_MAX_ROWS];
+    int64_t raw[TS_COV_MAX_ROWS];
+    for (int k = 0; k < t->n; k++) {
+        col[k] = t->row[k].column;
+        lvl[k] = t->row[k].level ? t->row[k].level : "";
+        raw[k] = t->row[k].raw;
+    }
+    ts_mf_set_strs(f, "covariates.columns", col, (size_t)t->n);
+    ts_mf_set_strs(f, "covariates.levels", lvl, (size_t)t->n);
+    ts_mf_set_i64s(f, "covariates.raw", raw, (size_t)t->n);
+}
+
 static void put_net(ts_mf *f, const ts_net *n)
 {
     put_window(f, &n->win);
+    put_covariates(f, &n->cov);
     ts_mf_set_i64(f, "unet.in_channels", n->unet.in_channels);
     ts_mf_set_i64(f, "unet.width", n->unet.width);
     ts_mf_set_i64(f, "unet.levels", n->unet.levels);
@@ -190,8 +208,32 @@ static void check_channels(reader *r, const ts_window_spec *w)
                             r->path, c, stored[c], built);
 }
 
-static void read_window(reader *r, ts_window_spec *w)
+/* The covariate inputs (files before them have none). A categorical row
+ * has a level; a numeric one "". */
+static void read_covariates(reader *r, ts_net *n)
 {
+    const char *const *col = NULL;
+    size_t got = 0;
+    ts_cov_table t = {0};
+    if (r->rc || !ts_mf_has(r->f, "covariates.columns")) return;
+    r->rc = ts_mf_get_strs(r->f, "covariates.columns", &col, &got, r->err);
+    if (!r->rc && (got == 0 || got > TS_COV_MAX_ROWS))
+        r->rc = ts_fail(r->err, TS_EDATA, "%s: corrupt model file (covariates.columns)", r->path);
+    const char *const *lvl = get_array(r, "covariates.levels", 's', got);
+    const int64_t *raw = get_array(r, "covariates.raw", 'i', got);
+    for (size_t k = 0; !r->rc && k < got; k++) {
+        if (!col[k][0] || (raw[k] != 0 && raw[k] != 1) || (lvl[k][0] && !raw[k]))
+            r->rc = ts_fail(r->err, TS_EDATA, "%s: corrupt model file (covariate %zu)", r->path, k);
+        else
+            r->rc = ts_cov_table_add(&t, col[k], lvl[k][0] ? lvl[k] : NULL, (int)raw[k], r->err);
+    }
+    if (!r->rc) ts_net_set_covariates(n, &t);
+    ts_cov_table_free(&t);
+}
+
+static void read_window(reader *r, ts_net *n)
+{
+    ts_window_spec *w = &n->win;
     int context = (int)get_int(r, "window.context", 1, 1 << 20);
     int horizon = (int)get_int(r, "window.horizon", 1, 1 << 20);
     int levels = (int)get_int(r, "window.levels", 1, TS_UNET_MAX_LEVELS);
@@ -204,7 +246,13 @@ static void read_window(reader *r, ts_window_spec *w)
     int residual = ts_mf_has(r->f, "window.residual") ? (int)get_int(r, "window.residual", 0, 1) : 0;
     if (r->rc) return;
     if (ts_window_spec_make(w, freq, has_time, context, horizon, levels, NULL) ||
-        ts_window_set_residual(w, residual) != residual || w->channels != channels)
+        ts_window_set_residual(w, residual) != residual) {
+        r->rc = ts_fail(r->err, TS_EDATA, "%s: corrupt model file (window settings)", r->path);
+        return;
+    }
+    read_covariates(r, n);
+    if (r->rc) return;
+    if (w->channels != channels)
         r->rc = ts_fail(r->err, TS_EDATA, "%s: corrupt model file (window settings)", r->path);
     else if (ts_mf_has(r->f, "window.channel_table"))   /* files before it have none */
         check_channels(r, w);
@@ -321,7 +369,7 @@ static void read_optimizer(reader *r, ts_train_record *t, size_t n)
 
 static void read_net(reader *r, ts_net *n)
 {
-    read_window(r, &n->win);
+    read_window(r, n);
     n->unet.in_channels = (int)get_int(r, "unet.in_channels", 1, 1024);
     n->unet.length = n->win.length;
     n->unet.width = (int)get_int(r, "unet.width", 1, 4096);

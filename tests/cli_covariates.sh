@@ -1,0 +1,86 @@
+#!/bin/sh
+# Covariates known in the future (README, man tsdiff: COVARIATES). A long
+# file of two series with a numeric covariate (promo) and a categorical one
+# (store), the last 7 days with empty targets: fit with them; the forecast
+# from the same file and from the history plus --future gives the same
+# rows; a covariate missing for one future day is one line naming series,
+# covariate and day, exit 65, nothing written; data without the covariate,
+# or with a level the model has not seen, exit 65; info lists them; a model
+# without covariates ignores --future and still forecasts as before.
+. "${top_srcdir:-.}/tests/lib.sh"
+set -e
+TINY="--channels 8 --levels 2 --res-blocks 1 --diffusion-steps 20 --batch 8 --threads 2"
+FC="-n 4 -K 4 --seed 3 --threads 2 -q"
+awk 'BEGIN {
+    srand(11)
+    print "id,date,sales,promo,store" > "'"$T"'/all.csv"
+    print "id,date,sales,promo,store" > "'"$T"'/hist.csv"
+    print "id,date,promo,store" > "'"$T"'/fut.csv"
+    for (s = 1; s <= 2; s++) for (t = 0; t < 97; t++) {
+        p = rand() < 0.3; d = strftime("%Y-%m-%d", 1704067200 + 86400 * t, 1)
+        st = s == 1 ? "big" : "small"
+        y = sprintf("%.2f", 10 + 5 * p + rand())
+        if (t < 90) {
+            print "S" s "," d "," y "," p "," st > "'"$T"'/all.csv"
+            print "S" s "," d "," y "," p "," st > "'"$T"'/hist.csv"
+        } else {
+            print "S" s "," d ",," p "," st > "'"$T"'/all.csv"
+            print "S" s "," d "," p "," st > "'"$T"'/fut.csv"
+        }
+    }
+}'
+COLS="--id-col id --value-col sales"
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" fit "$T/all.csv" $COLS --covariate promo --categorical store $TINY \
+    --horizon 7 --context 14 --steps 3 -o "$T/m.model" --quiet
+expect_rc 0 "$TSDIFF" info "$T/m.model"
+expect_out "covariates:     promo (0/1), store=big, store=small"
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" forecast -m "$T/m.model" $FC -o "$T/same.csv"
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" forecast -m "$T/m.model" --data "$T/hist.csv" --future "$T/fut.csv" \
+    $FC -o "$T/future.csv"
+[ "$(wc -l <"$T/same.csv")" -eq 15 ] || fail "expected 14 forecast rows"
+cmp -s "$T/same.csv" "$T/future.csv" || fail "--future forecasts other rows than future rows"
+grep -q "^S1,2024-03-31," "$T/same.csv" || fail "the horizon does not start after the last target"
+
+# one future day missing for S2: one line, 65, nothing written
+grep -v "^S2,2024-04-03," "$T/fut.csv" >"$T/fut_gap.csv"
+# shellcheck disable=SC2086
+expect_rc 65 "$TSDIFF" forecast -m "$T/m.model" --data "$T/hist.csv" --future "$T/fut_gap.csv" \
+    $FC -o "$T/x.csv"
+expect_err 'tsdiff: series "S2": covariate "promo" has no value at 2024-04-03'
+[ "$(wc -l <"$ERR")" -eq 1 ] || fail "more than one error line"
+[ ! -e "$T/x.csv" ] || fail "a refused forecast wrote its output"
+# no future at all
+# shellcheck disable=SC2086
+expect_rc 65 "$TSDIFF" forecast -m "$T/m.model" --data "$T/hist.csv" $FC -o "$T/x.csv"
+expect_err 'covariate "promo" has no value at 2024-03-31'
+[ ! -e "$T/x.csv" ] || fail "a refused forecast wrote its output"
+# data without the covariate
+cut -d, -f1-3 "$T/hist.csv" >"$T/nocov.csv"
+# shellcheck disable=SC2086
+expect_rc 65 "$TSDIFF" forecast -m "$T/m.model" --data "$T/nocov.csv" $FC -o "$T/x.csv"
+expect_err 'the model was fitted with covariate "promo", which this file has no column for'
+# an unknown level
+sed 's/,small$/,tiny/' "$T/all.csv" >"$T/level.csv"
+# shellcheck disable=SC2086
+expect_rc 65 "$TSDIFF" forecast -m "$T/m.model" --data "$T/level.csv" $FC -o "$T/x.csv"
+expect_err 'categorical covariate "store" has level "tiny" at 2024-01-01, which the model was not fitted with'
+[ ! -e "$T/x.csv" ] || fail "a refused forecast wrote its output"
+# bad options
+expect_rc 64 "$TSDIFF" fit "$T/all.csv" $COLS --covariates some -o "$T/y.model"
+expect_err "--covariates expects all"
+expect_rc 64 "$TSDIFF" fit "$T/all.csv" $COLS --covariate price -o "$T/y.model"
+expect_err 'no column "price" for --covariate'
+
+# a model without covariates: the same forecast as before, --future ignored
+FIX=$top_srcdir/tests/data/model
+DATA=$top_srcdir/data/sales.csv
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" forecast -m "$FIX/v1-daily.model" --data "$DATA" $FC -o "$T/old.csv"
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" forecast -m "$FIX/v1-daily.model" --data "$DATA" --future "$T/fut.csv" \
+    $FC -o "$T/old2.csv"
+cmp -s "$T/old.csv" "$T/old2.csv" || fail "--future changed a model without covariates"
+pass
