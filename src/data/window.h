@@ -100,6 +100,8 @@
  * so no training window touches the last `holdout` points of any series (the
  * validation windows sit there, at o = len - H with holdout = H). Contexts
  * reaching before the series start are allowed (padded like at forecast time).
+ * Some series must have context + horizon + holdout points (a universal
+ * spec: 1 + horizon + holdout).
  * The index stores runs of consecutive origins, not one entry per window.
  */
 #ifndef TS_WINDOW_H

@@ -104,5 +104,19 @@ int ts_model_from_mf(struct ts_mf *f, const char *path, ts_model *m, ts_error *e
 void ts_model_describe(const ts_model *m, const char *path, FILE *out);
 
 #define TS_MODEL_DEFAULT_PATH "tsdiff.model"
+#define TS_MODEL_PRETRAINED "default.model"   /* the shipped network (data/) */
+
+/* The pretrained default model (model_find.c), looked for in order at
+ *   1. $TSDIFF_MODEL, if set (and only there);
+ *   2. the build tree of the running program, when it runs uninstalled:
+ *      BUILD/data/default.model, then SRCDIR/data/default.model;
+ *   3. $(pkgdatadir)/default.model (make install puts it there).
+ * Writes its path; 0 or TS_ENOINPUT saying where it looked. */
+int ts_model_find_pretrained(char *path, size_t size, ts_error *err);
+
+/* The model `forecast` reads when none is named: tsdiff.model in the current
+ * directory (a fitted model; *pretrained = 0), else the pretrained default
+ * (*pretrained = 1). TS_ENOINPUT when neither is there. */
+int ts_model_find_default(char *path, size_t size, int *pretrained, ts_error *err);
 
 #endif

@@ -7,8 +7,10 @@
 static void describe_net(const ts_net *n, FILE *out)
 {
     char fb[32], cb[32];
-    if (n->win.universal)
-        fprintf(out, "frequency:      any (universal channels; last filled for %s)\n",
+    if (n->win.universal && n->win.freq.unit == TS_FREQ_NONE)
+        fprintf(out, "frequency:      any (universal channels)\n");
+    else if (n->win.universal)
+        fprintf(out, "frequency:      any (universal channels; fitted to %s data)\n",
                 ts_freq_name(n->win.freq, fb, sizeof fb));
     else
         fprintf(out, "frequency:      %s\n", ts_freq_name(n->win.freq, fb, sizeof fb));
