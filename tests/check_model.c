@@ -311,6 +311,79 @@ START_TEST(model_channel_table)
 }
 END_TEST
 
+
+/* A universal network (window.h, UNIVERSAL) with provenance round-trips:
+ * its table, the grid it was bound to, the lines; a stored table that is
+ * not the universal one is refused. */
+START_TEST(universal_roundtrip)
+{
+    ts_model m = {0}, back;
+    ts_error err = {0};
+    ck_assert_int_eq(ts_window_spec_make_universal(&m.net.win, 24, 8, 2, &err), 0);
+    ts_window_bind_grid(&m.net.win, (ts_freq){TS_FREQ_MONTH, 1}, 1);
+    m.net.unet = (ts_unet_config){.width = 4, .levels = 2, .res_blocks = 1, .temb_dim = 8,
+                                  .groups = 2, .in_channels = m.net.win.channels,
+                                  .length = m.net.win.length};
+    m.net.sched = TS_SCHED_LINEAR;
+    m.net.T = 20;
+    m.net.n_params = 50;
+    m.net.ema = random_floats(50);
+    ts_model_set_provenance(&m, "corpus", "synthetic");
+    ts_model_set_provenance(&m, "steps", "%d", 7);
+    ts_model_set_provenance(&m, "steps", "%d", 9);   /* replaces */
+    ck_assert_uint_eq(m.n_provenance, 2);
+    ck_assert_int_eq(ts_model_save(&m, path, TS_SAVE_NET, &err), 0);
+    ck_assert_int_eq(ts_model_load(path, &back, &err), 0);
+    ck_assert_int_eq(back.net.win.universal, 1);
+    assert_same_net(&m.net, &back.net);
+    ck_assert_str_eq(ts_model_provenance(&back, "corpus"), "synthetic");
+    ck_assert_str_eq(ts_model_provenance(&back, "steps"), "9");
+    ck_assert_ptr_null(ts_model_provenance(&back, "step"));
+    ts_model_free(&back);
+    /* the table of an ordinary spec under the universal flag: refused */
+    ts_mf *f = NULL;
+    ck_assert_int_eq(ts_mf_load(path, &f, &err), 0);
+    static const char *names[15] = {"noisy", "history", "mask", "sin 12", "cos 12"};
+    for (int c = 5; c < 15; c++) names[c] = "lag 12";
+    ts_mf_set_strs(f, "window.channel_table", names, 15);
+    ck_assert_int_eq(ts_mf_save(f, path, &err), 0);
+    ts_mf_free(f);
+    ck_assert_int_eq(ts_model_load(path, &back, &err), TS_EDATA);
+    ck_assert_msg(strstr(err.msg, "input channel 3") != NULL, "%s", err.msg);
+    ts_model_free(&m);
+}
+END_TEST
+
+/* The pretrained model: TSDIFF_MODEL when set (and only there); forecast's
+ * default is ./tsdiff.model first. */
+START_TEST(find_default_model)
+{
+    char found[4096], cwd[1024];
+    int pretrained = -1;
+    ts_error err = {0};
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    ck_assert_int_eq(chdir(dir), 0);
+    setenv("TSDIFF_MODEL", FIXTURES "net-only.model", 1);
+    ck_assert_int_eq(ts_model_find_pretrained(found, sizeof found, &err), 0);
+    ck_assert_str_eq(found, FIXTURES "net-only.model");
+    ck_assert_int_eq(ts_model_find_default(found, sizeof found, &pretrained, &err), 0);
+    ck_assert_int_eq(pretrained, 1);
+    FILE *fp = fopen(TS_MODEL_DEFAULT_PATH, "w");
+    ck_assert_ptr_nonnull(fp);
+    fclose(fp);
+    ck_assert_int_eq(ts_model_find_default(found, sizeof found, &pretrained, &err), 0);
+    ck_assert_str_eq(found, TS_MODEL_DEFAULT_PATH);
+    ck_assert_int_eq(pretrained, 0);
+    unlink(TS_MODEL_DEFAULT_PATH);
+    setenv("TSDIFF_MODEL", "/nonexistent/x.model", 1);
+    ck_assert_int_eq(ts_model_find_pretrained(found, sizeof found, &err), TS_ENOINPUT);
+    ck_assert_int_eq(ts_model_find_default(found, sizeof found, &pretrained, &err), TS_ENOINPUT);
+    ck_assert_msg(strstr(err.msg, "TSDIFF_MODEL") != NULL, "%s", err.msg);
+    unsetenv("TSDIFF_MODEL");
+    ck_assert_int_eq(chdir(cwd), 0);
+}
+END_TEST
+
 /* check_model --net-only IN OUT: the network part of IN into OUT. */
 static int write_net_only(const char *in, const char *out)
 {
@@ -335,6 +408,8 @@ int main(int argc, char **argv)
     tcase_add_test(tc, series_nonneg_rule);
     tcase_add_test(tc, fixtures_load);
     tcase_add_test(tc, model_channel_table);
+    tcase_add_test(tc, universal_roundtrip);
+    tcase_add_test(tc, find_default_model);
     suite_add_tcase(s, tc);
     return tu_run(s);
 }

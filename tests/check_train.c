@@ -164,7 +164,84 @@ START_TEST(test_skipped_steps)
 }
 END_TEST
 
+
+/* cfg->init: the run starts from the given weights. With every gradient
+ * poisoned no step moves them, so the weights kept are the init weights
+ * bit for bit; a wrong count of them is refused. */
+START_TEST(test_init_weights)
+{
+    ts_backend *be = ts_backend_cpu_create(1);
+    ts_series_set *set = make_set();
+    ts_train_config cfg;
+    tiny_config(&cfg, 0);
+    ts_net net = {0};
+    ts_train_record rec = {0};
+    ts_error err = {0};
+    ck_assert_int_eq(ts_train_setup(set, &cfg, &net, &rec, &err), 0);
+    ts_unet *u = ts_unet_create(be, &net.unet, 1);
+    size_t np = ts_unet_params(u)->total;
+    ts_unet_free(u);
+    float *w = malloc(np * sizeof *w);
+    for (size_t i = 0; i < np; i++) w[i] = (float)(0.01 * ((long)(i * 7919 % 201) - 100));
+    net.n_params = np;
+    cfg.init = w;
+    real_sse = be->masked_sse;
+    be->masked_sse = poisoned_sse;
+    sse_calls = 0;
+    poison_from = 1;
+    poison_to = 1 << 30;
+    ck_assert_msg(ts_train(be, set, &cfg, &net, &rec, &err) == 0, "%s", err.msg);
+    be->masked_sse = real_sse;
+    ck_assert_uint_eq(net.n_params, np);
+    ck_assert(memcmp(net.ema, w, np * sizeof *w) == 0);
+    ts_train_record_free(&rec);
+    net.n_params = np - 1;   /* the init weights of another network */
+    ck_assert_int_eq(ts_train(be, set, &cfg, &net, &rec, &err), TS_EDATA);
+    ts_train_record_free(&rec);
+    ts_net_free(&net);
+    free(w);
+    free_set(set);
+    ts_backend_destroy(be);
+}
+END_TEST
+
+/* A universal window with varied windows (pretraining) trains to finite
+ * weights, the same twice, and other than full windows give. */
+START_TEST(test_universal_varied)
+{
+    ts_backend *be = ts_backend_cpu_create(1);
+    ts_series_set *set = make_set();
+    float *w[3];
+    size_t np = 0;
+    for (int k = 0; k < 3; k++) {
+        ts_train_config cfg;
+        tiny_config(&cfg, 0);
+        cfg.universal = 1;
+        cfg.vary_window = k < 2;
+        ts_net net = {0};
+        ts_train_record rec = {0};
+        ts_error err = {0};
+        ck_assert_int_eq(ts_train_setup(set, &cfg, &net, &rec, &err), 0);
+        ck_assert_int_eq(net.win.universal, 1);
+        ck_assert_int_eq(net.win.channels, 15);
+        ck_assert_msg(ts_train(be, set, &cfg, &net, &rec, &err) == 0, "%s", err.msg);
+        np = net.n_params;
+        w[k] = malloc(np * sizeof *w[k]);
+        memcpy(w[k], net.ema, np * sizeof *w[k]);
+        for (size_t i = 0; i < np; i++) ck_assert(isfinite(w[k][i]));
+        ts_train_record_free(&rec);
+        ts_net_free(&net);
+    }
+    ck_assert(memcmp(w[0], w[1], np * sizeof *w[0]) == 0);
+    ck_assert(memcmp(w[0], w[2], np * sizeof *w[0]) != 0);
+    for (int k = 0; k < 3; k++) free(w[k]);
+    free_set(set);
+    ts_backend_destroy(be);
+}
+END_TEST
+
 int main(void)
 {
-    return tu_run(TU_SUITE("train", test_worker_streams, test_skipped_steps));
+    return tu_run(TU_SUITE("train", test_worker_streams, test_skipped_steps, test_init_weights,
+                           test_universal_varied));
 }

@@ -628,11 +628,153 @@ START_TEST(test_nonneg)
 }
 END_TEST
 
+/* ---- universal specs (window.h, UNIVERSAL) ---- */
+
+enum { U_FUT = 3, U_SIN1, U_COS1, U_FLAG1, U_SIN2, U_COS2, U_FLAG2, U_LAG1, U_LMASK1, U_LAG2,
+       U_LMASK2, U_LOGS };
+
+/* One table for every grid: the kinds and slots in order, 15 channels. */
+START_TEST(test_universal_table)
+{
+    ts_window_spec w;
+    ts_error err = {0};
+    ck_assert_int_eq(ts_window_spec_make_universal(&w, 24, 8, 3, &err), 0);
+    ck_assert_int_eq(w.channels, 15);
+    ck_assert_int_eq(w.universal, 1);
+    ck_assert_int_eq(w.length, 32);
+    static const char *const names[] = {
+        "noisy", "history", "mask", "future", "season sin 1", "season cos 1", "season flag 1",
+        "season sin 2", "season cos 2", "season flag 2", "season lag 1", "season lag mask 1",
+        "season lag 2", "season lag mask 2", "log scale"};
+    char buf[32];
+    for (int c = 0; c < w.channels; c++)
+        ck_assert_str_eq(ts_window_channel_name(&w, c, buf, sizeof buf), names[c]);
+    ck_assert_int_eq(ts_window_log_scale_channel(&w), U_LOGS);
+    /* no residual targets; binding a grid changes no channel */
+    ck_assert_int_eq(ts_window_set_residual(&w, 1), 0);
+    ts_window_spec b = w;
+    ts_window_bind_grid(&b, HOURLY, 1);
+    ck_assert_int_eq(b.freq.unit, TS_FREQ_HOUR);
+    ck_assert_mem_eq(b.chan, w.chan, sizeof w.chan);
+    ck_assert_int_eq(ts_window_spec_make_universal(&w, 0, 8, 3, &err), TS_EUSAGE);
+}
+END_TEST
+
+/* A series of n points x_j = 10 + (j mod m) on grid f from 2024-01-01. */
+static ts_series_set *season_set(size_t n, ts_freq f, int m)
+{
+    ts_series_set *set = make_set(1, &n, f, 1);
+    for (size_t j = 0; j < n; j++) set->series[0].values[j] = (float)(10 + (long)j % m);
+    return set;
+}
+
+/* Fill the universal window of a one-series set at its end; returns in. */
+static float *fill_universal(const ts_window_spec *w, const ts_series_set *set, float *scale)
+{
+    float *in = malloc(sizeof(float) * (size_t)w->channels * (size_t)w->length);
+    ck_assert_int_eq(fill_set(w, set, 0, (long)set->series[0].len, in, NULL, NULL, scale), 1);
+    return in;
+}
+
+static void assert_row(const ts_window_spec *w, const float *in, int c, int from, int to, float v)
+{
+    for (int p = from; p < to; p++)
+        ck_assert_msg(AT(in, *w, c, p) == v, "channel %d at %d: %g, not %g", c, p,
+                      AT(in, *w, c, p), v);
+}
+
+/* Hourly: both slots (24 and 168), both lags in a context of 200. */
+START_TEST(test_universal_hourly)
+{
+    ts_window_spec w;
+    ck_assert_int_eq(ts_window_spec_make_universal(&w, 200, 24, 3, NULL), 0);
+    ts_series_set *set = season_set(300, HOURLY, 24);
+    float sc;
+    float *in = fill_universal(&w, set, &sc);
+    int F = w.pad + w.context, L = w.length;
+    assert_row(&w, in, U_FUT, 0, F, 0);
+    assert_row(&w, in, U_FUT, F, L, 1);
+    assert_row(&w, in, U_FLAG1, 0, L, 1);
+    assert_row(&w, in, U_FLAG2, 0, L, 1);
+    /* phase of the day: point 300 (the first future one) is hour 12 */
+    ck_assert_float_eq_tol(AT(in, w, U_SIN1, F), (float)sin(TWO_PI * 12 / 24), 1e-5);
+    ck_assert_float_eq_tol(AT(in, w, U_COS1, F), (float)cos(TWO_PI * 12 / 24), 1e-5);
+    /* week: 2024-01-13 12:00 is a Saturday, (5 * 24 + 12) / 168 */
+    ck_assert_float_eq_tol(AT(in, w, U_SIN2, F), (float)sin(TWO_PI * 132 / 168), 1e-5);
+    /* lag 24 on the future: the seasonal-naive forecast, all there */
+    for (int h = 0; h < w.horizon; h++)
+        ck_assert_float_eq_tol(AT(in, w, U_LAG1, F + h) * sc, 10 + (300 + h) % 24, 1e-3);
+    assert_row(&w, in, U_LMASK1, F, L, 1);
+    assert_row(&w, in, U_LMASK2, F, L, 1);
+    assert_row(&w, in, U_LMASK1, 0, w.pad, 0);
+    free(in);
+    free_set(set);
+}
+END_TEST
+
+/* Monthly: one slot (12); slot 2 is absent (0 with its flag and mask 0); a
+ * history of 20 points in a context of 48 is padded and masked, and lag 12
+ * reaches back only into it. */
+START_TEST(test_universal_monthly_short)
+{
+    ts_window_spec w;
+    ck_assert_int_eq(ts_window_spec_make_universal(&w, 48, 12, 3, NULL), 0);
+    ts_series_set *set = season_set(20, (ts_freq){TS_FREQ_MONTH, 1}, 12);
+    set->series[0].start = T_2024_01_01;
+    float sc;
+    float *in = fill_universal(&w, set, &sc);
+    int F = w.pad + w.context, L = w.length;
+    assert_row(&w, in, U_FLAG1, 0, L, 1);
+    for (int c = U_SIN2; c <= U_FLAG2; c++) assert_row(&w, in, c, 0, L, 0);
+    assert_row(&w, in, U_LAG2, 0, L, 0);
+    assert_row(&w, in, U_LMASK2, 0, L, 0);
+    /* context: 28 unobserved positions, then 20 observed */
+    assert_row(&w, in, TS_CH_MASK, 0, F - 20, 0);
+    assert_row(&w, in, TS_CH_MASK, F - 20, F, 1);
+    /* the first future month is 2025-09: phase 8/12 */
+    ck_assert_float_eq_tol(AT(in, w, U_SIN1, F), (float)sin(TWO_PI * (243.0 / 365)), 1e-4);
+    assert_row(&w, in, U_LMASK1, F, L, 1);
+    assert_row(&w, in, U_LMASK1, F - 20, F - 8, 0);   /* nothing a season before */
+    assert_row(&w, in, U_LMASK1, F - 8, F, 1);
+    free(in);
+    free_set(set);
+}
+END_TEST
+
+/* No time column: no season, every slot absent; a mixed set's own grids
+ * decide the slots of each series. */
+START_TEST(test_universal_no_time_and_mixed)
+{
+    ts_window_spec w;
+    ck_assert_int_eq(ts_window_spec_make_universal(&w, 16, 4, 2, NULL), 0);
+    size_t n = 30;
+    ts_series_set *set = make_set(1, &n, (ts_freq){TS_FREQ_NONE, 1}, 0);
+    for (size_t j = 0; j < n; j++) set->series[0].values[j] = (float)j;
+    float sc;
+    float *in = fill_universal(&w, set, &sc);
+    for (int c = U_SIN1; c <= U_LMASK2; c++) assert_row(&w, in, c, 0, w.length, 0);
+    free(in);
+    /* the same values on a daily grid of their own: slot 1 (7) is there */
+    set->has_time = 1;
+    set->freqs = malloc(sizeof *set->freqs);
+    set->freqs[0] = DAILY;
+    in = fill_universal(&w, set, &sc);
+    assert_row(&w, in, U_FLAG1, 0, w.length, 1);
+    assert_row(&w, in, U_FLAG2, 0, w.length, 1);   /* 365.25: a phase, no lag */
+    assert_row(&w, in, U_LMASK2, 0, w.length, 0);
+    free(in);
+    free(set->freqs);
+    free_set(set);
+}
+END_TEST
+
+
 int main(void)
 {
     return tu_run(TU_SUITE("window",
         test_spec_layout, test_fill_channels, test_fill_forecast_and_gaps, test_view_of_piece,
         test_residual_targets, test_scale_floor, test_calendar_hourly_and_index_phase,
         test_calendar_bday, test_index_counts, test_index_holdout, test_index_too_little,
-        test_default_context, test_nonneg));
+        test_default_context, test_nonneg, test_universal_table, test_universal_hourly,
+        test_universal_monthly_short, test_universal_no_time_and_mixed));
 }

@@ -14,6 +14,9 @@ EXTRA_DIST += tests/cli_compat.sh tests/data/model/v1-daily.model tests/data/mod
 TESTS += tests/cli_compat.sh
 EXTRA_DIST += tests/cli_net_only.sh tests/data/model/net-only.model
 TESTS += tests/cli_net_only.sh
+# pretrain, the universal network, the default model, fit --init
+EXTRA_DIST += tests/cli_pretrain.sh
+TESTS += tests/cli_pretrain.sh
 EXTRA_DIST += tests/cli_calendar.sh tests/data/model/freq_unit_unknown.model
 TESTS += tests/cli_calendar.sh
 EXTRA_DIST += tests/cli_long_horizon.sh

@@ -3,6 +3,7 @@
  * tsdiff against the naive and seasonal-naive baselines. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/csv_opts.h"
@@ -29,14 +30,18 @@ static int fit_before(const backtest_args *a, ts_backend *be, const ts_series_se
                       ts_model *m, ts_error *err)
 {
     ts_series_set train = {0};
+    ts_model init = {0};
     ts_train_config cfg;
     int rc = ts_backtest_train_set(set, bc, &train, err);
     ts_series_set seen = train;   /* what training sees: a shallow copy */
     if (plain) seen.n_cov = 0;
     if (!rc) rc = ts_cli_fit_config(&a->fit, set, &cfg, err);
     if (!rc) {
+        ts_cli_fit opts = a->fit;
+        opts.horizon = 0;   /* the windows' horizon; an --init model forecasts its own, cut */
         cfg.horizon = bc->horizon;
-        rc = ts_train_setup(&seen, &cfg, &m->net, &ts_model_fit(m)->train, err);
+        rc = ts_cli_fit_from_init(&opts, &seen, &cfg, &init, m, err);
+        if (rc == 1) rc = ts_train_setup(&seen, &cfg, &m->net, &ts_model_fit(m)->train, err);
     }
     if (!rc) {
         ts_model_set_csv(m, set->source, csv);
@@ -45,6 +50,7 @@ static int fit_before(const backtest_args *a, ts_backend *be, const ts_series_se
     }
     if (!rc && a->save_model && !plain) rc = ts_model_save(m, a->save_model, TS_SAVE_FIT, err);
     ts_series_set_free(&train);
+    ts_model_free(&init);
     return rc;
 }
 
@@ -58,6 +64,17 @@ static int claim_outputs(const backtest_args *a, const char *path, ts_outputs *o
     int rc = a->plot ? ts_plot_check_path(a->plot, err) : 0;
     if (!rc) rc = ts_outputs_claim(outs, in, 2, out, 3, a->wait, err);
     return rc;
+}
+
+/* --model FILE, or "default" (when no such file): the pretrained model,
+ * scored zero-shot. */
+static int load_model(const backtest_args *a, ts_model *m, ts_error *err)
+{
+    char path[4096];
+    if (strcmp(a->model, "default") != 0 || access(a->model, F_OK) == 0)
+        return ts_model_load(a->model, m, err);
+    int rc = ts_model_find_pretrained(path, sizeof path, err);
+    return rc ? rc : ts_model_load(path, m, err);
 }
 
 static int run_backtest(const backtest_args *a, const char *path, ts_error *err)
@@ -77,7 +94,7 @@ static int run_backtest(const backtest_args *a, const char *path, ts_error *err)
     int rc = ts_csv_cli_opts(&a->csv, "backtest", &csv, err);
     if (!rc && a->sampler) rc = ts_sampler_parse(a->sampler, &bc.fc.sampler.kind, err);
     if (!rc) rc = claim_outputs(a, path, &outs, err);
-    if (!rc && a->model) rc = ts_model_load(a->model, &m, err);
+    if (!rc && a->model) rc = load_model(a, &m, err);
     /* a model's own CSV options, unless it has no fit record, and its covariates */
     if (!rc && a->model) {
         if (m.fit) csv = m.fit->csv;
@@ -86,6 +103,7 @@ static int run_backtest(const backtest_args *a, const char *path, ts_error *err)
     if (!rc) rc = ts_csv_read(path, &csv, &set, err);
     if (!rc) rc = ts_backend_open(a->fit.device, a->fit.threads, &be, err);
     if (rc) goto done;
+    ts_window_bind_grid(&m.net.win, set.freq, set.has_time);   /* a universal --model */
     bc.horizon = a->fit.horizon ? a->fit.horizon
                                 : a->model ? m.net.win.horizon : ts_default_horizon(set.freq);
     if (!a->model) rc = fit_before(a, be, &set, &csv, &bc, 0, &m, err);

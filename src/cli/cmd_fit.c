@@ -131,7 +131,7 @@ static int finish_fit(const fit_args *a, ts_model *m, long done, double secs, ts
 
 static int run_fit(fit_args *a, const char *data_path, ts_error *err)
 {
-    ts_model m = {0};
+    ts_model m = {0}, init = {0};
     ts_series_set set = {0};
     ts_csv_opts csv;
     ts_backend *be = NULL;
@@ -154,7 +154,8 @@ static int run_fit(fit_args *a, const char *data_path, ts_error *err)
         if (!a->fit.batch) cfg.batch = m.fit->train.batch;
     }
     if (!rc && !a->resume) {
-        rc = ts_train_setup(&set, &cfg, &m.net, &ts_model_fit(&m)->train, err);
+        rc = ts_cli_fit_from_init(&a->fit, &set, &cfg, &init, &m, err);
+        if (rc == 1) rc = ts_train_setup(&set, &cfg, &m.net, &ts_model_fit(&m)->train, err);
         if (!rc) ts_model_set_csv(&m, recordable(set.source), &csv);
     }
     if (!rc) rc = ts_backend_open(a->fit.device, a->fit.threads, &be, err);
@@ -170,6 +171,7 @@ done:
     ts_backend_destroy(be);
     ts_series_set_free(&set);
     ts_model_free(&m);
+    ts_model_free(&init);
     return rc;
 }
 

@@ -29,8 +29,9 @@ static int match_series(const ts_model *m, const ts_series_set *set, const ts_st
                         size_t **sel, size_t *n, ts_error *err)
 {
     char a[32], b[32];
-    if (set->has_time != m->net.win.has_time || set->freq.unit != m->net.win.freq.unit ||
-        set->freq.mult != m->net.win.freq.mult)
+    if (!m->net.win.universal &&
+        (set->has_time != m->net.win.has_time || set->freq.unit != m->net.win.freq.unit ||
+         set->freq.mult != m->net.win.freq.mult))
         return ts_fail(err, TS_EDATA, "%s: frequency %s does not match the model's (%s)",
                        set->source, ts_freq_name(set->freq, a, sizeof a),
                        ts_freq_name(m->net.win.freq, b, sizeof b));
@@ -102,8 +103,24 @@ static int read_history(const forecast_args *a, const ts_model *m, ts_series_set
     return rc;
 }
 
-static int run_forecast(const forecast_args *a, ts_error *err)
+/* --model, else tsdiff.model here, else the pretrained default (said
+ * once: a zero-shot forecast). */
+static int choose_model(forecast_args *a, char *buf, size_t size, ts_error *err)
 {
+    int pretrained = 0;
+    if (a->model) return 0;
+    int rc = ts_model_find_default(buf, size, &pretrained, err);
+    if (rc) return rc;
+    a->model = buf;
+    if (pretrained)
+        ts_note("no %s here: forecasting zero-shot with the pretrained model %s",
+                TS_MODEL_DEFAULT_PATH, buf);
+    return 0;
+}
+
+static int run_forecast(forecast_args *a, ts_error *err)
+{
+    char model_path[4096];
     ts_outputs outs = {0};
     ts_model m = {0};
     ts_series_set set = {0};
@@ -118,10 +135,12 @@ static int run_forecast(const forecast_args *a, ts_error *err)
                                           .seed = (uint64_t)a->seed}};
     int rc = ts_quantiles_parse(a->quantiles, q, TS_MAX_QUANTILES, &nq, err);
     if (!rc && a->sampler) rc = ts_sampler_parse(a->sampler, &cfg.sampler.kind, err);
+    if (!rc) rc = choose_model(a, model_path, sizeof model_path, err);
     if (!rc) rc = claim_outputs(a, &outs, err);
     if (!rc) rc = ts_model_load(a->model, &m, err);
     if (!rc) rc = read_history(a, &m, &set, err);
     if (!rc) rc = match_series(&m, &set, &a->series, &sel, &nsel, err);
+    if (!rc) ts_window_bind_grid(&m.net.win, set.freq, set.has_time);
     if (!rc) rc = ts_backend_open(a->device, a->threads, &be, err);
     cfg.horizon = a->horizon ? a->horizon : m.net.win.horizon;
     if (!rc && cfg.horizon > m.net.win.horizon && !a->quiet)
@@ -150,11 +169,11 @@ static int run_forecast(const forecast_args *a, ts_error *err)
 
 int ts_cmd_forecast(int argc, char **argv)
 {
-    forecast_args a = {.model = TS_MODEL_DEFAULT_PATH, .samples = 100, .sampler_steps = 20,
+    forecast_args a = {.samples = 100, .sampler_steps = 20,
                        .quantiles = "0.05,0.1,0.25,0.5,0.75,0.9,0.95", .output = "-",
                        .history = 90, .seed = 1};
     const ts_opt opts[] = {
-        {"model", 'm', TS_OPT_STRING, &a.model, "FILE", "model file (default tsdiff.model)", 0, 0},
+        {"model", 'm', TS_OPT_STRING, &a.model, "FILE", "model file (default: tsdiff.model here, else the pretrained model)", 0, 0},
         {"data", 'd', TS_OPT_STRING, &a.data, "CSV", "history to forecast from (default: the model's training file, re-read)", 0, 0},
         {"future", 0, TS_OPT_STRING, &a.future, "CSV", "the future's covariates: the data's id and time columns and the model's covariates, no target", 0, 0},
         {"horizon", 'H', TS_OPT_INT, &a.horizon, "H", "steps to forecast (default: the model's horizon)", 1, 1000000},

@@ -22,8 +22,7 @@ typedef struct synth_args {
     double wait;
 } synth_args;
 
-/* "MIN[:MAX]": whole numbers from 2 to MAX_LENGTH. */
-static int parse_length(const char *s, size_t *lo, size_t *hi, ts_error *err)
+int ts_cli_length_range(const char *cmd, const char *s, size_t *lo, size_t *hi, ts_error *err)
 {
     char *end;
     long v[2] = {0, 0};
@@ -41,8 +40,8 @@ static int parse_length(const char *s, size_t *lo, size_t *hi, ts_error *err)
         if (i == 1 || *end != ':') break;
         p = end + 1;
     }
-    return ts_fail(err, TS_EUSAGE, "synth: --length expects MIN or MIN:MAX, whole numbers "
-                   "with 2 <= MIN <= MAX <= %ld, found \"%s\"", MAX_LENGTH, s);
+    return ts_fail(err, TS_EUSAGE, "%s: --length expects MIN or MIN:MAX, whole numbers "
+                   "with 2 <= MIN <= MAX <= %ld, found \"%s\"", cmd, MAX_LENGTH, s);
 }
 
 /* Every option checked, before any output is touched. */
@@ -53,7 +52,7 @@ static int make_config(const synth_args *a, ts_synth_config *c, ts_error *err)
                            .seed = (uint64_t)a->seed};
     if (ts_freq_parse(a->freq, &c->freq, &sub))
         return ts_fail(err, TS_EUSAGE, "synth: --freq: %s", sub.msg);
-    int rc = parse_length(a->length, &c->min_len, &c->max_len, err);
+    int rc = ts_cli_length_range("synth", a->length, &c->min_len, &c->max_len, err);
     if (!rc && a->kind && ts_synth_kinds_parse(a->kind, &c->kinds, &sub))
         return ts_fail(err, TS_EUSAGE, "synth: --kind: %s", sub.msg);
     if (!rc && ts_synth_check(c, &sub)) return ts_fail(err, TS_EUSAGE, "synth: %s", sub.msg);

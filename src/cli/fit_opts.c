@@ -1,6 +1,7 @@
 /* fit_opts.c - training options -> ts_train_config. */
 #include "cli/fit_opts.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void ts_cli_fit_init(ts_cli_fit *f)
@@ -38,5 +39,53 @@ int ts_cli_fit_config(const ts_cli_fit *f, const ts_series_set *set, ts_train_co
         else return ts_fail(err, TS_EUSAGE, "--target expects residual or value, found \"%s\"", f->target);
     }
     if (f->schedule) return ts_sched_parse(f->schedule, &c->sched, err);
+    return 0;
+}
+
+/* An option given that the init model decides otherwise: its name, or NULL. */
+static const char *contradiction(const ts_cli_fit *f, const ts_net *n)
+{
+    if (f->context && f->context != n->win.context) return "--context";
+    if (f->horizon && f->horizon != n->win.horizon) return "--horizon";
+    if (f->channels && f->channels != n->unet.width) return "--channels";
+    if (f->levels && f->levels != n->unet.levels) return "--levels";
+    if (f->res_blocks && f->res_blocks != n->unet.res_blocks) return "--res-blocks";
+    if (f->T && f->T != n->T) return "--diffusion-steps";
+    if (f->target && (strcmp(f->target, "residual") == 0) != n->win.residual) return "--target";
+    return NULL;
+}
+
+int ts_cli_fit_from_init(const ts_cli_fit *f, const ts_series_set *set, ts_train_config *cfg,
+                         ts_model *init, ts_model *m, ts_error *err)
+{
+    const char *what = f->init ? f->init : TS_FIT_INIT_DEFAULT;
+    char path[4096];
+    char a[32], b[32];
+    if (!strcmp(what, "none")) return 1;
+    int rc = !strcmp(what, "default") ? ts_model_find_pretrained(path, sizeof path, err) : 0;
+    if (!rc) rc = ts_model_load(strcmp(what, "default") ? what : path, init, err);
+    if (rc) return rc;
+    const ts_net *n = &init->net;
+    const char *bad = contradiction(f, n);
+    if (bad)
+        return ts_fail(err, TS_EUSAGE, "--init %s: the window and network come from the model; "
+                       "drop %s", what, bad);
+    if (!n->win.universal && (set->has_time != n->win.has_time ||
+                              set->freq.unit != n->win.freq.unit ||
+                              set->freq.mult != n->win.freq.mult))
+        return ts_fail(err, TS_EUSAGE, "--init %s: a model of %s data cannot start a fit of %s "
+                       "data (a universal one can)", what, ts_freq_name(n->win.freq, a, sizeof a),
+                       ts_freq_name(set->freq, b, sizeof b));
+    m->net = *n;
+    m->net.ema = ts_xmalloc(n->n_params * sizeof *m->net.ema);
+    memcpy(m->net.ema, n->ema, n->n_params * sizeof *m->net.ema);
+    ts_window_bind_grid(&m->net.win, set->freq, set->has_time);
+    cfg->horizon = n->win.horizon;
+    cfg->context = n->win.context;
+    cfg->init = n->ema;
+    ts_train_record_start(&ts_model_fit(m)->train, cfg);
+    ts_model_set_provenance(m, "init", "%s", strcmp(what, "default") ? what : path);
+    const char *steps = ts_model_provenance(init, "steps");
+    if (steps) ts_model_set_provenance(m, "init.steps", "%s", steps);
     return 0;
 }

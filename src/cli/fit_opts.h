@@ -5,13 +5,19 @@
 
 #include "cli/opts.h"
 #include "diffusion/train.h"
+#include "model/model.h"
 
 typedef struct ts_cli_fit {
     int horizon, context, batch, channels, levels, res_blocks, T, threads, quiet, verbose;
     long steps, seed;
     double epochs, lr;
     const char *schedule, *device, *select, *target;
+    const char *init;   /* --init: default, none or a model file */
 } ts_cli_fit;
+
+/* What --init is when not given (fit and backtest): "none" trains from
+ * random weights; bench/RESULTS.md, "Pretrained model", says why. */
+#define TS_FIT_INIT_DEFAULT "none"
 
 #define TS_FIT_OPTIONS(f) \
     {"horizon", 'H', TS_OPT_INT, &(f).horizon, "H", "steps to forecast (default: from the frequency, e.g. 30 for daily)", 1, 100000}, \
@@ -27,6 +33,7 @@ typedef struct ts_cli_fit {
     {"schedule", 0, TS_OPT_STRING, &(f).schedule, "NAME", "noise schedule: linear (default) or cosine", 0, 0}, \
     {"select", 0, TS_OPT_STRING, &(f).select, "crps|loss", "keep the weights with the best validation CRPS (default) or loss", 0, 0}, \
     {"target", 0, TS_OPT_STRING, &(f).target, "KIND", "value: learn the values (default); residual: departures from the seasonal-naive forecast", 0, 0}, \
+    {"init", 0, TS_OPT_STRING, &(f).init, "default|none|FILE", "start from the weights of the pretrained model, of none (random, the default) or of a model file", 0, 0}, \
     {"seed", 0, TS_OPT_LONG, &(f).seed, "N", "random seed (default 1)", 0, 9.2e18}, \
     {"threads", 'j', TS_OPT_INT, &(f).threads, "N", "CPU threads (default: all cores)", 0, 4096}, \
     {"device", 0, TS_OPT_STRING, &(f).device, "DEV", "cpu, cuda or auto (default: $TSDIFF_DEVICE or auto)", 0, 0}, \
@@ -39,5 +46,16 @@ void ts_cli_fit_init(ts_cli_fit *f);
 /* The training configuration these options describe for the data set. */
 int ts_cli_fit_config(const ts_cli_fit *f, const ts_series_set *set, ts_train_config *c,
                       ts_error *err);
+
+/* Start net and rec from the model --init names (f->init, else
+ * TS_FIT_INIT_DEFAULT), for the data set: its window (bound to the data's
+ * grid), network, schedule and weights (cfg->init points at init's); the
+ * loaded model stays in *init, which the caller frees. Returns 1 when there
+ * is no model to start from ("none": nothing done), 0 when set up, else an
+ * error: TS_EUSAGE for options that contradict the model (--channels,
+ * --context, ...: the model has them) or a model of another frequency (not
+ * universal), or the load's error. */
+int ts_cli_fit_from_init(const ts_cli_fit *f, const ts_series_set *set, ts_train_config *cfg,
+                         ts_model *init, ts_model *m, ts_error *err);
 
 #endif

@@ -21,6 +21,7 @@ static const subcommand commands[] = {
     {"forecast", ts_cmd_forecast, "draw sample futures and their quantiles from a model"},
     {"backtest", ts_cmd_backtest, "score tsdiff against baselines on held-out windows"},
     {"info", ts_cmd_info, "describe a CSV file's series or a model file"},
+    {"pretrain", ts_cmd_pretrain, "train a network for any series on a generated or given corpus"},
     {"synth", ts_cmd_synth, "write synthetic series to train on or to try tsdiff with"},
 };
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])

@@ -103,6 +103,8 @@ EXTRA_DIST += tests/cli_info.sh bench/ingest.sh \
 	tests/data/csv/value_col_empty.csv \
 	tests/data/csv/wide.csv \
 	tests/data/csv/wide_trim.csv
+# pretraining corpora of several frequencies (corpus.h)
+libtsdiff_a_SOURCES += src/data/corpus.c src/data/corpus.h
 # the synthetic corpus (synth.h): families, components, a reproducible stream
 libtsdiff_a_SOURCES += src/data/synth.c src/data/synth.h src/data/synth_parts.h \
 	src/data/synth_family.c src/data/synth_rng.c src/data/synth_trend.c \

@@ -21,6 +21,7 @@ void ts_series_set_free(ts_series_set *set)
     }
     free(set->cov);
     free(set->series);
+    free(set->freqs);
     free(set->source);
     memset(set, 0, sizeof *set);
 }
@@ -30,7 +31,23 @@ ts_series_view ts_series_view_at(const ts_series_set *set, size_t s, double leve
     TS_CHECK(s < set->n);
     const ts_series *sr = &set->series[s];
     return (ts_series_view){.values = sr->values, .len = (long)sr->len, .start = sr->start,
-                            .level = level};
+                            .level = level, .freq = ts_series_freq(set, s),
+                            .has_time = set->has_time};
+}
+
+ts_freq ts_series_freq(const ts_series_set *set, size_t s)
+{
+    return set->freqs ? set->freqs[s] : set->freq;
+}
+
+ts_series_view ts_series_view_slice(const ts_series_view *v, long from, long to)
+{
+    TS_CHECK(0 <= from && from <= to && to <= v->len && v->freq.mult >= 1 && v->n_cov == 0);
+    ts_series_view out = *v;
+    out.values = v->values + from;
+    out.len = to - from;
+    out.start = v->has_time ? ts_time_add(v->freq, v->start, from) : v->start + from;
+    return out;
 }
 
 int ts_series_stats_of(const ts_series *s, ts_series_stats *st)

@@ -56,6 +56,9 @@ typedef struct ts_series_set {
     size_t n;
     ts_freq freq;
     int has_time;      /* 0: no time column, points are indexed 0..len-1 */
+    ts_freq *freqs;    /* [n] each series' own grid, owned: a mixed corpus of
+                          several frequencies (tsdiff pretrain); NULL: every
+                          series is on freq */
     char *source;      /* the path it was read from, owned (may be NULL) */
     int n_cov;         /* covariate columns (csv.h: --covariate, --categorical) */
     ts_covariate *cov; /* [n_cov], owned */
@@ -100,7 +103,10 @@ int ts_freq_season(ts_freq f);
  * (data/covariates.h: one row per input, a categorical column one-hot) sit
  * in cov[k * cov_len + i]: view point j is covariate point i = cov_first +
  * j, known when 0 <= i < cov_len and not NaN; they may run past len (the
- * future is known). n_cov = 0: none. The view owns nothing. */
+ * future is known). n_cov = 0: none. freq and has_time are the view's
+ * grid when it knows it (freq.mult >= 1: views of a set, whose series may
+ * each have their own, see ts_series_set.freqs), else freq.mult = 0 and
+ * the window spec's grid applies. The view owns nothing. */
 typedef struct ts_series_view {
     const float *values;
     long len;
@@ -110,11 +116,20 @@ typedef struct ts_series_view {
     long cov_len;
     const float *cov;
     long cov_first;
+    ts_freq freq;
+    int has_time;
 } ts_series_view;
 
 /* The view of series s of set, whose level the caller has (computed once
  * per series: ts_window_level). */
 ts_series_view ts_series_view_at(const ts_series_set *set, size_t s, double level);
+
+/* The grid of series s of set: its own in a mixed corpus, else the set's. */
+ts_freq ts_series_freq(const ts_series_set *set, size_t s);
+
+/* The view of points from .. to - 1 of v (0 <= from <= to <= v->len), its
+ * start moved to point `from` on v's grid (v must know its grid). */
+ts_series_view ts_series_view_slice(const ts_series_view *v, long from, long to);
 
 /* Summary of one series: observed and missing counts, and min, mean and
  * max of the observed values (NaN when none is observed). */

@@ -68,8 +68,8 @@ static void choose_lags(ts_window_spec *w)
     }
 }
 
-int ts_window_spec_make(ts_window_spec *w, ts_freq freq, int has_time, int context,
-                        int horizon, int levels, ts_error *err)
+/* The fields every spec has: context, horizon, levels, padding, length. */
+static int make_layout(ts_window_spec *w, int context, int horizon, int levels, ts_error *err)
 {
     memset(w, 0, sizeof *w);
     if (context < 1) return ts_fail(err, TS_EUSAGE, "context must be at least 1 (got %d)", context);
@@ -86,6 +86,14 @@ int ts_window_spec_make(ts_window_spec *w, ts_freq freq, int has_time, int conte
     w->levels = levels;
     w->pad = (unit - (context + horizon) % unit) % unit;
     w->length = w->pad + context + horizon;
+    return 0;
+}
+
+int ts_window_spec_make(ts_window_spec *w, ts_freq freq, int has_time, int context,
+                        int horizon, int levels, ts_error *err)
+{
+    int rc = make_layout(w, context, horizon, levels, err);
+    if (rc) return rc;
     w->freq = freq;
     w->has_time = has_time != 0;
     w->n_periods = freq.unit == TS_FREQ_NONE ? 0
@@ -99,10 +107,38 @@ int ts_window_spec_make(ts_window_spec *w, ts_freq freq, int has_time, int conte
     return 0;
 }
 
+int ts_window_spec_make_universal(ts_window_spec *w, int context, int horizon, int levels,
+                                  ts_error *err)
+{
+    int rc = make_layout(w, context, horizon, levels, err);
+    if (rc) return rc;
+    w->freq = (ts_freq){TS_FREQ_NONE, 1};
+    w->season = 1;
+    w->log_scale = 1;
+    w->universal = 1;
+    static const ts_chan table[] = {
+        {TS_CHAN_NOISY, 0}, {TS_CHAN_HISTORY, 0}, {TS_CHAN_MASK, 0}, {TS_CHAN_FUTURE, 0},
+        {TS_CHAN_SLOT_SIN, 1}, {TS_CHAN_SLOT_COS, 1}, {TS_CHAN_SLOT_FLAG, 1},
+        {TS_CHAN_SLOT_SIN, 2}, {TS_CHAN_SLOT_COS, 2}, {TS_CHAN_SLOT_FLAG, 2},
+        {TS_CHAN_SLOT_LAG, 1}, {TS_CHAN_SLOT_LAG_MASK, 1},
+        {TS_CHAN_SLOT_LAG, 2}, {TS_CHAN_SLOT_LAG_MASK, 2}, {TS_CHAN_LOG_SCALE, 0},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        add_chan(w, table[i].kind, table[i].param);
+    return 0;
+}
+
+void ts_window_bind_grid(ts_window_spec *w, ts_freq freq, int has_time)
+{
+    if (!w->universal) return;
+    w->freq = freq;
+    w->has_time = has_time != 0;
+}
+
 int ts_window_set_residual(ts_window_spec *w, int on)
 {
     w->residual = on && w->n_lags > 0;
-    build_table(w);
+    if (!w->universal) build_table(w);
     return w->residual;
 }
 
@@ -143,9 +179,13 @@ const char *ts_window_channel_name(const ts_window_spec *w, int c, char *buf, si
         [TS_CHAN_SIN] = "sin", [TS_CHAN_COS] = "cos", [TS_CHAN_LAG] = "lag",
         [TS_CHAN_LOG_SCALE] = "log scale", [TS_CHAN_LOG_GAIN] = "log gain",
         [TS_CHAN_COV] = "covariate", [TS_CHAN_COV_RAW] = "indicator",
+        [TS_CHAN_FUTURE] = "future", [TS_CHAN_SLOT_SIN] = "season sin",
+        [TS_CHAN_SLOT_COS] = "season cos", [TS_CHAN_SLOT_FLAG] = "season flag",
+        [TS_CHAN_SLOT_LAG] = "season lag", [TS_CHAN_SLOT_LAG_MASK] = "season lag mask",
     };
     if (c < 0 || c >= w->channels) snprintf(buf, size, "?");
-    else if (w->chan[c].kind >= TS_CHAN_COV) snprintf(buf, size, "%s %d", names[w->chan[c].kind], (int)w->chan[c].param);
+    else if (w->chan[c].kind == TS_CHAN_COV || w->chan[c].kind == TS_CHAN_COV_RAW)
+        snprintf(buf, size, "%s %d", names[w->chan[c].kind], (int)w->chan[c].param);
     else if (w->chan[c].param != 0) snprintf(buf, size, "%s %g", names[w->chan[c].kind], w->chan[c].param);
     else snprintf(buf, size, "%s", names[w->chan[c].kind]);
     return buf;
@@ -241,6 +281,8 @@ int ts_window_fill(const ts_window_spec *w, const ts_series_view *sr, long origi
     fill_targets(w, sr, origin, sc, x0, mask);
     double gain = w->residual ? residual_gain(w, sr, origin, sc) : 1;
     const long j0 = origin - w->context - w->pad;
+    ts_slots slots;
+    if (w->universal) ts_slots_of(w, sr, &slots);
     for (int c = 0; c < w->channels; c++) {
         float *row = in + (size_t)c * L;
         const ts_chan *ch = &w->chan[c];
@@ -259,6 +301,7 @@ int ts_window_fill(const ts_window_spec *w, const ts_series_view *sr, long origi
         case TS_CHAN_COV_RAW:
             ts_features_covariate(w, sr, j0, (int)ch->param, ch->kind == TS_CHAN_COV_RAW, row);
             break;
+        default: ts_features_slot(w, &slots, sr, origin, sc, ch, row); break;
         }
     }
     if (w->residual) {

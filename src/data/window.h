@@ -64,6 +64,28 @@
  *                known values, 1e-6). A raw row ("indicator k": one-hot
  *                levels, 0/1 columns) is x as given.
  *
+ * UNIVERSAL specs (ts_window_spec_make_universal: the pretrained model's)
+ * have one table for every frequency, so that one network reads series of
+ * any grid. The slots come from the grid of the series view being filled
+ * (its own, else the spec's; ts_window_bind_grid): slot 1 is the main
+ * season (ts_freq_season: the period nearest it, e.g. 24 hourly, 7 daily,
+ * 12 monthly, 52.18 weekly), slot 2 the next longer period of
+ * ts_freq_periods (168 hourly, 365.25 daily; none monthly, weekly,
+ * quarterly). The table:
+ *   0 noisy, 1 history, 2 mask          as above
+ *   3            future: 1 on the future positions, else 0
+ *   4, 5, 6      slot 1: sin and cos of its phase (as the calendar pairs
+ *                above), and its flag: 1 over the window if the grid has
+ *                the slot, else 0 (and the sin and cos are 0)
+ *   7, 8, 9      slot 2 likewise
+ *   10, 11       lag of slot 1 (m = ts_freq_season, or the period rounded)
+ *                as the lag channels above, and its mask: 1 where the lag
+ *                channel has a value
+ *   12, 13       lag of slot 2 and its mask
+ *   14           log(scale)
+ * A universal spec stores the grid it was last filled for (freq, has_time)
+ * for information only; its table never depends on it. No residual targets.
+ *
  * TARGETS: x0[H] = x_j / scale on the future (0 where missing or unknown),
  * mask[H] = 1 where observed. In a residual spec (w->residual, which needs
  * a lag channel) the network learns instead how the future departs from
@@ -88,6 +110,8 @@
  * so no training window touches the last `holdout` points of any series (the
  * validation windows sit there, at o = len - H with holdout = H). Contexts
  * reaching before the series start are allowed (padded like at forecast time).
+ * Some series must have context + horizon + holdout points (a universal
+ * spec: 1 + horizon + holdout).
  * The index stores runs of consecutive origins, not one entry per window.
  */
 #ifndef TS_WINDOW_H
@@ -124,6 +148,13 @@ typedef enum ts_chan_kind {
     TS_CHAN_LOG_GAIN,   /* log(residual gain), constant (residual specs) */
     TS_CHAN_COV,        /* covariate input param, standardised by the context */
     TS_CHAN_COV_RAW,    /* covariate input param, as given (indicators) */
+    /* universal specs (UNIVERSAL above); param: the slot, 1 or 2 */
+    TS_CHAN_FUTURE,     /* 1 on the future positions */
+    TS_CHAN_SLOT_SIN,   /* phase of the grid's slot-th season, 0 if none */
+    TS_CHAN_SLOT_COS,
+    TS_CHAN_SLOT_FLAG,  /* 1 if the grid has the slot-th season */
+    TS_CHAN_SLOT_LAG,   /* seasonal lag of the slot-th season */
+    TS_CHAN_SLOT_LAG_MASK,  /* 1 where that lag has a value */
 } ts_chan_kind;
 
 typedef struct ts_chan {
@@ -147,6 +178,7 @@ typedef struct ts_window_spec {
     int residual;           /* 1: targets are relative to the first lag (TARGETS) */
     int n_cov;              /* covariate inputs (CHANNELS), the view's n_cov */
     unsigned char cov_raw[TS_WINDOW_MAX_COVS];  /* 1: input k as given */
+    int universal;          /* 1: the frequency-free table (UNIVERSAL) */
     int channels;           /* total input channels */
     ts_chan chan[TS_WINDOW_MAX_CHANNELS];   /* the table: what channel c holds */
 } ts_window_spec;
@@ -161,6 +193,16 @@ enum { TS_CH_NOISY = 0, TS_CH_HISTORY = 1, TS_CH_MASK = 2, TS_CH_CALENDAR = 3 };
  * file stores (context, horizon, levels, freq, has_time) and rebuilds it. */
 int ts_window_spec_make(ts_window_spec *w, ts_freq freq, int has_time, int context,
                         int horizon, int levels, ts_error *err);
+
+/* The universal spec (UNIVERSAL) for context, horizon and levels; the
+ * same checks as ts_window_spec_make. Its grid is none until bound. */
+int ts_window_spec_make_universal(ts_window_spec *w, int context, int horizon, int levels,
+                                  ts_error *err);
+
+/* Make a universal spec fill views that do not know their grid (a
+ * forecast's paths) on the grid (freq, has_time); the table is unchanged.
+ * Does nothing to other specs. */
+void ts_window_bind_grid(ts_window_spec *w, ts_freq freq, int has_time);
 
 /* Make w's targets residuals of its first lag channel (TARGETS) if on and w
  * has a lag channel, adding the gain channel; returns w->residual. The model

@@ -56,16 +56,22 @@ double ts_calendar_phase(ts_freq f, double q, int64_t t)
     return wrap((double)(t - MONDAY_1970), span);
 }
 
+/* The calendar row of period q on the grid (f, has_time). */
+static void phase_row(ts_freq f, int has_time, int length, int64_t start, long j0, double q,
+                      int cosine, float *out)
+{
+    const double two_pi = 6.283185307179586;
+    for (int p = 0; p < length; p++) {
+        long j = j0 + p;
+        double ph = has_time ? ts_calendar_phase(f, q, ts_time_add(f, start, j)) : wrap((double)j, q);
+        out[p] = (float)(cosine ? cos(two_pi * ph) : sin(two_pi * ph));
+    }
+}
+
 void ts_features_calendar(const ts_window_spec *w, int64_t start, long j0, double q, int cosine,
                           float *out)
 {
-    const double two_pi = 6.283185307179586;
-    for (int p = 0; p < w->length; p++) {
-        long j = j0 + p;
-        double f = w->has_time ? ts_calendar_phase(w->freq, q, ts_time_add(w->freq, start, j))
-                               : wrap((double)j, q);
-        out[p] = (float)(cosine ? cos(two_pi * f) : sin(two_pi * f));
-    }
+    phase_row(w->freq, w->has_time, w->length, start, j0, q, cosine, out);
 }
 
 /* The lag-m value at series index j: x_{j - k m} for the smallest k >= 1 with
@@ -79,14 +85,77 @@ static float lag_value(const ts_series_view *sr, long j, long origin, long conte
     return NAN;
 }
 
+static void lag_rows(const ts_window_spec *w, const ts_series_view *sr, long origin,
+                     double scale, long m, float *row, float *mask);
+
 void ts_features_lag(const ts_window_spec *w, const ts_series_view *sr, long origin, double scale,
                      long m, float *row)
+{
+    lag_rows(w, sr, origin, scale, m, row, NULL);
+}
+
+/* The lag-m row as ts_features_lag, and 1 in mask where it has a value. */
+static void lag_rows(const ts_window_spec *w, const ts_series_view *sr, long origin,
+                     double scale, long m, float *row, float *mask)
 {
     const int L = w->length, P = w->pad;
     const long j0 = origin - w->context - P;
     for (int p = P; p < L; p++) {
         float v = lag_value(sr, j0 + p, origin, w->context, m);
-        if (!isnan(v)) row[p] = (float)(v / scale);
+        if (isnan(v)) continue;
+        if (row) row[p] = (float)(v / scale);
+        if (mask) mask[p] = 1;
+    }
+}
+
+void ts_slots_of(const ts_window_spec *w, const ts_series_view *sr, ts_slots *sl)
+{
+    sl->freq = sr->freq.mult >= 1 ? sr->freq : w->freq;
+    sl->has_time = sr->freq.mult >= 1 ? sr->has_time : w->has_time;
+    sl->period[0] = sl->period[1] = 0;
+    sl->lag[0] = sl->lag[1] = 0;
+    double q[TS_WINDOW_MAX_PERIODS];
+    int n = ts_freq_periods(sl->freq, q, TS_WINDOW_MAX_PERIODS);
+    int season = ts_freq_season(sl->freq), main = -1;
+    for (int i = 0; season > 1 && i < n; i++)   /* the period nearest the season */
+        if (main < 0 || fabs(q[i] - season) < fabs(q[main] - season)) main = i;
+    if (main < 0 && n > 0) main = 0;
+    if (main < 0) return;
+    sl->period[0] = q[main];
+    sl->lag[0] = season > 1 ? season : lround(q[main]);
+    if (main + 1 < n) {
+        sl->period[1] = q[main + 1];
+        sl->lag[1] = lround(q[main + 1]);
+    }
+    for (int k = 0; k < 2; k++)
+        if (sl->lag[k] < 2 || sl->lag[k] > w->context) sl->lag[k] = 0;
+}
+
+void ts_features_slot(const ts_window_spec *w, const ts_slots *sl, const ts_series_view *sr,
+                      long origin, double scale, const ts_chan *ch, float *out)
+{
+    const int L = w->length, k = ch->param == 2 ? 1 : 0;
+    const long j0 = origin - w->context - w->pad;
+    switch (ch->kind) {
+    case TS_CHAN_FUTURE:
+        for (int p = w->pad + w->context; p < L; p++) out[p] = 1;
+        break;
+    case TS_CHAN_SLOT_SIN:
+    case TS_CHAN_SLOT_COS:
+        if (sl->period[k] > 0)
+            phase_row(sl->freq, sl->has_time, L, sr->start, j0, sl->period[k],
+                      ch->kind == TS_CHAN_SLOT_COS, out);
+        break;
+    case TS_CHAN_SLOT_FLAG:
+        for (int p = 0; sl->period[k] > 0 && p < L; p++) out[p] = 1;
+        break;
+    case TS_CHAN_SLOT_LAG:
+    case TS_CHAN_SLOT_LAG_MASK:
+        if (sl->lag[k])
+            lag_rows(w, sr, origin, scale, sl->lag[k], ch->kind == TS_CHAN_SLOT_LAG ? out : NULL,
+                     ch->kind == TS_CHAN_SLOT_LAG_MASK ? out : NULL);
+        break;
+    default: TS_CHECK(!"a channel kind the filler does not know");
     }
 }
 

@@ -21,6 +21,22 @@ void ts_features_lag(const ts_window_spec *w, const ts_series_view *sr, long ori
  * standardised by its known context values. Zero where unknown. */
 void ts_features_covariate(const ts_window_spec *w, const ts_series_view *sr, long j0, int k,
                            int raw, float *row);
+/* The seasons a universal spec fills for one series view (window.h,
+ * UNIVERSAL): slot k (1 or 2) has period[k-1] > 0 and lag[k-1] >= 2 when the
+ * view's grid has it, else 0. */
+typedef struct ts_slots {
+    ts_freq freq;
+    int has_time;
+    double period[2];
+    long lag[2];
+} ts_slots;
+
+void ts_slots_of(const ts_window_spec *w, const ts_series_view *sr, ts_slots *sl);
+
+/* Row out[length] (zero on entry) of a universal channel: future, slot
+ * phases and flags, slot lags and their masks. */
+void ts_features_slot(const ts_window_spec *w, const ts_slots *sl, const ts_series_view *sr,
+                      long origin, double scale, const ts_chan *ch, float *out);
 
 /* Phase in [0, 1) of timestamp t (seconds since the epoch, UTC) in a period
  * of q steps of the grid f: hour of day, day of week (Monday 0), fraction of

@@ -53,12 +53,14 @@ int ts_window_index_build(ts_window_index *ix, const ts_window_spec *w,
     if (set->n > UINT32_MAX || longest > INT32_MAX)
         return ts_fail(err, TS_EDATA, "too much data: %zu series, the longest %zu points",
                        set->n, longest);
-    long need = (long)w->context + w->horizon + holdout;
+    /* A universal network reads short histories padded (as it forecasts
+     * them): one point of context is enough. */
+    long ctx = w->universal ? 1 : w->context, need = ctx + w->horizon + holdout;
     if ((long)longest < need)
         return ts_fail(err, TS_EDATA,
-                       "too little data: no series has %ld points (context %d + horizon %d + "
+                       "too little data: no series has %ld points (context %ld + horizon %d + "
                        "%d held out for validation); the longest has %zu: use a shorter "
-                       "context or horizon", need, w->context, w->horizon, holdout, longest);
+                       "context or horizon", need, ctx, w->horizon, holdout, longest);
 
     size_t cap = 0, *cnt = ts_xmalloc((longest + 1) * sizeof *cnt);
     for (size_t s = 0; s < set->n; s++)

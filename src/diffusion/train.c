@@ -114,8 +114,11 @@ int ts_train_setup(const ts_series_set *set, const ts_train_config *cfg, ts_net 
         return ts_fail(err, TS_EDATA, "%s: every series is constant: there is nothing to learn",
                        set->source);
     int context = cfg->context ? cfg->context : ts_window_default_context(set, cfg->horizon);
-    int rc = ts_window_spec_init(&n->win, set, context, cfg->horizon, cfg->unet.levels, err);
+    int rc = cfg->universal
+           ? ts_window_spec_make_universal(&n->win, context, cfg->horizon, cfg->unet.levels, err)
+           : ts_window_spec_init(&n->win, set, context, cfg->horizon, cfg->unet.levels, err);
     if (rc) return rc;
+    if (!set->freqs) ts_window_bind_grid(&n->win, set->freq, set->has_time);
     ts_window_set_residual(&n->win, cfg->residual);
     if (set->n_cov > 0) {   /* the set's covariates become inputs (data/covariates.h) */
         ts_cov_table t;
@@ -130,12 +133,17 @@ int ts_train_setup(const ts_series_set *set, const ts_train_config *cfg, ts_net 
     if (rc) return rc;
     n->sched = cfg->sched;
     n->T = cfg->T;
+    ts_train_record_start(rec, cfg);
+    return 0;
+}
+
+void ts_train_record_start(ts_train_record *rec, const ts_train_config *cfg)
+{
     rec->seed = cfg->seed;
     rec->batch = cfg->batch;
     rec->lr = cfg->optim.lr;
     rec->best_val_loss = INFINITY;
     rec->select_crps = cfg->select_crps;
-    return 0;
 }
 
 /* Everything one training run holds; created and freed by ts_train. */
@@ -152,6 +160,7 @@ typedef struct trainer {
     int B, ch, L, H, fut;          /* fut: first future position in a window */
     long nsteps;                   /* steps this run */
     uint64_t pick_seed, noise_seed, val_seed, noise_off;  /* this worker's streams */
+    uint64_t vary_seed;            /* VARIED WINDOWS (train.h) */
     long picks;
     long start;                    /* rec->steps when the run began */
     long skipped;                  /* steps the optimizer skipped (non-finite gradient) */
@@ -191,16 +200,37 @@ static void upload_batch(trainer *tr, int rows)
 /* ---- one training step: pick -> upload -> noise -> forward -> loss ->
  * backward -> update, each its own function ------------------------------- */
 
+/* Fill row r with window (s, origin) cut to a random effective context and
+ * horizon (VARIED WINDOWS, train.h), drawn as pick number k. */
+static void fill_varied_row(trainer *tr, int r, size_t s, long origin, uint64_t k)
+{
+    float scale;
+    double u[4];
+    for (int i = 0; i < 4; i++) u[i] = ts_philox_uniform(tr->vary_seed, 4 * k + (uint64_t)i);
+    int C = tr->n->win.context, H = tr->H;
+    long c = u[0] < 0.5 ? C : lround(exp(u[1] * log((double)C)));
+    long h = u[2] < 0.5 ? H : 1 + (long)(u[3] * H);
+    if (c < 1) c = 1;
+    if (h > H) h = H;
+    ts_series_view v = ts_series_view_at(tr->set, s, tr->level[s]);
+    long from = origin - c < 0 ? 0 : origin - c, to = origin + h < v.len ? origin + h : v.len;
+    ts_series_view cut = ts_series_view_slice(&v, from, to);
+    ts_window_fill(&tr->n->win, &cut, origin - from, tr->in_h + (size_t)r * tr->ch * tr->L,
+                   tr->x0_h + (size_t)r * tr->H, tr->mask_h + (size_t)r * tr->H, &scale);
+}
+
 /* Fill the host batch with B windows from this worker's pick stream. */
 static void pick_batch(trainer *tr)
 {
     for (int r = 0; r < tr->B; r++) {
         size_t s;
         long origin;
+        uint64_t k = (uint64_t)tr->picks;
         double u = ts_philox_uniform(tr->pick_seed, (uint64_t)tr->picks++);
         u += ts_philox_uniform(tr->pick_seed, (uint64_t)tr->picks++) * 0x1p-24;
         ts_window_pick(&tr->ix, u, &s, &origin);
-        fill_row(tr, r, s, origin);
+        if (tr->cfg->vary_window) fill_varied_row(tr, r, s, origin, k);
+        else fill_row(tr, r, s, origin);
     }
 }
 
@@ -483,6 +513,11 @@ static int trainer_init(trainer *tr, ts_error *err)
         if (n->n_params != np)
             return ts_fail(err, TS_EDATA, "model has %zu parameters, the network %zu", n->n_params, np);
         be->upload(be, ts_unet_weights(tr->net), rec->params, np);
+    } else if (tr->cfg->init) {  /* fit --init: from a model's weights */
+        if (n->n_params != np)
+            return ts_fail(err, TS_EDATA, "the initial weights are %zu, the network's %zu",
+                           n->n_params, np);
+        be->upload(be, ts_unet_weights(tr->net), tr->cfg->init, np);
     } else {
         ts_unet_init(tr->net, derive_seed(rec->seed, 1));
     }
@@ -506,6 +541,7 @@ static int trainer_init(trainer *tr, ts_error *err)
     tr->pick_seed = worker_seed(base, 2, tr->cfg->worker);
     tr->noise_seed = worker_seed(base, 3, tr->cfg->worker);
     tr->val_seed = derive_seed(rec->seed, 4);
+    tr->vary_seed = worker_seed(base, 5, tr->cfg->worker);
     pick_validation(tr);
     plan_validation(tr);
     keep_comparable(tr);

@@ -38,6 +38,14 @@ typedef struct ts_train_config {
                                   (1, default) or validation loss (0) */
     int residual;              /* targets relative to the seasonal lag (1) or
                                   the scaled values (0, default); window.h */
+    int universal;             /* 1: the frequency-free window (data/window.h,
+                                  UNIVERSAL): a network for any series */
+    int vary_window;           /* 1: each training window gets a random
+                                  effective context and horizon (VARIED
+                                  WINDOWS below); 0 (default): full windows */
+    const float *init;         /* a new run's initial weights (n_params
+                                  floats: a model's EMA weights, fit --init);
+                                  NULL: random initialisation */
     long checkpoint_every;     /* 0: no checkpoints */
     /* Called every checkpoint_every steps, once the net's EMA weights and the
      * record's optimizer state are current; non-zero stops training with
@@ -49,6 +57,15 @@ typedef struct ts_train_config {
 } ts_train_config;
 
 void ts_train_config_default(ts_train_config *c);
+
+/* VARIED WINDOWS (cfg->vary_window, for pretraining): a drawn window (s, o)
+ * keeps its full context with probability 1/2, else only its last c points,
+ * c log-uniform in [1, C] (earlier positions unobserved, as a short history
+ * is at forecast time: scale, lags and masks come from those c points
+ * alone); and it keeps its full horizon with probability 1/2, else only its
+ * first h target points, h uniform in [1, H] (later targets masked out of
+ * the loss). The network's window and inputs are the same either way; the
+ * draws come from a stream of their own, so runs without it are unchanged. */
 
 /* The default horizon for a frequency: 48 hourly, 30 daily, 13 weekly,
  * 12 monthly, 8 quarterly, 4 yearly, 60 for (multiples of) minutes and
@@ -88,8 +105,12 @@ int ts_train(ts_backend *be, const ts_series_set *set, const ts_train_config *cf
 
 /* Build the window layout, network and diffusion settings of a new model
  * from cfg and the data (no training), and start its record. net and rec
- * must start zeroed (a fresh model): the weights are allocated by ts_train. */
+ * must start zeroed (a fresh model): the weights are allocated by ts_train.
+ * A universal window (cfg->universal) needs cfg->context. */
 int ts_train_setup(const ts_series_set *set, const ts_train_config *cfg, ts_net *net,
                    ts_train_record *rec, ts_error *err);
+
+/* Start the record of a new run from cfg (seed, batch, rate, selection). */
+void ts_train_record_start(ts_train_record *rec, const ts_train_config *cfg);
 
 #endif

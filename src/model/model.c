@@ -3,6 +3,8 @@
 #include "model/model.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -29,7 +31,45 @@ void ts_model_free(ts_model *m)
     ts_net_free(&m->net);
     if (m->fit) fit_free(m->fit);
     free(m->version);
+    for (size_t i = 0; i < m->n_provenance; i++) free(m->provenance[i]);
+    free(m->provenance);
     memset(m, 0, sizeof *m);
+}
+
+/* The index of key's line, or n_provenance. */
+static size_t provenance_line(const ts_model *m, const char *key)
+{
+    size_t k = strlen(key), i = 0;
+    while (i < m->n_provenance &&
+           !(strncmp(m->provenance[i], key, k) == 0 && m->provenance[i][k] == '='))
+        i++;
+    return i;
+}
+
+void ts_model_set_provenance(ts_model *m, const char *key, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    size_t k = strlen(key), len = k + 1 + (size_t)(n > 0 ? n : 0) + 1;
+    char *line = ts_xmalloc(len);
+    snprintf(line, len, "%s=", key);
+    va_start(ap, fmt);
+    vsnprintf(line + k + 1, len - k - 1, fmt, ap);
+    va_end(ap);
+    size_t i = provenance_line(m, key);
+    if (i == m->n_provenance)
+        m->provenance = ts_xrealloc(m->provenance, ++m->n_provenance * sizeof *m->provenance);
+    else
+        free(m->provenance[i]);
+    m->provenance[i] = line;
+}
+
+const char *ts_model_provenance(const ts_model *m, const char *key)
+{
+    size_t i = provenance_line(m, key);
+    return i < m->n_provenance ? m->provenance[i] + strlen(key) + 1 : NULL;
 }
 
 ts_fit_record *ts_model_fit(ts_model *m)

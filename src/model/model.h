@@ -48,6 +48,11 @@ typedef struct ts_model {
     ts_net net;
     ts_fit_record *fit;      /* NULL: the model knows no series (network only) */
     char *version;           /* tsdiff that wrote the file (NULL: not loaded) */
+    /* Where the network came from, "key=value" lines kept as written (the
+     * pretraining command, its corpus and seed, steps, commit; fit --init's
+     * starting model); none: NULL, 0. */
+    char **provenance;
+    size_t n_provenance;
 } ts_model;
 
 /* Frees the net, the fit record and all they own; zeroes *m. */
@@ -55,6 +60,12 @@ void ts_model_free(ts_model *m);
 
 /* m->fit, created empty when the model has none. */
 ts_fit_record *ts_model_fit(ts_model *m);
+
+/* Set provenance line key=value (replacing a line of that key), value as
+ * printf formats it; and the value of key, or NULL. */
+void ts_model_set_provenance(ts_model *m, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+const char *ts_model_provenance(const ts_model *m, const char *key);
 
 /* Copy the CSV options into the fit record (strings duplicated). */
 void ts_model_set_csv(ts_model *m, const char *data_path, const ts_csv_opts *csv);
@@ -98,5 +109,19 @@ int ts_model_from_mf(struct ts_mf *f, const char *path, ts_model *m, ts_error *e
 void ts_model_describe(const ts_model *m, const char *path, FILE *out);
 
 #define TS_MODEL_DEFAULT_PATH "tsdiff.model"
+#define TS_MODEL_PRETRAINED "default.model"   /* the shipped network (data/) */
+
+/* The pretrained default model (model_find.c), looked for in order at
+ *   1. $TSDIFF_MODEL, if set (and only there);
+ *   2. the build tree of the running program, when it runs uninstalled:
+ *      BUILD/data/default.model, then SRCDIR/data/default.model;
+ *   3. $(pkgdatadir)/default.model (make install puts it there).
+ * Writes its path; 0 or TS_ENOINPUT saying where it looked. */
+int ts_model_find_pretrained(char *path, size_t size, ts_error *err);
+
+/* The model `forecast` reads when none is named: tsdiff.model in the current
+ * directory (a fitted model; *pretrained = 0), else the pretrained default
+ * (*pretrained = 1). TS_ENOINPUT when neither is there. */
+int ts_model_find_default(char *path, size_t size, int *pretrained, ts_error *err);
 
 #endif

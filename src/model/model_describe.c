@@ -7,7 +7,13 @@
 static void describe_net(const ts_net *n, FILE *out)
 {
     char fb[32], cb[32], nb[160];
-    fprintf(out, "frequency:      %s\n", ts_freq_name(n->win.freq, fb, sizeof fb));
+    if (n->win.universal && n->win.freq.unit == TS_FREQ_NONE)
+        fprintf(out, "frequency:      any (universal channels)\n");
+    else if (n->win.universal)
+        fprintf(out, "frequency:      any (universal channels; fitted to %s data)\n",
+                ts_freq_name(n->win.freq, fb, sizeof fb));
+    else
+        fprintf(out, "frequency:      %s\n", ts_freq_name(n->win.freq, fb, sizeof fb));
     fprintf(out, "horizon:        %d\n", n->win.horizon);
     fprintf(out, "context:        %d\n", n->win.context);
     fprintf(out, "window:         %d (padding %d), %d input channels\n", n->win.length,
@@ -66,6 +72,8 @@ void ts_model_describe(const ts_model *m, const char *path, FILE *out)
     if (fit)
         fprintf(out, "data:           %s\n", fit->data_path ? fit->data_path : "(unknown)");
     describe_net(&m->net, out);
+    for (size_t i = 0; i < m->n_provenance; i++)
+        fprintf(out, "%-16s%s\n", i ? "" : "provenance:", m->provenance[i]);
     if (!fit) {
         fprintf(out, "fit record:     none (network only: no series, no training data, not "
                      "resumable; forecast needs --data)\n");

@@ -27,6 +27,7 @@ static void put_window(ts_mf *f, const ts_window_spec *w)
     ts_mf_set_i64(f, "window.has_time", w->has_time);
     ts_mf_set_i64(f, "window.channels", w->channels);
     ts_mf_set_i64(f, "window.residual", w->residual);
+    if (w->universal) ts_mf_set_i64(f, "window.universal", 1);  /* absent: 0 */
     /* The channel table, by name (kind and parameter): checked on load. */
     char names[TS_WINDOW_MAX_CHANNELS][32];
     const char *np[TS_WINDOW_MAX_CHANNELS];
@@ -123,6 +124,8 @@ int ts_model_save(const ts_model *m, const char *path, ts_model_save_what what, 
     ts_mf *f = ts_mf_new();
     ts_mf_set_str(f, "tsdiff.version", PACKAGE_VERSION);
     put_net(f, &m->net);
+    if (m->n_provenance)
+        ts_mf_set_strs(f, "provenance", (const char *const *)m->provenance, m->n_provenance);
     if (fit) {
         put_csv(f, fit);
         put_series(f, fit);
@@ -244,9 +247,12 @@ static void read_window(reader *r, ts_net *n)
     int channels = (int)get_int(r, "window.channels", 1, 1024);
     /* Files written before residual targets have no key: value targets. */
     int residual = ts_mf_has(r->f, "window.residual") ? (int)get_int(r, "window.residual", 0, 1) : 0;
+    int universal = ts_mf_has(r->f, "window.universal") ? (int)get_int(r, "window.universal", 0, 1) : 0;
     if (r->rc) return;
-    if (ts_window_spec_make(w, freq, has_time, context, horizon, levels, NULL) ||
-        ts_window_set_residual(w, residual) != residual) {
+    int bad = universal ? ts_window_spec_make_universal(w, context, horizon, levels, NULL)
+                        : ts_window_spec_make(w, freq, has_time, context, horizon, levels, NULL);
+    ts_window_bind_grid(w, freq, has_time);
+    if (bad || ts_window_set_residual(w, residual) != residual) {
         r->rc = ts_fail(r->err, TS_EDATA, "%s: corrupt model file (window settings)", r->path);
         return;
     }
@@ -387,6 +393,19 @@ static void read_net(reader *r, ts_net *n)
     }
 }
 
+/* The provenance lines, when the file has them. */
+static void read_provenance(reader *r, ts_model *m)
+{
+    const char *const *lines = NULL;
+    size_t n = 0;
+    if (r->rc || !ts_mf_has(r->f, "provenance")) return;
+    r->rc = ts_mf_get_strs(r->f, "provenance", &lines, &n, r->err);
+    if (r->rc) return;
+    m->provenance = ts_xcalloc(n + 1, sizeof *m->provenance);
+    for (size_t i = 0; i < n; i++) m->provenance[i] = ts_xstrdup(lines[i]);
+    m->n_provenance = n;
+}
+
 /* Any record of the fit group makes the file one with a fit record; then
  * every record of the group must be there. */
 static int has_fit(const ts_mf *f)
@@ -426,6 +445,7 @@ int ts_model_from_mf(ts_mf *f, const char *path, ts_model *m, ts_error *err)
     reader r = {f, path, err, 0};
     read_net(&r, &m->net);
     m->version = get_str(&r, "tsdiff.version", 0);
+    read_provenance(&r, m);
     read_weights(&r, &m->net);
     read_fit(&r, m);
     if (!r.rc && ts_unet_check_config(&m->net.unet, NULL))

@@ -34,6 +34,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "io/selfdir.h"
+
 #ifndef TSDIFF_PKGLIBDIR
 #define TSDIFF_PKGLIBDIR "/usr/local/lib/tsdiff"
 #endif
@@ -86,18 +88,10 @@ static int file_exists(const char *path) { return access(path, R_OK) == 0; }
 /* Fill path with the build-tree candidate number `which` (0 or 1); 0 if none. */
 static int build_tree_candidate(int which, char *path, size_t size)
 {
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0) return 0;
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (!slash) return 0;
-    *slash = '\0';                               /* the program's directory */
-    char marker[PATH_MAX + 32];
-    snprintf(marker, sizeof marker, "%s/../config.status", exe);
-    if (!file_exists(marker)) return 0;
+    char top[PATH_MAX];
+    if (!ts_build_tree_dir(top, sizeof top)) return 0;
     const char *sub = which == 0 ? "cuda" : "cuda/.libs";
-    int len = snprintf(path, size, "%s/../%s/%s", exe, sub, TS_CUDA_MODULE);
+    int len = snprintf(path, size, "%s/%s/%s", top, sub, TS_CUDA_MODULE);
     return len > 0 && (size_t)len < size;
 }
 

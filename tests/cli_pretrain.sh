@@ -1,0 +1,112 @@
+#!/bin/sh
+# tsdiff pretrain on a tiny generated corpus (few steps) writes a
+# network-only universal model with its provenance, which forecasts a series
+# of any frequency given with --data and resumes from its checkpoint; a
+# folder of CSV files is a corpus too. The default model is found through
+# TSDIFF_MODEL, and from the build tree when the shipped data/default.model
+# is there; a fitted tsdiff.model in the current folder comes first. fit
+# --init starts from a model's weights and refuses options and frequencies
+# the model contradicts, with one line.
+. "${top_srcdir:-.}/tests/lib.sh"
+set -e
+DATA=$top_srcdir/data/sales.csv
+Q="--threads 2 -q"
+PT="--corpus-series 3 --length 80:160 --steps 3 --batch 4 --channels 8 --levels 2 --context 24 --horizon 8 $Q"
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" pretrain $PT --checkpoint-every 2 -o "$T/p.model"
+[ -s "$T/p.model.ckpt" ] || fail "no checkpoint"
+expect_rc 0 "$TSDIFF" info "$T/p.model"
+expect_out "fit record:     none"
+expect_out "frequency:      any"
+expect_out "season lag mask 2"
+expect_out "corpus.freqs=H,D,W,M,Q"
+expect_out "steps=3"
+expect_out "command=tsdiff pretrain"
+if grep -q "optimizer state saved" "$OUT"; then fail "the network-only model keeps optimizer state"; fi
+
+# it forecasts daily data and monthly data, horizons past its own in blocks
+FC="-n 4 -K 3 --seed 2 $Q"
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" forecast -m "$T/p.model" --data "$DATA" --horizon 12 $FC -o "$T/d.csv"
+[ "$(wc -l <"$T/d.csv")" -eq 61 ] || fail "daily forecast: $(wc -l <"$T/d.csv") lines, not 61"
+head -1 "$T/d.csv" | grep -q "^series,timestamp,mean,q0.05" || fail "not the forecast CSV"
+{ echo "month,units"; for y in 2022 2023; do for m in 01 02 03 04 05 06 07 08 09 10 11 12; do
+    echo "$y-$m,$((100 + ${m#0} * 7))"; done; done; } >"$T/monthly.csv"
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" forecast -m "$T/p.model" --data "$T/monthly.csv" --horizon 6 $FC -o "$T/m.csv"
+grep -q "^units,2024-06-01," "$T/m.csv" || fail "monthly forecast: $(cat "$T/m.csv")"
+
+# resume: the checkpoint's corpus, more steps
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" pretrain --resume --steps 2 $Q -o "$T/p.model"
+expect_rc 0 "$TSDIFF" info "$T/p.model"
+expect_out "steps=5"
+
+# a folder of CSV files of two frequencies
+mkdir "$T/corpus"
+cp "$DATA" "$T/corpus/daily.csv"
+cp "$T/monthly.csv" "$T/corpus/monthly.csv"
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" pretrain --corpus "$T/corpus" --steps 2 --batch 4 --channels 8 --levels 2 \
+    --context 8 --horizon 4 $Q -o "$T/dir.model"
+expect_rc 0 "$TSDIFF" info "$T/dir.model"
+expect_out "corpus=$T/corpus"
+expect_rc 66 "$TSDIFF" pretrain --corpus "$T/none" --steps 1 $Q -o "$T/x.model"
+
+# the default model: TSDIFF_MODEL, in an empty folder
+mkdir "$T/empty"
+cd "$T/empty"
+# shellcheck disable=SC2086
+expect_rc 0 env TSDIFF_MODEL="$T/p.model" "$TSDIFF" forecast --data "$DATA" --horizon 4 $FC --verbose \
+    -o "$T/z.csv"
+expect_err "forecasting zero-shot with the pretrained model $T/p.model"
+[ "$(wc -l <"$T/z.csv")" -eq 21 ] || fail "zero-shot forecast: $(wc -l <"$T/z.csv") lines"
+# shellcheck disable=SC2086
+expect_rc 66 env TSDIFF_MODEL="$T/gone.model" "$TSDIFF" forecast --data "$DATA" $FC -o "$T/g.csv"
+expect_err "TSDIFF_MODEL"
+# a fitted tsdiff.model here comes first
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" fit "$DATA" --steps 2 --batch 4 --channels 8 --levels 2 --context 8 \
+    --horizon 4 $Q
+# shellcheck disable=SC2086
+expect_rc 0 env TSDIFF_MODEL="$T/p.model" "$TSDIFF" forecast --data "$DATA" $FC --verbose -o "$T/f.csv"
+if grep -q "zero-shot" "$ERR"; then fail "the pretrained model was used before ./tsdiff.model"; fi
+rm tsdiff.model
+# the build tree: the shipped model, when there is one
+if [ -f "$top_srcdir/data/default.model" ]; then
+    # shellcheck disable=SC2086
+    env -u TSDIFF_MODEL "$TSDIFF" forecast --data "$DATA" --horizon 30 $FC --verbose \
+        -o "$T/s.csv" 2>"$ERR" || fail "zero-shot with the shipped model"
+    expect_err "data/default.model"
+    [ "$(wc -l <"$T/s.csv")" -eq 151 ] || fail "shipped model: $(wc -l <"$T/s.csv") lines"
+fi
+cd "$T"
+
+# fit --init FILE: the model's window and network, its weights to start
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" fit "$DATA" --init "$T/p.model" --steps 2 --batch 4 $Q -o "$T/ft.model"
+expect_rc 0 "$TSDIFF" info "$T/ft.model"
+expect_out "init=$T/p.model"
+expect_out "context:        24"
+# shellcheck disable=SC2086
+expect_rc 64 "$TSDIFF" fit "$DATA" --init "$T/p.model" --channels 16 --steps 2 $Q -o "$T/x.model"
+expect_err "drop --channels"
+[ "$(wc -l <"$ERR")" -eq 1 ] || fail "more than one line: $(cat "$ERR")"
+# a daily (not universal) model cannot start a monthly fit
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" fit "$DATA" --steps 2 --batch 4 --channels 8 --levels 2 --context 8 \
+    --horizon 4 $Q -o "$T/daily.model"
+# shellcheck disable=SC2086
+expect_rc 64 "$TSDIFF" fit "$T/monthly.csv" --init "$T/daily.model" --steps 2 $Q -o "$T/x.model"
+expect_err "cannot start a fit of monthly data"
+[ "$(wc -l <"$ERR")" -eq 1 ] || fail "more than one line: $(cat "$ERR")"
+
+# backtest scores a universal model zero-shot, and fine-tunes with --init
+BT="--windows 1 --samples 4 --sampler-steps 3 $Q"
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" backtest "$DATA" -m "$T/p.model" $BT
+grep -q "^tsdiff  *" "$OUT" || fail "no tsdiff row: $(cat "$OUT")"
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" backtest "$DATA" --init "$T/p.model" --steps 2 --batch 4 $BT
+grep -q "^tsdiff  *" "$OUT" || fail "no tsdiff row after --init: $(cat "$OUT")"
+pass
