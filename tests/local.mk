@@ -32,3 +32,8 @@ EXTRA_DIST += tests/testutil.h
 # (tests/fuzz/run.sh; not in make check).
 EXTRA_DIST += tests/fuzz/fuzz_csv.c tests/fuzz/fuzz_model.c tests/fuzz/shrink_model.c \
 	tests/fuzz/run.sh
+# MPI: 2- and 3-rank runs against one process (skipped without mpirun);
+# --shard parts. model_diff measures how far two models' weights are apart.
+EXTRA_DIST += tests/cli_mpi.sh tests/cli_shard.sh
+TESTS += tests/cli_mpi.sh tests/cli_shard.sh
+check_PROGRAMS += tests/model_diff

@@ -12,6 +12,7 @@
 #include "cli/outputs.h"
 #include "data/csv.h"
 #include "eval/backtest.h"
+#include "io/comm.h"
 #include "io/plot.h"
 #include "io/signals.h"
 
@@ -43,15 +44,17 @@ static int fit_before(const backtest_args *a, ts_backend *be, const ts_series_se
         rc = ts_cli_fit_from_init(&opts, &seen, &cfg, &init, m, err);
         if (rc == 1) rc = ts_train_setup(&seen, &cfg, &m->net, &ts_model_fit(m)->train, err);
     }
+    rc = ts_comm_agree(rc, err);   /* MPI: every rank trains, or none */
     if (!rc) {
         ts_model_set_csv(m, set->source, csv);
         ts_model_set_series(m, &seen);
         rc = ts_train(be, &seen, &cfg, &m->net, &m->fit->train, err);
     }
-    if (!rc && a->save_model && !plain) rc = ts_model_save(m, a->save_model, TS_SAVE_FIT, err);
+    if (!rc && a->save_model && !plain && ts_comm_root())
+        rc = ts_model_save(m, a->save_model, TS_SAVE_FIT, err);
     ts_series_set_free(&train);
     ts_model_free(&init);
-    return rc;
+    return ts_comm_agree(rc, err);
 }
 
 /* Before any work: outputs sound, folders writable, outputs locked. */
@@ -93,7 +96,8 @@ static int run_backtest(const backtest_args *a, const char *path, ts_error *err)
                                                 .seed = (uint64_t)a->fit.seed}}};
     int rc = ts_csv_cli_opts(&a->csv, "backtest", &csv, err);
     if (!rc && a->sampler) rc = ts_sampler_parse(a->sampler, &bc.fc.sampler.kind, err);
-    if (!rc) rc = claim_outputs(a, path, &outs, err);
+    if (!rc && ts_comm_root()) rc = claim_outputs(a, path, &outs, err);  /* MPI: rank 0's */
+    rc = ts_comm_agree(rc, err);
     if (!rc && a->model) rc = load_model(a, &m, err);
     /* a model's own CSV options, unless it has no fit record, and its covariates */
     if (!rc && a->model) {
@@ -101,7 +105,8 @@ static int run_backtest(const backtest_args *a, const char *path, ts_error *err)
         ts_model_csv_covariates(&m, &csv);
     }
     if (!rc) rc = ts_csv_read(path, &csv, &set, err);
-    if (!rc) rc = ts_backend_open(a->fit.device, a->fit.threads, &be, err);
+    if (!rc) rc = ts_backend_open(a->fit.device, ts_comm_threads(a->fit.threads), &be, err);
+    rc = ts_comm_agree(rc, err);
     if (rc) goto done;
     ts_window_bind_grid(&m.net.win, set.freq, set.has_time);   /* a universal --model */
     bc.horizon = a->fit.horizon ? a->fit.horizon
@@ -112,7 +117,7 @@ static int run_backtest(const backtest_args *a, const char *path, ts_error *err)
         bc.plain = &plain;
     }
     if (!rc) rc = ts_backtest_run(be, &m, &set, &bc, &bt, err);
-    if (rc) goto done;
+    if (rc || !ts_comm_root()) goto done;
     if (!a->fit.quiet)
         printf("backtest: %d window%s of %d steps, %d samples; season %d\n", bc.windows,
                bc.windows == 1 ? "" : "s", bc.horizon, bc.fc.samples, bt.season);

@@ -13,6 +13,7 @@
 #include "cli/outputs.h"
 #include "data/csv.h"
 #include "diffusion/train.h"
+#include "io/comm.h"
 #include "model/model.h"
 #include "io/plot.h"
 #include "io/signals.h"
@@ -139,7 +140,9 @@ static int run_fit(fit_args *a, const char *data_path, ts_error *err)
     ts_outputs outs = {0};
     checkpoint_ctx ck = {&m, a->model};
     ts_signals_init(1);
-    int rc = claim_outputs(a, data_path, &outs, err);
+    /* MPI: every rank reads the data and trains; rank 0 alone owns the
+     * outputs, and the ranks agree before each step that needs them all. */
+    int rc = ts_comm_agree(ts_comm_root() ? claim_outputs(a, data_path, &outs, err) : 0, err);
     if (!rc && a->resume) rc = ts_model_load(a->model, &m, err);
     if (!rc && a->resume) rc = check_resumable(&m, a->model, err);
     if (!rc) rc = read_data(a, data_path, a->resume ? &m : NULL, &set, &csv, err);
@@ -158,14 +161,18 @@ static int run_fit(fit_args *a, const char *data_path, ts_error *err)
         if (rc == 1) rc = ts_train_setup(&set, &cfg, &m.net, &ts_model_fit(&m)->train, err);
         if (!rc) ts_model_set_csv(&m, recordable(set.source), &csv);
     }
-    if (!rc) rc = ts_backend_open(a->fit.device, a->fit.threads, &be, err);
+    if (!rc) rc = ts_backend_open(a->fit.device, ts_comm_threads(a->fit.threads), &be, err);
+    rc = ts_comm_agree(rc, err);
     if (rc) goto done;
 
     ts_model_set_series(&m, &set);   /* a resumed run may see new rows */
     double t0 = now_seconds();
     long before = m.fit->train.steps;
-    if (!ts_signals_caught()) rc = ts_train(be, &set, &cfg, &m.net, &m.fit->train, err);
-    if (!rc) rc = finish_fit(a, &m, m.fit->train.steps - before, now_seconds() - t0, err);
+    /* the ranks of a job agree on a stop inside training */
+    if (ts_comm_size() > 1 || !ts_signals_caught())
+        rc = ts_train(be, &set, &cfg, &m.net, &m.fit->train, err);
+    if (!rc && ts_comm_root())
+        rc = finish_fit(a, &m, m.fit->train.steps - before, now_seconds() - t0, err);
 done:
     ts_outputs_release(&outs);
     ts_backend_destroy(be);

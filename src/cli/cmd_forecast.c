@@ -7,15 +7,18 @@
 #include "cli/commands.h"
 #include "cli/opts.h"
 #include "cli/outputs.h"
+#include "cli/shard.h"
 #include "data/csv.h"
 #include "diffusion/forecast.h"
 #include "eval/forecast_out.h"
 #include "model/model.h"
+#include "io/comm.h"
 #include "io/plot.h"
 #include "io/signals.h"
 
 typedef struct forecast_args {
-    const char *model, *data, *future, *sampler, *quantiles, *output, *samples_out, *plot, *device;
+    const char *model, *data, *future, *sampler, *quantiles, *output, *samples_out, *plot, *device,
+        *shard;
     ts_strlist series;
     int horizon, samples, sampler_steps, threads, history, allow_negative, quiet, verbose;
     long seed;
@@ -103,6 +106,17 @@ static int read_history(const forecast_args *a, const ts_model *m, ts_series_set
     return rc;
 }
 
+/* Write what rank 0 writes: the CSV, the samples and the charts. A shard
+ * without series writes the files' headers and draws nothing. */
+static int write_outputs(const forecast_args *a, const ts_forecast *fc, const ts_series_set *set,
+                         const double *q, int nq, ts_error *err)
+{
+    int rc = ts_forecast_write_csv(a->output, fc, set, NULL, q, nq, err);
+    if (!rc && a->samples_out) rc = ts_forecast_write_samples(a->samples_out, fc, set, err);
+    if (!rc && a->plot && fc->n) rc = ts_forecast_plot(a->plot, fc, set, NULL, a->history, err);
+    return rc;
+}
+
 /* --model, else tsdiff.model here, else the pretrained default (said
  * once: a zero-shot forecast). */
 static int choose_model(forecast_args *a, char *buf, size_t size, ts_error *err)
@@ -133,30 +147,38 @@ static int run_forecast(forecast_args *a, ts_error *err)
     ts_forecast_config cfg = {.samples = a->samples, .allow_negative = a->allow_negative,
                               .sampler = {.kind = TS_SAMPLER_DPMPP, .steps = a->sampler_steps,
                                           .seed = (uint64_t)a->seed}};
+    ts_shard shard;
     int rc = ts_quantiles_parse(a->quantiles, q, TS_MAX_QUANTILES, &nq, err);
     if (!rc && a->sampler) rc = ts_sampler_parse(a->sampler, &cfg.sampler.kind, err);
+    if (!rc) rc = ts_shard_parse(a->shard, &shard, err);
     if (!rc) rc = choose_model(a, model_path, sizeof model_path, err);
-    if (!rc) rc = claim_outputs(a, &outs, err);
+    /* MPI: rank 0 owns the outputs; every rank reads and samples its share */
+    if (!rc && ts_comm_root()) rc = claim_outputs(a, &outs, err);
+    rc = ts_comm_agree(rc, err);
     if (!rc) rc = ts_model_load(a->model, &m, err);
     if (!rc) rc = read_history(a, &m, &set, err);
     if (!rc) rc = match_series(&m, &set, &a->series, &sel, &nsel, err);
+    if (!rc) ts_shard_select(&shard, &set, sel, &nsel);
     if (!rc) ts_window_bind_grid(&m.net.win, set.freq, set.has_time);
-    if (!rc) rc = ts_backend_open(a->device, a->threads, &be, err);
+    if (!rc) rc = ts_backend_open(a->device, ts_comm_threads(a->threads), &be, err);
+    rc = ts_comm_agree(rc, err);
     cfg.horizon = a->horizon ? a->horizon : m.net.win.horizon;
     if (!rc && cfg.horizon > m.net.win.horizon && !a->quiet)
         ts_info("horizon %d is longer than the model's %d: sampling in blocks of %d, "
                 "each conditioned on the path so far", cfg.horizon, m.net.win.horizon,
                 m.net.win.horizon);
-    if (!rc) {
+    if (!rc && nsel == 0 && shard.n) {   /* a shard without series: the headers */
+        fc.horizon = cfg.horizon;
+        fc.samples = cfg.samples;
+        ts_info("shard %d/%d: no series of %zu", shard.k, shard.n, set.n);
+    } else if (!rc) {
         nonneg = ts_xmalloc(nsel * sizeof *nonneg);
         for (size_t i = 0; i < nsel; i++)
             nonneg[i] = ts_model_series_nonneg(&m, &set.series[sel[i]]);
         cfg.nonneg = nonneg;
         rc = ts_forecast_run(be, &m.net, &set, sel, nsel, NULL, &cfg, &fc, err);
     }
-    if (!rc) rc = ts_forecast_write_csv(a->output, &fc, &set, NULL, q, nq, err);
-    if (!rc && a->samples_out) rc = ts_forecast_write_samples(a->samples_out, &fc, &set, err);
-    if (!rc && a->plot) rc = ts_forecast_plot(a->plot, &fc, &set, NULL, a->history, err);
+    if (!rc && ts_comm_root()) rc = write_outputs(a, &fc, &set, q, nq, err);
     ts_outputs_release(&outs);
     ts_forecast_free(&fc);
     free(sel);
@@ -182,6 +204,7 @@ int ts_cmd_forecast(int argc, char **argv)
         {"sampler-steps", 'K', TS_OPT_INT, &a.sampler_steps, "K", "solver steps for dpmpp and ddim (default 20)", 1, 100000},
         {"quantiles", 0, TS_OPT_STRING, &a.quantiles, "LIST", "quantile levels (default 0.05,0.1,0.25,0.5,0.75,0.9,0.95)", 0, 0},
         {"series", 's', TS_OPT_LIST, &a.series, "NAME", "forecast only this series (repeatable)", 0, 0},
+        {"shard", 0, TS_OPT_STRING, &a.shard, "K/N", "forecast only part K of N of the series (split by name), for job arrays", 0, 0},
         {"output", 'o', TS_OPT_STRING, &a.output, "FILE", "forecast CSV (default: standard output)", 0, 0},
         {"samples-out", 0, TS_OPT_STRING, &a.samples_out, "FILE", "also write every sample path (long format)", 0, 0},
         {"plot", 'p', TS_OPT_STRING, &a.plot, "FILE", "draw a fan chart: FILE.png or FILE.svg; %s in FILE: one file per series", 0, 0},

@@ -4,3 +4,5 @@ src_tsdiff_SOURCES += src/cli/main.c src/cli/opts.c src/cli/opts.h \
 	src/cli/cmd_backtest.c src/cli/info_model.c src/cli/fit_opts.c src/cli/fit_opts.h src/cli/csv_opts.h \
 	src/cli/outputs.c src/cli/outputs.h src/cli/cmd_synth.c src/cli/omp_wait.c \
 	src/cli/omp_wait.h src/cli/cmd_pretrain.c
+# --shard K/N: which series a part of a job array forecasts
+src_tsdiff_SOURCES += src/cli/shard.c src/cli/shard.h

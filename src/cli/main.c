@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/omp_wait.h"
+#include "io/comm.h"
 #include "io/error.h"
 #include "io/signals.h"
 
@@ -14,15 +15,16 @@ typedef struct {
     const char *name;
     int (*run)(int argc, char **argv);
     const char *summary;
+    int parallel;   /* shares its work among MPI ranks; else rank 0 alone runs it */
 } subcommand;
 
 static const subcommand commands[] = {
-    {"fit", ts_cmd_fit, "train a diffusion model of the series in a CSV file"},
-    {"forecast", ts_cmd_forecast, "draw sample futures and their quantiles from a model"},
-    {"backtest", ts_cmd_backtest, "score tsdiff against baselines on held-out windows"},
-    {"info", ts_cmd_info, "describe a CSV file's series or a model file"},
-    {"pretrain", ts_cmd_pretrain, "train a network for any series on a generated or given corpus"},
-    {"synth", ts_cmd_synth, "write synthetic series to train on or to try tsdiff with"},
+    {"fit", ts_cmd_fit, "train a diffusion model of the series in a CSV file", 1},
+    {"forecast", ts_cmd_forecast, "draw sample futures and their quantiles from a model", 1},
+    {"backtest", ts_cmd_backtest, "score tsdiff against baselines on held-out windows", 1},
+    {"info", ts_cmd_info, "describe a CSV file's series or a model file", 0},
+    {"pretrain", ts_cmd_pretrain, "train a network for any series on a generated or given corpus", 0},
+    {"synth", ts_cmd_synth, "write synthetic series to train on or to try tsdiff with", 0},
 };
 #define NCOMMANDS (int)(sizeof commands / sizeof commands[0])
 
@@ -98,19 +100,24 @@ static int dispatch(int argc, char **argv)
                 cmd[0] == '-' ? "option" : "subcommand", cmd);
         return TS_EUSAGE;
     }
+    if (!sc->parallel && !ts_comm_root()) return 0;
     return sc->run(argc - 1, argv + 1);
 }
 
-/* An internal fault leaves no temporary output and no child behind. */
+/* An internal fault leaves no temporary output and no child behind, and
+ * in an MPI job takes the other ranks down with it. */
 static void on_fatal(int code)
 {
-    (void)code;
     ts_signals_undo();
+    ts_comm_abort(code);
 }
 
 int main(int argc, char **argv)
 {
     ts_omp_wait_init(argv);
+    ts_comm_init(&argc, &argv);
     ts_set_fatal_hook(on_fatal);
-    return finish(dispatch(argc, argv));
+    int rc = finish(dispatch(argc, argv));
+    ts_comm_finalize();
+    return rc;
 }

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/comm.h"
+
 #define MAX_OPTS 64
 #define HELP_ID 1000  /* getopt value of --help */
 
@@ -140,6 +142,8 @@ void ts_opts_help(const ts_cmd_spec *spec, FILE *out)
 int ts_cmd_exit(int rc, const ts_error *err)
 {
     if (rc == -1) return 0;
-    if (rc) ts_error_print(err);
+    ts_error e = *err;
+    rc = ts_comm_agree(rc, &e);   /* an MPI job ends with one status, one line */
+    if (rc && ts_comm_root()) ts_error_print(&e);
     return rc;
 }

@@ -53,7 +53,9 @@ int ts_opts_parse(const ts_cmd_spec *spec, int argc, char **argv, int *first,
 void ts_opts_help(const ts_cmd_spec *spec, FILE *out);
 
 /* Finish a subcommand: print err if rc is an error, return the exit status
- * (-1 from ts_opts_parse, meaning help was shown, becomes 0). */
+ * (-1 from ts_opts_parse, meaning help was shown, becomes 0). In an MPI job
+ * the ranks agree first (io/comm.h): every rank returns the first failing
+ * rank's status and rank 0 alone prints its one line. */
 int ts_cmd_exit(int rc, const ts_error *err);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "data/window.h"
 #include "diffusion/denoiser.h"
+#include "io/comm.h"
 #include "nn/unet.h"
 
 /* Per-run state; rows are (series, sample) pairs. */
@@ -222,6 +223,42 @@ static int covariates_ready(fc_state *st, const size_t *sel, size_t n, const lon
     return rc;
 }
 
+/* The first chunk of rank k's share of nc chunks (k = size: the end): the
+ * ranks of an MPI job take consecutive runs of the chunks one process
+ * would sample, so every row keeps its chunk, its noise and its values. */
+static size_t first_chunk(size_t nc, int k) { return (size_t)k * nc / (size_t)ts_comm_size(); }
+
+/* MPI: every rank gets the rows of all ranks' chunks. */
+static void gather_rows(float *values, size_t rows_all, int chunk, int horizon)
+{
+    int size = ts_comm_size();
+    if (size < 2) return;
+    size_t nc = (rows_all + (size_t)chunk - 1) / (size_t)chunk;
+    size_t *off = ts_xmalloc(((size_t)size + 1) * sizeof *off);
+    for (int k = 0; k <= size; k++) {
+        size_t row = first_chunk(nc, k) * (size_t)chunk;
+        off[k] = (row < rows_all ? row : rows_all) * (size_t)horizon;
+    }
+    ts_comm_allgather_floats(values, off);
+    free(off);
+}
+
+/* Sample this rank's chunks, block by block. */
+static int sample_share(fc_state *st, const ts_forecast_config *cfg, const size_t *sel,
+                        const long *origin, size_t rows_all, ts_error *err)
+{
+    int rc = 0, blocks = (cfg->horizon + st->H - 1) / st->H, rank = ts_comm_rank();
+    size_t nc = (rows_all + (size_t)st->chunk - 1) / (size_t)st->chunk;
+    size_t c0 = first_chunk(nc, rank), c1 = first_chunk(nc, rank + 1);
+    for (int b = 0; !rc && b < blocks; b++)
+        for (size_t c = c0; !rc && c < c1; c++) {
+            size_t r0 = c * (size_t)st->chunk;
+            st->rows = (int)(rows_all - r0 < (size_t)st->chunk ? rows_all - r0 : (size_t)st->chunk);
+            rc = sample_chunk(st, cfg, sel, origin, b, r0, rows_all, err);
+        }
+    return rc;
+}
+
 int ts_forecast_run(ts_backend *be, const ts_net *m, const ts_series_set *set,
                     const size_t *sel, size_t n, const long *origin,
                     const ts_forecast_config *cfg, ts_forecast *out, ts_error *err)
@@ -245,12 +282,8 @@ int ts_forecast_run(ts_backend *be, const ts_net *m, const ts_series_set *set,
         for (size_t i = 0; i < n; i++) st.level[sel[i]] = ts_window_level(&set->series[sel[i]]);
         set_bands(&st, sel, n, cfg->samples);
     }
-    int blocks = (cfg->horizon + st.H - 1) / st.H;
-    for (int b = 0; !rc && b < blocks; b++)
-        for (size_t r0 = 0; !rc && r0 < rows_all; r0 += (size_t)st.chunk) {
-            st.rows = (int)(rows_all - r0 < (size_t)st.chunk ? rows_all - r0 : (size_t)st.chunk);
-            rc = sample_chunk(&st, cfg, sel, origin, b, r0, rows_all, err);
-        }
+    if (!rc) rc = sample_share(&st, cfg, sel, origin, rows_all, err);
+    rc = ts_comm_agree(rc, err);   /* MPI: a rank that failed fails them all */
     if (!rc) {
         out->n = n;
         out->horizon = cfg->horizon;
@@ -262,6 +295,7 @@ int ts_forecast_run(ts_backend *be, const ts_net *m, const ts_series_set *set,
         for (size_t row = 0; row < rows_all; row++)
             memcpy(out->values + row * (size_t)cfg->horizon, st.path + row * stride + st.C,
                    (size_t)cfg->horizon * sizeof(float));
+        gather_rows(out->values, rows_all, st.chunk, cfg->horizon);
     }
     fc_free(&st);
     if (!rc) rc = ts_forecast_check(out, set, err);

@@ -17,6 +17,12 @@
  * before they are kept and become context. The first block is never touched,
  * so a horizon within the model's is exactly the model's draw.
  *
+ * In an MPI job (io/comm.h) every rank calls ts_forecast_run: the ranks
+ * share the chunks one process would sample (consecutive runs of them),
+ * each chunk with the noise its position gives it, and every rank returns
+ * the whole forecast, bit-identical to one process's for any number of
+ * ranks; a rank that fails fails every rank (the first failing rank's error).
+ *
  * No forecast leaves ts_forecast_run with a value that is not finite: that
  * is TS_EINTERNAL naming the series and the step (ts_forecast_check).
  */

@@ -40,4 +40,12 @@ uint64_t ts_diffusion_noise(ts_backend *be, const ts_schedule *s, int rows, size
                             const float *x0, uint64_t seed, uint64_t offset, float *h_t,
                             float *eps, float *xt);
 
+/* Rows [r0, r0 + rows) of that batch of `total` rows, from the same
+ * counters the whole batch gives them (bit-identical to those rows of the
+ * whole): one rank's part of a data-parallel step. x0, eps, xt, h_t hold
+ * the part only; returns the counters the whole batch consumes. */
+uint64_t ts_diffusion_noise_part(ts_backend *be, const ts_schedule *s, int total, int r0,
+                                 int rows, size_t n, const float *x0, uint64_t seed,
+                                 uint64_t offset, float *h_t, float *eps, float *xt);
+
 #endif

@@ -15,6 +15,7 @@
 #include "diffusion/sampler.h"
 #include "diffusion/sample_stats.h"
 #include "diffusion/schedule.h"
+#include "io/comm.h"
 #include "io/progress.h"
 #include "io/philox.h"
 #include "nn/unet.h"
@@ -76,6 +77,13 @@ static uint64_t worker_seed(uint64_t base, uint64_t tag, int worker)
 {
     uint64_t s = derive_seed(base, tag);
     return worker > 0 ? derive_seed(s, (uint64_t)worker) : s;
+}
+
+static double seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 static int all_constant(const ts_series_set *set)
@@ -158,6 +166,10 @@ typedef struct trainer {
     ts_schedule sched;
     ts_window_index ix;
     int B, ch, L, H, fut;          /* fut: first future position in a window */
+    int r0, rows;                  /* this rank's rows of each batch of B (all: 0, B) */
+    int root;                      /* rank 0: validates, checkpoints, shows progress */
+    int stop_all;                  /* some rank was asked to stop (MPI) */
+    float *grad_h;                 /* host copy of the gradients to sum (MPI) */
     long nsteps;                   /* steps this run */
     uint64_t pick_seed, noise_seed, val_seed, noise_off;  /* this worker's streams */
     uint64_t vary_seed;            /* VARIED WINDOWS (train.h) */
@@ -174,6 +186,7 @@ typedef struct trainer {
     long log_every, records, rounds;  /* records of the loss; validated ones */
     long nrecords, nrounds;        /* done so far */
     double val_secs;               /* time spent validating (for --verbose) */
+    double comm_secs;              /* MPI: time in the gradient sums, waits included */
     double *level;                 /* [set->n] series levels (scale floor) */
     ts_cov_inputs cov;             /* the network's covariate inputs of every series */
     uint32_t *val_series;
@@ -189,13 +202,17 @@ static int fill_row(trainer *tr, int r, size_t s, long origin)
                           tr->x0_h + (size_t)r * tr->H, tr->mask_h + (size_t)r * tr->H, &scale);
 }
 
-static void upload_batch(trainer *tr, int rows)
+/* Upload rows [r0, r0 + rows) of the host batch. */
+static void upload_rows(trainer *tr, int r0, int rows)
 {
     ts_backend *be = tr->be;
-    be->upload(be, tr->in_d, tr->in_h, (size_t)rows * tr->ch * tr->L);
-    be->upload(be, tr->x0_d, tr->x0_h, (size_t)rows * tr->H);
-    be->upload(be, tr->mask_d, tr->mask_h, (size_t)rows * tr->H);
+    size_t win = (size_t)tr->ch * tr->L, H = (size_t)tr->H;
+    be->upload(be, tr->in_d, tr->in_h + (size_t)r0 * win, (size_t)rows * win);
+    be->upload(be, tr->x0_d, tr->x0_h + (size_t)r0 * H, (size_t)rows * H);
+    be->upload(be, tr->mask_d, tr->mask_h + (size_t)r0 * H, (size_t)rows * H);
 }
+
+static void upload_batch(trainer *tr, int rows) { upload_rows(tr, 0, rows); }
 
 /* ---- one training step: pick -> upload -> noise -> forward -> loss ->
  * backward -> update, each its own function ------------------------------- */
@@ -219,7 +236,9 @@ static void fill_varied_row(trainer *tr, int r, size_t s, long origin, uint64_t 
                    tr->x0_h + (size_t)r * tr->H, tr->mask_h + (size_t)r * tr->H, &scale);
 }
 
-/* Fill the host batch with B windows from this worker's pick stream. */
+/* Fill the host batch with B windows from this worker's pick stream (every
+ * rank of an MPI job picks the whole batch: the same windows, the same
+ * count of observed targets). */
 static void pick_batch(trainer *tr)
 {
     for (int r = 0; r < tr->B; r++) {
@@ -234,14 +253,16 @@ static void pick_batch(trainer *tr)
     }
 }
 
-/* Draw t and eps from this worker's noise stream; x_t into channel 0. */
+/* Draw t and eps of this rank's rows from this worker's noise stream, at
+ * the counters of those rows in the whole batch; x_t into channel 0. */
 static void noise_batch(trainer *tr)
 {
     ts_backend *be = tr->be;
-    int B = tr->B, H = tr->H;
-    tr->noise_off += ts_diffusion_noise(be, &tr->sched, B, (size_t)H, tr->x0_d, tr->noise_seed,
-                                        tr->noise_off, tr->t_h, tr->eps_d, tr->xt_d);
-    be->chan_copy(be, B, 1, H, tr->xt_d, H, 0, tr->in_d, tr->ch * tr->L, tr->fut, 0);
+    int H = tr->H;
+    tr->noise_off += ts_diffusion_noise_part(be, &tr->sched, tr->B, tr->r0, tr->rows, (size_t)H,
+                                             tr->x0_d, tr->noise_seed, tr->noise_off, tr->t_h,
+                                             tr->eps_d, tr->xt_d);
+    be->chan_copy(be, tr->rows, 1, H, tr->xt_d, H, 0, tr->in_d, tr->ch * tr->L, tr->fut, 0);
 }
 
 /* Forward the batch in in_d; eps_hat of the future positions into ehat_d. */
@@ -252,15 +273,23 @@ static void forward_batch(trainer *tr, int rows)
     tr->be->chan_copy(tr->be, rows, 1, H, tr->out_d, tr->L, tr->fut, tr->ehat_d, H, 0, 0);
 }
 
-/* The masked squared error of ehat_d against eps_d over `rows` rows as a
- * (sum, count) pair; dehat_d receives the gradient of the batch's mean,
- * whose count the host mask gives before the backend runs (a data-parallel
- * run would add the workers' counts here). */
-static ts_loss batch_loss(trainer *tr, int rows)
+/* Observed targets in the first `rows` rows of the host batch. */
+static double mask_count(const trainer *tr, int rows)
 {
     size_t n = (size_t)rows * tr->H;
     double count = 0;
     for (size_t i = 0; i < n; i++) count += tr->mask_h[i];
+    return count;
+}
+
+/* The masked squared error of ehat_d against eps_d over the `rows` rows
+ * on the backend as a (sum, count) pair; dehat_d receives the gradient of
+ * the mean over `count` positions: the whole batch's, which the host mask
+ * gives before the backend runs (so an MPI rank scales its part by the
+ * count of all ranks' rows). */
+static ts_loss batch_loss(trainer *tr, int rows, double count)
+{
+    size_t n = (size_t)rows * tr->H;
     ts_loss l;
     l.sum = tr->be->masked_sse(tr->be, n, tr->ehat_d, tr->eps_d, tr->mask_d,
                                ts_loss_grad_scale(count), tr->dehat_d, &l.count);
@@ -272,7 +301,7 @@ static void backward_batch(trainer *tr)
 {
     ts_backend *be = tr->be;
     int H = tr->H;
-    be->chan_copy(be, tr->B, 1, H, tr->dehat_d, H, 0, tr->dout_d, tr->L, tr->fut, 0);
+    be->chan_copy(be, tr->rows, 1, H, tr->dehat_d, H, 0, tr->dout_d, tr->L, tr->fut, 0);
     be->fill(be, ts_unet_grads(tr->net), 0.0f, ts_unet_params(tr->net)->total);
     ts_unet_backward(tr->net, tr->dout_d, NULL);
 }
@@ -285,14 +314,34 @@ static void update_weights(trainer *tr)
     if (!isfinite(norm)) tr->skipped++;
 }
 
+/* MPI: the gradients become the sum of all ranks' (in rank order, the
+ * same bits everywhere: io/comm.h), and the loss the whole batch's; the
+ * ranks also learn whether any was asked to stop. One process: nothing. */
+static void share_gradients(trainer *tr, ts_loss *loss)
+{
+    if (ts_comm_size() < 2) return;
+    double t0 = seconds();
+    ts_backend *be = tr->be;
+    size_t np = ts_unet_params(tr->net)->total;
+    be->download(be, tr->grad_h, ts_unet_grads(tr->net), np);
+    ts_comm_sum_floats(tr->grad_h, np);
+    be->upload(be, ts_unet_grads(tr->net), tr->grad_h, np);
+    double v[3] = {loss->sum, loss->count, tr->cfg->stop && *tr->cfg->stop};
+    ts_comm_sum_doubles(v, 3);
+    *loss = (ts_loss){v[0], v[1]};
+    tr->stop_all = v[2] > 0;
+    tr->comm_secs += seconds() - t0;
+}
+
 static ts_loss train_step(trainer *tr)
 {
     pick_batch(tr);
-    upload_batch(tr, tr->B);
+    upload_rows(tr, tr->r0, tr->rows);
     noise_batch(tr);
-    forward_batch(tr, tr->B);
-    ts_loss loss = batch_loss(tr, tr->B);
+    forward_batch(tr, tr->rows);
+    ts_loss loss = batch_loss(tr, tr->rows, mask_count(tr, tr->B));
     backward_batch(tr);
+    share_gradients(tr, &loss);
     update_weights(tr);
     return loss;
 }
@@ -336,7 +385,7 @@ static double val_loss(trainer *tr)
         upload_batch(tr, rows);
         tr->be->upload(tr->be, tr->eps_d, tr->eps_h, (size_t)rows * H);
         forward_batch(tr, rows);
-        ts_loss l = batch_loss(tr, rows);
+        ts_loss l = batch_loss(tr, rows, mask_count(tr, rows));
         sum += l.sum;
         count += l.count;
     }
@@ -404,6 +453,7 @@ static void trainer_free(trainer *tr)
     free(tr->mask_h);
     free(tr->eps_h);
     free(tr->t_h);
+    free(tr->grad_h);
     free(tr->val_series);
     free(tr->level);
     ts_cov_inputs_free(&tr->cov);
@@ -485,10 +535,18 @@ static int trainer_init(trainer *tr, ts_error *err)
     tr->L = n->win.length;
     tr->H = n->win.horizon;
     tr->fut = n->win.pad + n->win.context;
+    int rank = ts_comm_rank(), size = ts_comm_size();
+    tr->root = rank == 0;
+    tr->r0 = (int)((long)rank * tr->B / size);
+    tr->rows = (int)((long)(rank + 1) * tr->B / size) - tr->r0;
+    if (tr->B < size)
+        return ts_fail(err, TS_EUSAGE, "a batch of %d windows cannot be shared by %d ranks "
+                       "(--batch at least the ranks)", tr->B, size);
     tr->net = ts_unet_create(be, &n->unet, tr->B);
     if (!tr->net) return ts_fail(err, TS_EINTERNAL, "out of %s memory for the network", be->name);
     size_t np = ts_unet_params(tr->net)->total, B = (size_t)tr->B, H = (size_t)tr->H;
     size_t win = (size_t)tr->ch * tr->L;
+    if (size > 1) tr->grad_h = ts_xmalloc(np * sizeof(float));
     tr->in_h = ts_xmalloc(B * win * sizeof(float));
     tr->x0_h = ts_xmalloc(B * H * sizeof(float));
     tr->mask_h = ts_xmalloc(B * H * sizeof(float));
@@ -589,24 +647,19 @@ static void keep_ema(trainer *tr, long step)
     tr->rec->best_step = step;
 }
 
-/* Validate, keep the EMA weights if they are the best so far, record history. */
+/* Validate, keep the EMA weights if they are the best so far, record history.
+ * Rank 0 alone validates: the other ranks' weights are never written. */
 static void checkpoint_eval(trainer *tr, long step, double train_loss)
 {
     ts_train_record *rec = tr->rec;
-    double val = !tr->nval ? NAN : with_ema(tr, rec->select_crps ? val_crps : val_loss);
+    double val = !tr->nval || !tr->root ? NAN
+                                        : with_ema(tr, rec->select_crps ? val_crps : val_loss);
     int better = tr->nval ? val < rec->best_val_loss : 1;  /* no validation: keep the latest */
     if (better || !tr->n->ema) {
         keep_ema(tr, step);
         if (tr->nval) rec->best_val_loss = val;
     }
     add_history(rec, step, train_loss, val);
-}
-
-static double seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* Record the mean training loss since the last record; validate at the
@@ -631,29 +684,39 @@ static void record(trainer *tr, long step, int last)
 }
 
 /* Hand the caller a checkpoint (the weights and the optimizer state) when
- * one is due. */
+ * one is due: on rank 0, and every rank learns whether it was saved. */
 static int maybe_checkpoint(trainer *tr, long step, ts_error *err)
 {
     const ts_train_config *cfg = tr->cfg;
     if (cfg->checkpoint_every <= 0 || !cfg->checkpoint ||
         (step - tr->start) % cfg->checkpoint_every != 0)
         return 0;
-    /* Before the first validation the latest EMA weights stand in
-     * (best_val_loss stays infinite: the first validation replaces them). */
-    if (!tr->n->ema) keep_ema(tr, step);
-    snapshot_optimizer(tr);
-    return cfg->checkpoint(cfg->checkpoint_ctx, err);
+    int rc = 0;
+    if (tr->root) {
+        /* Before the first validation the latest EMA weights stand in
+         * (best_val_loss stays infinite: the first validation replaces them). */
+        if (!tr->n->ema) keep_ema(tr, step);
+        snapshot_optimizer(tr);
+        rc = cfg->checkpoint(cfg->checkpoint_ctx, err);
+    }
+    return ts_comm_agree(rc, err);
+}
+
+/* Whether to stop before the next step: asked to (one process), or some
+ * rank was at the last step (MPI: all ranks stop at the same step). */
+static int stopping(const trainer *tr)
+{
+    if (ts_comm_size() > 1) return tr->stop_all;
+    return tr->cfg->stop && *tr->cfg->stop;
 }
 
 /* The steps of this run, until the end or a stop request. */
 static int run_steps(trainer *tr, ts_progress *pg, ts_error *err)
 {
-    const ts_train_config *cfg = tr->cfg;
     ts_train_record *rec = tr->rec;
     long end = tr->start + tr->nsteps, step = tr->start;
     double last_val = NAN;
-    while (step < end && !(cfg->stop && *cfg->stop)) {
-        /* A data-parallel run adds the workers' (sum, count) pairs here. */
+    while (step < end && !stopping(tr)) {
         double loss = ts_loss_mean(train_step(tr));
         step++;
         if (!isfinite(loss))
@@ -677,7 +740,7 @@ int ts_train(ts_backend *be, const ts_series_set *set, const ts_train_config *cf
              ts_net *n, ts_train_record *rec, ts_error *err)
 {
     trainer tr = {.be = be, .set = set, .cfg = cfg, .n = n, .rec = rec, .start = rec->steps};
-    int rc = trainer_init(&tr, err);
+    int rc = ts_comm_agree(trainer_init(&tr, err), err);
     if (rc) {
         trainer_free(&tr);
         return rc;
@@ -685,7 +748,7 @@ int ts_train(ts_backend *be, const ts_series_set *set, const ts_train_config *cf
     if (!tr.nval)
         ts_warn("no series is long enough to hold out its last %d points: "
                 "keeping the final weights without validation", tr.H);
-    ts_progress *pg = ts_progress_start("fit", tr.nsteps, cfg->quiet);
+    ts_progress *pg = ts_progress_start("fit", tr.nsteps, cfg->quiet || !tr.root);
     double t0 = seconds();
     rc = run_steps(&tr, pg, err);
     if (!rc && tr.nacc > 0) record(&tr, rec->steps, 1);  /* stopped between records */
@@ -693,6 +756,9 @@ int ts_train(ts_backend *be, const ts_series_set *set, const ts_train_config *cf
     ts_progress_finish(pg, NULL);
     ts_note("fit: validation took %.1f s of %.1f s (rounds: %ld, windows each: %zu)",
             tr.val_secs, seconds() - t0, tr.nrounds, tr.nval_round);
+    if (ts_comm_size() > 1)
+        ts_note("fit: %d ranks; summing the gradients (%zu floats a step) took %.1f s, waits "
+                "included", ts_comm_size(), ts_unet_params(tr.net)->total, tr.comm_secs);
     rec->skipped_steps += tr.skipped;
     if (tr.skipped)
         ts_warn("%ld of %ld steps skipped: their gradient was not finite (NaN or Inf)",

@@ -8,6 +8,7 @@
 
 #include "eval/baseline.h"
 #include "io/atomic.h"
+#include "io/comm.h"
 #include "eval/forecast_out.h"
 
 const char *ts_backtest_method_name(int method)
@@ -161,9 +162,10 @@ static int run_window(ts_backend *be, const ts_model *m, const ts_series_set *se
         if (!rc) score_model(b, TS_BT_PLAIN, set, &pf, origin);
         ts_forecast_free(&pf);
     }
-    if (!rc && n && c->plot) {
+    if (!rc && n && c->plot) {   /* MPI: rank 0 draws, and every rank learns how it went */
         char *p = window_path(c->plot, w, c->windows);
-        rc = ts_forecast_plot(p, &fc, set, origin, 3 * c->horizon, err);
+        if (ts_comm_root()) rc = ts_forecast_plot(p, &fc, set, origin, 3 * c->horizon, err);
+        rc = ts_comm_agree(rc, err);
         free(p);
     }
     ts_forecast_free(&fc);

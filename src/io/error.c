@@ -10,6 +10,8 @@
 /* Process-wide: how talkative the run is (set once by the command), and what
  * an internal fault runs before the process ends. */
 static int quiet_mode, verbose_mode;
+static int rank_ = -1;       /* -1: not one of several ranks */
+static char origin[32];      /* "rank K: " in a job of several */
 static ts_fatal_hook fatal_hook;
 
 /* Messages are one line: text from a file (a name, a value) may hold line
@@ -40,6 +42,12 @@ void ts_error_print(const ts_error *err)
 
 void ts_set_quiet(int quiet) { quiet_mode = quiet; }
 
+void ts_set_rank(int rank)
+{
+    rank_ = rank;
+    snprintf(origin, sizeof origin, "rank %d: ", rank);
+}
+
 void ts_set_verbose(int verbose) { verbose_mode = verbose; }
 
 /* "tsdiff: PREFIX" and the message on one line of stderr. */
@@ -53,6 +61,7 @@ static void say(const char *prefix, const char *fmt, va_list ap)
 
 void ts_warn(const char *fmt, ...)
 {
+    if (rank_ > 0) return;
     va_list ap;
     va_start(ap, fmt);
     say("warning: ", fmt, ap);
@@ -61,7 +70,7 @@ void ts_warn(const char *fmt, ...)
 
 void ts_info(const char *fmt, ...)
 {
-    if (quiet_mode) return;
+    if (quiet_mode || rank_ > 0) return;
     va_list ap;
     va_start(ap, fmt);
     say("", fmt, ap);
@@ -72,7 +81,7 @@ void ts_set_fatal_hook(ts_fatal_hook hook) { fatal_hook = hook; }
 
 void ts_die_internal(const char *file, int line, const char *what)
 {
-    fprintf(stderr, "tsdiff: internal error at %s:%d: %s\n", file, line, what);
+    fprintf(stderr, "tsdiff: %sinternal error at %s:%d: %s\n", origin, file, line, what);
     ts_fatal_hook hook = fatal_hook;
     fatal_hook = NULL;  /* a fault inside the hook ends the process at once */
     if (hook) hook(TS_EINTERNAL);
@@ -110,7 +119,7 @@ char *ts_xstrdup_at(const char *s, const char *file, int line)
 
 void ts_note(const char *fmt, ...)
 {
-    if (!verbose_mode && (quiet_mode || !isatty(STDERR_FILENO))) return;
+    if (rank_ > 0 || (!verbose_mode && (quiet_mode || !isatty(STDERR_FILENO)))) return;
     va_list ap;
     va_start(ap, fmt);
     say("", fmt, ap);

@@ -57,6 +57,11 @@ void ts_set_quiet(int quiet);
 void ts_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ts_set_verbose(int verbose);
 
+/* In a job of several processes (io/comm.h): this process's rank. Its
+ * internal faults and warnings then say "rank K: ", and ranks other than 0
+ * print no warnings, notes or information: rank 0 speaks for the job. */
+void ts_set_rank(int rank);
+
 /* The fatal-error hook: called with the exit status (70) after the message
  * is printed. It may end the process itself; when it returns, exit(code)
  * follows. NULL: none (the default). */

@@ -2,6 +2,8 @@
 # atomic files, locks, signals, the gnuplot driver, progress, and the
 # random numbers every layer draws (Philox).
 libtsdiff_a_SOURCES += src/io/error.c src/io/error.h src/io/selfdir.c src/io/selfdir.h
+# the ranks of an MPI job, or one process (MPI only with HAVE_MPI)
+libtsdiff_a_SOURCES += src/io/comm.c src/io/comm.h
 # signals and what they undo, output locks, the fault-injection test hook
 libtsdiff_a_SOURCES += src/io/signals.c src/io/signals.h src/io/lock.c src/io/lock.h \
 	src/io/fault.c src/io/fault.h
