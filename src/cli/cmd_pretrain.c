@@ -113,18 +113,23 @@ static void set_provenance(ts_model *m, const pretrain_args *a, const corpus_set
     ts_model_set_provenance(m, "tsdiff", "%s (commit %s)", PACKAGE_VERSION, TSDIFF_COMMIT);
 }
 
+/* Training's checkpoints: the model with its optimizer state, in FILE.ckpt. */
+typedef struct checkpoint_ctx {
+    const char *path;
+    ts_model *m;
+} checkpoint_ctx;
+
 static int save_checkpoint(void *ctx, ts_error *err)
 {
-    const pretrain_args *a = ((void **)ctx)[0];
-    ts_model *m = ((void **)ctx)[1];
-    ts_model_set_provenance(m, "steps", "%ld", m->fit->train.steps);
-    return ts_model_save(m, a->ckpt, TS_SAVE_RESUMABLE, err);
+    checkpoint_ctx *c = ctx;
+    ts_model_set_provenance(c->m, "steps", "%ld", c->m->fit->train.steps);
+    return ts_model_save(c->m, c->path, TS_SAVE_RESUMABLE, err);
 }
 
 /* The training configuration: the fit options, a universal window, varied
  * windows; on --resume the checkpoint's batch and rate unless given. */
 static int make_config(const pretrain_args *a, const ts_series_set *set, const ts_model *m,
-                       ts_train_config *cfg, void **ctx, ts_error *err)
+                       ts_train_config *cfg, checkpoint_ctx *ctx, ts_error *err)
 {
     int rc = ts_cli_fit_config(&a->fit, set, cfg, err);
     if (rc) return rc;
@@ -163,14 +168,14 @@ static int run_pretrain(pretrain_args *a, ts_error *err)
     snprintf(c.corpus, sizeof c.corpus, "%s", a->corpus);
     snprintf(c.freqs, sizeof c.freqs, "%s", a->freqs);
     snprintf(c.length, sizeof c.length, "%s", a->length);
-    void *ctx[2] = {a, &m};
+    checkpoint_ctx ctx = {a->ckpt, &m};
     const int keep_ckpt = a->checkpoint_every > 0 || a->resume;
     const ts_run_file out[] = {{"--output", a->model}, {"checkpoint", keep_ckpt ? a->ckpt : NULL}};
     ts_signals_init(1);
     int rc = ts_outputs_claim(&outs, NULL, 0, out, 2, a->wait, err);
     if (!rc && a->resume) rc = load_resumable(a, &m, &c, err);
     if (!rc) rc = build_corpus(a, &c, &set, err);
-    if (!rc) rc = make_config(a, &set, &m, &cfg, ctx, err);
+    if (!rc) rc = make_config(a, &set, &m, &cfg, &ctx, err);
     if (!rc && !a->resume) rc = ts_train_setup(&set, &cfg, &m.net, &ts_model_fit(&m)->train, err);
     if (!rc) rc = ts_backend_open(a->fit.device, a->fit.threads, &be, err);
     if (rc) goto done;
