@@ -38,6 +38,10 @@ expect_rc 0 mpi 2 "$TSDIFF" fit "$DATA" $NET --steps 4 --checkpoint-every 2 -o "
 [ "$(wc -l <"$OUT")" -eq 1 ] && expect_out "fit: 4 steps" || fail "not one summary line"
 [ -z "$(ls "$T" | grep -v '\.model$' | grep model)" ] || fail "a temporary file was left"
 
+# info runs on rank 0 alone: once.
+expect_rc 0 mpi 2 "$TSDIFF" info "$T/m1.model"
+[ "$(grep -c '^model:' "$OUT")" -eq 1 ] || fail "info on 2 ranks did not print once"
+
 # forecast: 110 samples x 5 series = 550 rows, two chunks of the one-process
 # layout (3 ranks: one without a chunk), and two blocks (horizon 14 of 7).
 FC="-m $T/m0.model --samples 110 --sampler-steps 4 --horizon 14 --threads 1 --quiet"

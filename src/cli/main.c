@@ -100,7 +100,11 @@ static int dispatch(int argc, char **argv)
                 cmd[0] == '-' ? "option" : "subcommand", cmd);
         return TS_EUSAGE;
     }
-    if (!sc->parallel && !ts_comm_root()) return 0;
+    if (!sc->parallel) {   /* an MPI job's rank 0 runs it alone */
+        int root = ts_comm_root();
+        ts_comm_alone();
+        if (!root) return 0;
+    }
     return sc->run(argc - 1, argv + 1);
 }
 

@@ -42,10 +42,11 @@ ts_freq ts_series_freq(const ts_series_set *set, size_t s)
 
 ts_series_view ts_series_view_slice(const ts_series_view *v, long from, long to)
 {
-    TS_CHECK(0 <= from && from <= to && to <= v->len && v->freq.mult >= 1 && v->n_cov == 0);
+    TS_CHECK(0 <= from && from <= to && to <= v->len && v->freq.mult >= 1);
     ts_series_view out = *v;
     out.values = v->values + from;
     out.len = to - from;
+    out.cov_first = v->cov_first + from;   /* the same covariate points */
     out.start = v->has_time ? ts_time_add(v->freq, v->start, from) : v->start + from;
     return out;
 }

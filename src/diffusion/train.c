@@ -167,7 +167,7 @@ typedef struct trainer {
     ts_window_index ix;
     int B, ch, L, H, fut;          /* fut: first future position in a window */
     int r0, rows;                  /* this rank's rows of each batch of B (all: 0, B) */
-    int root;                      /* rank 0: validates, checkpoints, shows progress */
+    int root;                      /* rank 0: checkpoints, shows progress */
     int stop_all;                  /* some rank was asked to stop (MPI) */
     float *grad_h;                 /* host copy of the gradients to sum (MPI) */
     long nsteps;                   /* steps this run */
@@ -359,6 +359,10 @@ static double with_ema(trainer *tr, double (*fn)(trainer *))
     return v;
 }
 
+/* MPI: the ranks share a validation round's batches, round robin (each
+ * batch's noise is fixed by its place), and add their sums. */
+static int my_batch(size_t i) { return i % (size_t)ts_comm_size() == (size_t)ts_comm_rank(); }
+
 /* Validation loss: the first nval_round validation windows at VAL_TIMES
  * fixed diffusion steps with fixed noise, so values are comparable across
  * the run. */
@@ -368,6 +372,7 @@ static double val_loss(trainer *tr)
     size_t rows_total = tr->nval_round * VAL_TIMES;
     double sum = 0, count = 0;
     for (size_t r0 = 0; r0 < rows_total; r0 += (size_t)tr->B) {
+        if (!my_batch(r0 / (size_t)tr->B)) continue;
         int rows = (int)(rows_total - r0 < (size_t)tr->B ? rows_total - r0 : (size_t)tr->B);
         for (int r = 0; r < rows; r++) {
             size_t row = r0 + (size_t)r, v = row / VAL_TIMES;
@@ -389,7 +394,9 @@ static double val_loss(trainer *tr)
         sum += l.sum;
         count += l.count;
     }
-    return count > 0 ? sum / count : NAN;
+    double v[2] = {sum, count};
+    ts_comm_sum_doubles(v, 2);
+    return v[1] > 0 ? v[0] / v[1] : NAN;
 }
 
 /* Validation CRPS: the first nval_round validation windows forecast with
@@ -406,6 +413,7 @@ static double val_crps(trainer *tr)
     float *col = ts_xmalloc((size_t)S * sizeof *col);
     double num = 0, den = 0;
     for (size_t w0 = 0; w0 < nw; w0 += (size_t)per) {
+        if (!my_batch(w0 / (size_t)per)) continue;
         int nwin = (int)(nw - w0 < (size_t)per ? nw - w0 : (size_t)per), rows = nwin * S;
         for (int i = 0; i < nwin; i++) {
             size_t s = tr->val_series[w0 + (size_t)i];
@@ -438,7 +446,9 @@ static double val_crps(trainer *tr)
             }
     }
     free(col);
-    return den > 0 ? num / den : NAN;
+    double v[2] = {num, den};
+    ts_comm_sum_doubles(v, 2);
+    return v[1] > 0 ? v[0] / v[1] : NAN;
 }
 
 static void trainer_free(trainer *tr)
@@ -647,13 +657,11 @@ static void keep_ema(trainer *tr, long step)
     tr->rec->best_step = step;
 }
 
-/* Validate, keep the EMA weights if they are the best so far, record history.
- * Rank 0 alone validates: the other ranks' weights are never written. */
+/* Validate, keep the EMA weights if they are the best so far, record history. */
 static void checkpoint_eval(trainer *tr, long step, double train_loss)
 {
     ts_train_record *rec = tr->rec;
-    double val = !tr->nval || !tr->root ? NAN
-                                        : with_ema(tr, rec->select_crps ? val_crps : val_loss);
+    double val = !tr->nval ? NAN : with_ema(tr, rec->select_crps ? val_crps : val_loss);
     int better = tr->nval ? val < rec->best_val_loss : 1;  /* no validation: keep the latest */
     if (better || !tr->n->ema) {
         keep_ema(tr, step);

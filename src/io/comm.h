@@ -23,6 +23,9 @@
 /* Join the job when a launcher started this process; otherwise one
  * process of rank 0. Returns the number of ranks. */
 int ts_comm_init(int *argc, char ***argv);
+/* From now on this process works alone: rank 0 runs a command by itself
+ * (the others do nothing), and the collectives below do nothing. */
+void ts_comm_alone(void);
 /* Leave the job (MPI_Finalize); nothing for one process. */
 void ts_comm_finalize(void);
 
