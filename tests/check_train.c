@@ -72,7 +72,7 @@ static float *train(ts_backend *be, int worker, ts_train_record *rec, size_t *np
     ts_series_set *set = make_set();
     ts_train_config cfg;
     tiny_config(&cfg, worker);
-    ts_net net;
+    ts_net net = {0};   /* ts_train_setup fills the settings, not the weights */
     ts_error err = {0};
     memset(rec, 0, sizeof *rec);
     ck_assert_int_eq(ts_train_setup(set, &cfg, &net, rec, &err), 0);
