@@ -319,6 +319,74 @@ START_TEST(test_batch_independence)
 }
 END_TEST
 
+/* A net widened to read two more input channels (ts_unet_widen_inputs)
+ * computes what the original computes, whatever the new channels hold, and
+ * its new input weights get gradients (a fit can learn them). */
+START_TEST(test_widen_inputs)
+{
+    tu_seed(9);
+    ts_backend *be = ts_backend_cpu_create(1);
+    ts_unet_config a_cfg = tiny, b_cfg;
+    a_cfg.length = 16;
+    a_cfg.res_blocks = 2;
+    b_cfg = a_cfg;
+    b_cfg.in_channels = a_cfg.in_channels + 2;
+    ts_unet *a = ts_unet_create(be, &a_cfg, 2), *b = ts_unet_create(be, &b_cfg, 2);
+    ck_assert(a && b);
+    ts_unet_init(a, 3);
+    randomise_weights(be, a);
+    const ts_param_table *pa = ts_unet_params(a), *pb = ts_unet_params(b);
+    float *wa = host_from(be, ts_unet_weights(a), pa->total);
+    float *wb = malloc(pb->total * sizeof *wb);
+    ck_assert_ptr_nonnull(wb);
+    ts_unet_widen_inputs(&a_cfg, wa, &b_cfg, wb);
+    be->upload(be, ts_unet_weights(b), wb, pb->total);
+    const ts_tensor_info *conv = find_tensor(pb, "in.conv.w");
+    ck_assert_ptr_nonnull(conv);
+    ck_assert_int_eq(conv->shape[1], b_cfg.in_channels);
+    for (int o = 0; o < conv->shape[0]; o++)   /* the old weights kept, the new ones 0 */
+        for (int c = 0; c < conv->shape[1]; c++)
+            for (int k = 0; k < 3; k++) {
+                float got = wb[conv->offset + ((size_t)o * conv->shape[1] + c) * 3 + k];
+                if (c >= a_cfg.in_channels) ck_assert(got == 0.0f);
+                else ck_assert(got == wa[find_tensor(pa, "in.conv.w")->offset +
+                                         ((size_t)o * a_cfg.in_channels + c) * 3 + k]);
+            }
+
+    size_t L = (size_t)a_cfg.length, ca = (size_t)a_cfg.in_channels, cb = (size_t)b_cfg.in_channels;
+    float *xa = host_normal(2 * ca * L, 1.0), *xb = host_normal(2 * cb * L, 50.0);
+    for (size_t r = 0; r < 2; r++)   /* the same inputs, then the new channels' */
+        memcpy(xb + r * cb * L, xa + r * ca * L, ca * L * sizeof *xa);
+    const float h_t[2] = {3.0f, 150.0f};
+    float *d_xa = dev_from(be, xa, 2 * ca * L), *d_xb = dev_from(be, xb, 2 * cb * L);
+    float *d_ea = dev_from(be, NULL, 2 * L), *d_eb = dev_from(be, NULL, 2 * L);
+    ts_unet_forward(a, 2, d_xa, h_t, d_ea);
+    ts_unet_forward(b, 2, d_xb, h_t, d_eb);
+    float *ea = host_from(be, d_ea, 2 * L), *eb = host_from(be, d_eb, 2 * L);
+    double amax = 0.0;
+    for (size_t i = 0; i < 2 * L; i++) amax = fmax(amax, fabs(ea[i]));
+    ck_assert(amax > 1e-3);
+    for (size_t i = 0; i < 2 * L; i++)
+        ck_assert_msg(fabs(ea[i] - eb[i]) <= 1e-6 * amax, "eps[%zu]: %g original, %g widened",
+                      i, ea[i], eb[i]);
+
+    be->fill(be, ts_unet_grads(b), 0.0f, pb->total);
+    ts_unet_backward(b, d_eb, NULL);   /* loss = sum(eps^2) / 2 */
+    float *g = host_from(be, ts_unet_grads(b), pb->total);
+    double gnew = 0.0;
+    for (int o = 0; o < conv->shape[0]; o++)
+        for (size_t c = ca; c < cb; c++)
+            for (int k = 0; k < 3; k++)
+                gnew = fmax(gnew, fabs(g[conv->offset + ((size_t)o * cb + c) * 3 + k]));
+    ck_assert(gnew > 1e-6);
+    free(g); free(ea); free(eb); free(xa); free(xb); free(wa); free(wb);
+    be->free(be, d_xa); be->free(be, d_xb); be->free(be, d_ea); be->free(be, d_eb);
+    ts_unet_free(a);
+    ts_unet_free(b);
+    ts_backend_destroy(be);
+}
+END_TEST
+
 START_TEST(test_bad_configs)
 {
     tu_seed(5);
@@ -411,6 +479,7 @@ static Suite *unet_suite(void)
     tcase_add_test(tc, test_init);
     tcase_add_test(tc, test_bad_configs);
     tcase_add_test(tc, test_batch_independence);
+    tcase_add_test(tc, test_widen_inputs);
     tcase_add_test(tc, test_gradient_fd);
     tcase_add_test(tc, test_overfit);
     suite_add_tcase(s, tc);

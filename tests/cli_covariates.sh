@@ -6,7 +6,9 @@
 # rows; a covariate missing for one future day is one line naming series,
 # covariate and day, exit 65, nothing written; data without the covariate,
 # or with a level the model has not seen, exit 65; info lists them; a model
-# without covariates ignores --future and still forecasts as before.
+# without covariates ignores --future and still forecasts as before. A
+# pretrained universal model fine-tuned with --init gains the covariates;
+# a model with covariates starts only a fit with the same ones.
 . "${top_srcdir:-.}/tests/lib.sh"
 set -e
 TINY="--channels 8 --levels 2 --res-blocks 1 --diffusion-steps 20 --batch 8 --threads 2"
@@ -73,6 +75,33 @@ expect_rc 64 "$TSDIFF" fit "$T/all.csv" $COLS --covariates some -o "$T/y.model"
 expect_err "--covariates expects all"
 expect_rc 64 "$TSDIFF" fit "$T/all.csv" $COLS --covariate price -o "$T/y.model"
 expect_err 'no column "price" for --covariate'
+
+# fine-tuning a pretrained universal model: it gains the covariate channels
+# (their input weights at 0: tests/check_unet.c), and its forecasts need them
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" pretrain --corpus-series 3 --length 80:160 --steps 2 --batch 4 --channels 8 \
+    --levels 2 --context 14 --horizon 7 --threads 2 -q -o "$T/p.model"
+# shellcheck disable=SC2086
+expect_rc 0 env TSDIFF_MODEL="$T/p.model" "$TSDIFF" fit "$T/all.csv" $COLS --init default \
+    --covariate promo --categorical store --steps 2 --batch 8 --threads 2 -o "$T/ft.model" -q
+expect_rc 0 "$TSDIFF" info "$T/ft.model"
+expect_out "covariates:     promo (0/1), store=big, store=small"
+expect_out "18 input channels"
+expect_out "14 log scale, 15 indicator 0, 16 indicator 1, 17 indicator 2"
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" forecast -m "$T/ft.model" $FC -o "$T/ft.csv"
+[ "$(wc -l <"$T/ft.csv")" -eq 15 ] || fail "expected 14 fine-tuned forecast rows"
+# shellcheck disable=SC2086
+expect_rc 65 "$TSDIFF" forecast -m "$T/ft.model" --data "$T/hist.csv" $FC -o "$T/x.csv"
+expect_err 'covariate "promo" has no value at 2024-03-31'
+# a model with covariates starts only a fit with the same ones
+expect_rc 64 "$TSDIFF" fit "$T/all.csv" $COLS --init "$T/ft.model" --covariate promo --steps 1 \
+    -o "$T/x.model" -q
+expect_err "--init $T/ft.model: the model's covariate input 2 is store=big, the data's none"
+[ ! -e "$T/x.model" ] || fail "a refused fit wrote a model"
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" fit "$T/all.csv" $COLS --init "$T/ft.model" --covariate promo \
+    --categorical store --steps 1 --batch 8 --threads 2 -o "$T/ft2.model" -q
 
 # a model without covariates: the same forecast as before, --future ignored
 FIX=$top_srcdir/tests/data/model

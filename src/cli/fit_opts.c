@@ -55,6 +55,32 @@ static const char *contradiction(const ts_cli_fit *f, const ts_net *n)
     return NULL;
 }
 
+/* The data's covariates on the network started from init model `from`:
+ * one without covariates gains them, their input weights at 0
+ * (ts_net_add_covariates); one with covariates needs the same table. */
+static int start_covariates(const char *what, const ts_series_set *set, const ts_net *from,
+                            ts_net *to, ts_error *err)
+{
+    ts_cov_table t = {0};
+    char a[128], b[128];
+    int rc = set->n_cov > 0 ? ts_cov_table_from_set(&t, set, err) : 0;
+    if (rc) return rc;
+    int k = ts_cov_table_diff(&t, &from->cov);
+    if (from->cov.n == 0 && t.n > 0) {
+        ts_net_add_covariates(to, &t);
+    } else if (k >= 0) {
+        rc = ts_fail(err, TS_EUSAGE, "--init %s: the model's covariate input %d is %s, the "
+                     "data's %s (fit with the model's --covariate and --categorical columns)",
+                     what, k + 1, k < from->cov.n ? ts_cov_row_name(&from->cov.row[k], a, sizeof a)
+                                                 : "none",
+                     k < t.n ? ts_cov_row_name(&t.row[k], b, sizeof b) : "none");
+    } else if (t.n > 0) {
+        ts_net_set_covariates(to, &t);
+    }
+    ts_cov_table_free(&t);
+    return rc;
+}
+
 int ts_cli_fit_from_init(const ts_cli_fit *f, const ts_series_set *set, ts_train_config *cfg,
                          ts_model *init, ts_model *m, ts_error *err)
 {
@@ -77,12 +103,15 @@ int ts_cli_fit_from_init(const ts_cli_fit *f, const ts_series_set *set, ts_train
                        "data (a universal one can)", what, ts_freq_name(n->win.freq, a, sizeof a),
                        ts_freq_name(set->freq, b, sizeof b));
     m->net = *n;
+    m->net.cov = (ts_cov_table){0};   /* init's stays init's: start_covariates copies it */
     m->net.ema = ts_xmalloc(n->n_params * sizeof *m->net.ema);
     memcpy(m->net.ema, n->ema, n->n_params * sizeof *m->net.ema);
+    rc = start_covariates(what, set, n, &m->net, err);
+    if (rc) return rc;
     ts_window_bind_grid(&m->net.win, set->freq, set->has_time);
     cfg->horizon = n->win.horizon;
     cfg->context = n->win.context;
-    cfg->init = n->ema;
+    cfg->init = m->net.ema;
     ts_train_record_start(&ts_model_fit(m)->train, cfg);
     ts_model_set_provenance(m, "init", "%s", strcmp(what, "default") ? what : path);
     const char *steps = ts_model_provenance(init, "steps");

@@ -58,6 +58,21 @@ int ts_cov_table_from_set(ts_cov_table *t, const ts_series_set *set, ts_error *e
     return rc;
 }
 
+static int same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && !strcmp(a, b));
+}
+
+int ts_cov_table_diff(const ts_cov_table *a, const ts_cov_table *b)
+{
+    int n = a->n < b->n ? a->n : b->n;
+    for (int k = 0; k < n; k++)
+        if (!same_str(a->row[k].column, b->row[k].column) ||
+            !same_str(a->row[k].level, b->row[k].level) || a->row[k].raw != b->row[k].raw)
+            return k;
+    return a->n == b->n ? -1 : n;
+}
+
 int ts_cov_table_columns(const ts_cov_table *t, const char **names, int *categorical, int max)
 {
     int n = 0;

@@ -49,6 +49,10 @@ void ts_cov_table_free(ts_cov_table *t);
  * it would have more than TS_COV_MAX_ROWS rows. */
 int ts_cov_table_from_set(ts_cov_table *t, const ts_series_set *set, ts_error *err);
 
+/* The first row where a and b differ (column, level or raw; a row only
+ * one of them has counts), or -1 when they are the same table. */
+int ts_cov_table_diff(const ts_cov_table *a, const ts_cov_table *b);
+
 /* The distinct columns of t, in order, and whether each is categorical:
  * at most max; returns the count. */
 int ts_cov_table_columns(const ts_cov_table *t, const char **names, int *categorical, int max);

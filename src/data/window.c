@@ -20,20 +20,39 @@ static void add_chan(ts_window_spec *w, ts_chan_kind kind, double param)
     w->chan[w->channels++] = (ts_chan){kind, param};
 }
 
-/* The channel table of w, in the order window.h gives (CHANNELS). */
+/* The universal table (window.h: UNIVERSAL), before any covariate. */
+static void build_universal(ts_window_spec *w)
+{
+    static const ts_chan table[] = {
+        {TS_CHAN_NOISY, 0}, {TS_CHAN_HISTORY, 0}, {TS_CHAN_MASK, 0}, {TS_CHAN_FUTURE, 0},
+        {TS_CHAN_SLOT_SIN, 1}, {TS_CHAN_SLOT_COS, 1}, {TS_CHAN_SLOT_FLAG, 1},
+        {TS_CHAN_SLOT_SIN, 2}, {TS_CHAN_SLOT_COS, 2}, {TS_CHAN_SLOT_FLAG, 2},
+        {TS_CHAN_SLOT_LAG, 1}, {TS_CHAN_SLOT_LAG_MASK, 1},
+        {TS_CHAN_SLOT_LAG, 2}, {TS_CHAN_SLOT_LAG_MASK, 2}, {TS_CHAN_LOG_SCALE, 0},
+    };
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
+        add_chan(w, table[i].kind, table[i].param);
+}
+
+/* The channel table of w, in the order window.h gives (CHANNELS, or
+ * UNIVERSAL), the covariates last in both. */
 static void build_table(ts_window_spec *w)
 {
     w->channels = 0;
-    add_chan(w, TS_CHAN_NOISY, 0);
-    add_chan(w, TS_CHAN_HISTORY, 0);
-    add_chan(w, TS_CHAN_MASK, 0);
-    for (int i = 0; i < w->n_periods; i++) {
-        add_chan(w, TS_CHAN_SIN, w->periods[i]);
-        add_chan(w, TS_CHAN_COS, w->periods[i]);
+    if (w->universal) {
+        build_universal(w);
+    } else {
+        add_chan(w, TS_CHAN_NOISY, 0);
+        add_chan(w, TS_CHAN_HISTORY, 0);
+        add_chan(w, TS_CHAN_MASK, 0);
+        for (int i = 0; i < w->n_periods; i++) {
+            add_chan(w, TS_CHAN_SIN, w->periods[i]);
+            add_chan(w, TS_CHAN_COS, w->periods[i]);
+        }
+        for (int i = 0; i < w->n_lags; i++) add_chan(w, TS_CHAN_LAG, w->lags[i]);
+        if (w->log_scale) add_chan(w, TS_CHAN_LOG_SCALE, 0);
+        if (w->residual) add_chan(w, TS_CHAN_LOG_GAIN, 0);
     }
-    for (int i = 0; i < w->n_lags; i++) add_chan(w, TS_CHAN_LAG, w->lags[i]);
-    if (w->log_scale) add_chan(w, TS_CHAN_LOG_SCALE, 0);
-    if (w->residual) add_chan(w, TS_CHAN_LOG_GAIN, 0);
     for (int k = 0; k < w->n_cov; k++)
         add_chan(w, w->cov_raw[k] ? TS_CHAN_COV_RAW : TS_CHAN_COV, k);
 }
@@ -116,15 +135,7 @@ int ts_window_spec_make_universal(ts_window_spec *w, int context, int horizon, i
     w->season = 1;
     w->log_scale = 1;
     w->universal = 1;
-    static const ts_chan table[] = {
-        {TS_CHAN_NOISY, 0}, {TS_CHAN_HISTORY, 0}, {TS_CHAN_MASK, 0}, {TS_CHAN_FUTURE, 0},
-        {TS_CHAN_SLOT_SIN, 1}, {TS_CHAN_SLOT_COS, 1}, {TS_CHAN_SLOT_FLAG, 1},
-        {TS_CHAN_SLOT_SIN, 2}, {TS_CHAN_SLOT_COS, 2}, {TS_CHAN_SLOT_FLAG, 2},
-        {TS_CHAN_SLOT_LAG, 1}, {TS_CHAN_SLOT_LAG_MASK, 1},
-        {TS_CHAN_SLOT_LAG, 2}, {TS_CHAN_SLOT_LAG_MASK, 2}, {TS_CHAN_LOG_SCALE, 0},
-    };
-    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-        add_chan(w, table[i].kind, table[i].param);
+    build_table(w);
     return 0;
 }
 

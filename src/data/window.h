@@ -83,6 +83,8 @@
  *                channel has a value
  *   12, 13       lag of slot 2 and its mask
  *   14           log(scale)
+ *   then         covariates known in the future, as above (a fine-tuned
+ *                universal model: fit --init with --covariate)
  * A universal spec stores the grid it was last filled for (freq, has_time)
  * for information only; its table never depends on it. No residual targets.
  *

@@ -25,3 +25,19 @@ void ts_net_set_covariates(ts_net *n, ts_cov_table *t)
     for (int k = 0; k < n->cov.n; k++) raw[k] = n->cov.row[k].raw;
     ts_window_set_covariates(&n->win, n->cov.n, raw);
 }
+
+void ts_net_add_covariates(ts_net *n, ts_cov_table *t)
+{
+    TS_CHECK(n->ema && n->cov.n == 0 && t->n > 0);
+    ts_unet_config from = n->unet;
+    ts_net_set_covariates(n, t);
+    n->unet.in_channels = n->win.channels;
+    ts_param_table pt;
+    ts_unet_param_layout(&n->unet, &pt);
+    float *w = ts_xmalloc(pt.total * sizeof *w);
+    ts_unet_widen_inputs(&from, n->ema, &n->unet, w);
+    free(n->ema);
+    n->ema = w;
+    n->n_params = pt.total;
+    ts_params_free(&pt);
+}

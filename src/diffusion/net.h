@@ -34,4 +34,12 @@ void ts_net_free(ts_net *n);
  * win's covariate channels follow them (ts_window_set_covariates). */
 void ts_net_set_covariates(ts_net *n, ts_cov_table *t);
 
+/* A network without covariates reads those of table t too (moved into n; t
+ * is left empty): the covariate channels are appended to its window and
+ * its input convolution gains their weights, all 0
+ * (ts_unet_widen_inputs), so that it forecasts exactly as before until a
+ * fit teaches it what they add. n has weights (ema) and no covariates;
+ * t has rows (TS_CHECKed). */
+void ts_net_add_covariates(ts_net *n, ts_cov_table *t);
+
 #endif

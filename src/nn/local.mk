@@ -23,7 +23,7 @@ bench-ops: tests/check_ops
 .PHONY: bench-ops
 
 # The UNet (layers, assembly, parameter table) and the optimizer.
-libtsdiff_a_SOURCES += src/nn/params.c src/nn/unet.c src/nn/unet_blocks.c \
+libtsdiff_a_SOURCES += src/nn/params.c src/nn/unet.c src/nn/unet_widen.c src/nn/unet_blocks.c \
 	src/nn/unet_blocks.h src/nn/optim.c src/nn/optim.h
 
 if HAVE_CHECK

@@ -248,6 +248,14 @@ size_t ts_unet_arena_floats(const ts_unet_config *cfg, int max_batch)
     return n;
 }
 
+void ts_unet_param_layout(const ts_unet_config *cfg, ts_param_table *pt)
+{
+    ts_unet *net = unet_plan(cfg, 1);
+    *pt = net->params;
+    memset(&net->params, 0, sizeof net->params);
+    unet_free_host(net);
+}
+
 ts_unet *ts_unet_create(ts_backend *be, const ts_unet_config *cfg, int max_batch)
 {
     ts_unet *net = unet_plan(cfg, max_batch);

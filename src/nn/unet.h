@@ -64,6 +64,21 @@ void ts_unet_backward(ts_unet *net, const float *deps, float *dx);
  * of two buffers of parameters), to size batches to a memory budget. */
 size_t ts_unet_arena_floats(const ts_unet_config *cfg, int max_batch);
 
+/* The parameter table of a net of cfg (names, offsets, shapes), laid out
+ * without a backend; free it with ts_params_free. cfg must pass
+ * ts_unet_check_config. */
+void ts_unet_param_layout(const ts_unet_config *cfg, ts_param_table *pt);
+
+/* Weights w of a net of cfg `from` as weights out of a net of cfg `to`
+ * that reads more input channels (to->in_channels > from->in_channels,
+ * every other setting the same; TS_CHECKed): the new channels are the
+ * last ones, and their weights in the input convolution "in.conv.w" (the
+ * only layer that reads the input) are 0, so the widened net computes
+ * what the original computes whatever the new channels hold. Every other
+ * tensor is copied. out holds the `to` layout's total floats; host memory. */
+void ts_unet_widen_inputs(const ts_unet_config *from, const float *w, const ts_unet_config *to,
+                          float *out);
+
 /* Multiply-adds of one forward of one window (for GFLOP/s reports). */
 double ts_unet_flops(const ts_unet_config *cfg);
 
