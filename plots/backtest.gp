@@ -11,6 +11,8 @@
 #   index 2p-2: history   x,value
 #   index 2p-1: forecast  x,q05,q10,q25,q50,q75,q90,q95,actual
 # x is seconds since the epoch (UTC) when isdate[p], else a step number.
+# With ncov > 0 (--plot-covariates) each panel has ncov covariate rows under
+# it, drawn by covariates.gp (which describes their variables and blocks).
 # Copy this file to a folder of your own and set TSDIFF_PLOTS_DIR to restyle.
 
 load metafile
@@ -21,12 +23,16 @@ set offsets 0, 0, graph 0.14, 0   # headroom for the key
 
 do for [f=1:nfiles] {
     set output outfiles[f]
-    if (count[f] > 1) {
+    if (ncov > 0) {   # covariate rows under each panel: placed by covariates.gp
+        set multiplot
+        top = height - panelgap + 0.0   # pixels, a float (int / int truncates)
+    } else { if (count[f] > 1) {
         # Margins in pixels, whatever the height of the stack.
         set multiplot layout count[f],1 margins 80.0/width, 1 - 30.0/width, \
             50.0/height, 1 - 45.0/height spacing 0, 85.0/height
-    }
+    } }
     do for [p=first[f]:first[f]+count[f]-1] {
+        if (ncov > 0) { covstep = 1; load plotdir.'/covariates.gp' }
         set title title[p] noenhanced
         unset label
         set label 1 note[p] at graph 1, graph 1.02 right front noenhanced \
@@ -56,7 +62,8 @@ do for [f=1:nfiles] {
              '' index (2*p-2) using 1:2 with lines lw 1.3 lc rgb c_hist, \
              '' index (2*p-1) using 1:5 with lines lw 2 lc rgb c_median, \
              '' index (2*p-1) using 1:9 with linespoints pt 7 ps 0.6 lw 1.2 lc rgb c_actual
+        if (ncov > 0) { covstep = 2; load plotdir.'/covariates.gp' }
     }
-    if (count[f] > 1) { unset multiplot }
+    if (count[f] > 1 || ncov > 0) { unset multiplot }
     set output
 }

@@ -83,7 +83,7 @@ static void expect_refused(const char *msg)
     ck_assert_str_eq(err.msg, msg);
     err = (ts_error){0};
     snprintf(path, sizeof path, "%s/f.png", dir);
-    ck_assert_int_eq(ts_forecast_plot(path, &fc, &set, NULL, 5, &err), TS_EINTERNAL);
+    ck_assert_int_eq(ts_forecast_plot(path, &fc, &set, NULL, 5, 0, &err), TS_EINTERNAL);
     ck_assert_str_eq(err.msg, msg);
     ck_assert_int_eq(files_left(), 0);
 }

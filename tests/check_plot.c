@@ -196,6 +196,77 @@ START_TEST(test_backtest_and_step_axis)
 }
 END_TEST
 
+/* The whole text of path (freed by the caller). */
+static char *slurp(const char *path)
+{
+    char buf[8];
+    long len = head(path, buf, sizeof buf);
+    FILE *f = fopen(path, "r");
+    char *all = calloc(1, (size_t)len + 1);
+    ck_assert_int_eq((long)fread(all, 1, (size_t)len, f), len);
+    fclose(f);
+    return all;
+}
+
+static int count_of(const char *text, const char *what)
+{
+    int n = 0;
+    for (const char *at = text; (at = strstr(at, what)) != NULL; at++) n++;
+    return n;
+}
+
+/* --plot-covariates: a row per covariate under each panel, titled by its
+ * name (a row without values says so), on forecasts and backtests alike,
+ * and a taller image than without them. */
+START_TEST(test_covariate_rows)
+{
+    fixture fx;
+    ts_error err = {0};
+    static float promo[2][NH + NF], price[2][NH + NF];
+    const char *names[2] = {"promo", "price"};
+    const float *rows[2][2] = {{promo[0], price[0]}, {promo[1], price[1]}};
+    for (int with_truth = 0; with_truth < 2; with_truth++) {
+        make_fixture(&fx, "north", "south", with_truth);
+        for (int s = 0; s < 2; s++) {
+            for (int i = 0; i < NH + NF; i++) {
+                promo[s][i] = (float)(i % 7 == 3);
+                price[s][i] = s ? NAN : 2.5f + 0.1f * (float)(i % 5);  /* south: none */
+            }
+            fx.panels[s].n_cov = 2;
+            fx.panels[s].cov_name = names;
+            fx.panels[s].cov = rows[s];
+        }
+        const char *out = with_truth ? "cov-bt.svg" : "cov-fc.svg";
+        ck_assert_int_eq(ts_plot_fan(path_in(out), fx.panels, 2, &err), 0);
+        char *all = slurp(path_in(out));
+        ck_assert_int_eq(count_of(all, ">promo</title>"), 2)   /* one plot each */;
+        ck_assert_int_eq(count_of(all, ">price</title>"), 1);
+        ck_assert_int_eq(count_of(all, ">price (no values)</title>"), 1);
+        ck_assert_ptr_nonnull(strstr(all, ">north<"));
+        ck_assert_ptr_nonnull(strstr(all, ">south<"));
+        int tall = 0, plain = 0;
+        ck_assert_int_eq(sscanf(strstr(all, "viewBox=") + 9, "0 0 %*d %d", &tall), 1);
+        free(all);
+        for (int s = 0; s < 2; s++) fx.panels[s].n_cov = 0;
+        ck_assert_int_eq(ts_plot_fan(path_in("plain.svg"), fx.panels, 2, &err), 0);
+        all = slurp(path_in("plain.svg"));
+        ck_assert_int_eq(sscanf(strstr(all, "viewBox=") + 9, "0 0 %*d %d", &plain), 1);
+        ck_assert_ptr_null(strstr(all, ">promo<"));
+        ck_assert_int_gt(tall, plain);
+        free(all);
+    }
+    /* one file per series, and step numbers instead of dates */
+    for (int s = 0; s < 2; s++) {
+        fx.panels[s].n_cov = 2;
+        fx.panels[s].time_is_date = 0;
+        fx.panels[s].hist_time = fx.panels[s].fc_time = NULL;
+    }
+    ck_assert_int_eq(ts_plot_fan(path_in("cov-%s.png"), fx.panels, 2, &err), 0);
+    assert_png(path_in("cov-north.png"));
+    assert_png(path_in("cov-south.png"));
+}
+END_TEST
+
 START_TEST(test_loss)
 {
     enum { N = 400 };
@@ -316,6 +387,7 @@ int main(void)
         tcase_add_test(tc, test_fan_png_and_svg);
         tcase_add_test(tc, test_one_file_per_series);
         tcase_add_test(tc, test_backtest_and_step_axis);
+    tcase_add_test(tc, test_covariate_rows);
         tcase_add_test(tc, test_loss);
         tcase_add_test(tc, test_gnuplot_fails);
     }

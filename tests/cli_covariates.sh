@@ -76,6 +76,28 @@ expect_err "--covariates expects all"
 expect_rc 64 "$TSDIFF" fit "$T/all.csv" $COLS --covariate price -o "$T/y.model"
 expect_err 'no column "price" for --covariate'
 
+# --plot-covariates: rows under the fan charts; a usage error without
+# --plot, or without covariates to draw
+# shellcheck disable=SC2086
+expect_rc 64 "$TSDIFF" forecast -m "$T/m.model" --plot-covariates $FC -o "$T/x.csv"
+expect_err "--plot-covariates draws under the fan charts: give --plot FILE"
+# shellcheck disable=SC2086
+expect_rc 64 "$TSDIFF" forecast -m "$top_srcdir/tests/data/model/v1-daily.model" \
+    --data "$top_srcdir/data/sales.csv" --plot "$T/x.png" --plot-covariates $FC -o "$T/x.csv"
+expect_err "v1-daily.model has no covariates to draw"
+[ ! -e "$T/x.csv" ] && [ ! -e "$T/x.png" ] || fail "a refused forecast wrote its output"
+expect_rc 64 "$TSDIFF" backtest "$top_srcdir/data/sales.csv" --plot "$T/x.png" --plot-covariates \
+    --steps 1 -q
+expect_err "has no covariates to draw (give --covariate COL)"
+if command -v gnuplot >/dev/null 2>&1; then
+    # shellcheck disable=SC2086
+    expect_rc 0 "$TSDIFF" forecast -m "$T/m.model" --plot "$T/cov.svg" --plot-covariates $FC \
+        -o "$T/x.csv"
+    [ "$(grep -c '>promo</title>' "$T/cov.svg")" -eq 2 ] || fail "no promo row under each series"
+    grep -q '>store (0 big, 1 small)</title>' "$T/cov.svg" || fail "no store row"
+    rm -f "$T/x.csv"
+fi
+
 # fine-tuning a pretrained universal model: it gains the covariate channels
 # (their input weights at 0: tests/check_unet.c), and its forecasts need them
 # shellcheck disable=SC2086

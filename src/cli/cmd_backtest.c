@@ -20,7 +20,7 @@ typedef struct backtest_args {
     ts_csv_cli csv;
     ts_cli_fit fit;
     const char *model, *save_model, *sampler, *output, *plot;
-    int windows, stride, samples, sampler_steps, season;
+    int windows, stride, samples, sampler_steps, season, plot_cov;
     double wait;
 } backtest_args;
 
@@ -65,6 +65,8 @@ static int claim_outputs(const backtest_args *a, const char *path, ts_outputs *o
     const ts_run_file out[] = {{"--output", a->output}, {"--save-model", a->save_model},
                                {"--plot", a->plot}};
     int rc = a->plot ? ts_plot_check_path(a->plot, err) : 0;
+    if (!rc && a->plot_cov && !a->plot)
+        rc = ts_fail(err, TS_EUSAGE, "--plot-covariates draws under the fan charts: give --plot FILE");
     if (!rc) rc = ts_outputs_claim(outs, in, 2, out, 3, a->wait, err);
     return rc;
 }
@@ -89,7 +91,7 @@ static int run_backtest(const backtest_args *a, const char *path, ts_error *err)
     ts_backend *be = NULL;
     ts_backtest bt = {0};
     ts_backtest_config bc = {.windows = a->windows, .stride = a->stride, .season = a->season,
-                             .plot = a->plot,
+                             .plot = a->plot, .plot_cov = a->plot_cov,
                              .fc = {.samples = a->samples,
                                     .sampler = {.kind = TS_SAMPLER_DPMPP,
                                                 .steps = a->sampler_steps,
@@ -105,6 +107,9 @@ static int run_backtest(const backtest_args *a, const char *path, ts_error *err)
         ts_model_csv_covariates(&m, &csv);
     }
     if (!rc) rc = ts_csv_read(path, &csv, &set, err);
+    if (!rc && a->plot_cov && set.n_cov == 0)
+        rc = ts_fail(err, TS_EUSAGE, "--plot-covariates: %s has no covariates to draw (give "
+                     "--covariate COL)", path);
     if (!rc) rc = ts_backend_open(a->fit.device, ts_comm_threads(a->fit.threads), &be, err);
     rc = ts_comm_agree(rc, err);
     if (rc) goto done;
@@ -148,6 +153,7 @@ int ts_cmd_backtest(int argc, char **argv)
         {"season", 0, TS_OPT_INT, &a.season, "M", "season of seasonal naive, MASE and MSIS (default: from the frequency)", 1, 1000000},
         {"output", 'o', TS_OPT_STRING, &a.output, "FILE", "metrics per series and pooled as CSV", 0, 0},
         {"plot", 'p', TS_OPT_STRING, &a.plot, "FILE", "fan charts of each window against the truth (FILE-wN.png)", 0, 0},
+        {"plot-covariates", 0, TS_OPT_FLAG, &a.plot_cov, NULL, "in the plots, one row per covariate under each series", 0, 0},
         {"wait", 0, TS_OPT_DOUBLE, &a.wait, "SECONDS", "wait this long for another run writing the same outputs (default 0: exit 75 at once)", 0, 1e9},
         TS_FIT_OPTIONS(a.fit),
         TS_CSV_OPTIONS(a.csv),

@@ -21,6 +21,7 @@ typedef struct forecast_args {
         *shard;
     ts_strlist series;
     int horizon, samples, sampler_steps, threads, history, allow_negative, quiet, verbose;
+    int plot_cov;
     long seed;
     double wait;
 } forecast_args;
@@ -62,6 +63,8 @@ static int claim_outputs(const forecast_args *a, ts_outputs *outs, ts_error *err
     const ts_run_file out[] = {{"--output", a->output}, {"--samples-out", a->samples_out},
                                {"--plot", a->plot}};
     int rc = a->plot ? ts_plot_check_path(a->plot, err) : 0;
+    if (!rc && a->plot_cov && !a->plot)
+        rc = ts_fail(err, TS_EUSAGE, "--plot-covariates draws under the fan charts: give --plot FILE");
     if (!rc) rc = ts_outputs_claim(outs, in, 3, out, 3, a->wait, err);
     return rc;
 }
@@ -113,7 +116,8 @@ static int write_outputs(const forecast_args *a, const ts_forecast *fc, const ts
 {
     int rc = ts_forecast_write_csv(a->output, fc, set, NULL, q, nq, err);
     if (!rc && a->samples_out) rc = ts_forecast_write_samples(a->samples_out, fc, set, err);
-    if (!rc && a->plot && fc->n) rc = ts_forecast_plot(a->plot, fc, set, NULL, a->history, err);
+    if (!rc && a->plot && fc->n)
+        rc = ts_forecast_plot(a->plot, fc, set, NULL, a->history, a->plot_cov, err);
     return rc;
 }
 
@@ -156,6 +160,8 @@ static int run_forecast(forecast_args *a, ts_error *err)
     if (!rc && ts_comm_root()) rc = claim_outputs(a, &outs, err);
     rc = ts_comm_agree(rc, err);
     if (!rc) rc = ts_model_load(a->model, &m, err);
+    if (!rc && a->plot_cov && m.net.cov.n == 0)
+        rc = ts_fail(err, TS_EUSAGE, "--plot-covariates: %s has no covariates to draw", a->model);
     if (!rc) rc = read_history(a, &m, &set, err);
     if (!rc) rc = match_series(&m, &set, &a->series, &sel, &nsel, err);
     if (!rc) ts_shard_select(&shard, &set, sel, &nsel);
@@ -209,6 +215,7 @@ int ts_cmd_forecast(int argc, char **argv)
         {"samples-out", 0, TS_OPT_STRING, &a.samples_out, "FILE", "also write every sample path (long format)", 0, 0},
         {"plot", 'p', TS_OPT_STRING, &a.plot, "FILE", "draw a fan chart: FILE.png or FILE.svg; %s in FILE: one file per series", 0, 0},
         {"history", 0, TS_OPT_INT, &a.history, "N", "history points shown in the plot (default 90)", 0, 1000000},
+        {"plot-covariates", 0, TS_OPT_FLAG, &a.plot_cov, NULL, "in the plot, one row per covariate under each series", 0, 0},
         {"allow-negative", 0, TS_OPT_FLAG, &a.allow_negative, NULL, "do not clamp series that were never negative at 0", 0, 0},
         {"seed", 0, TS_OPT_LONG, &a.seed, "N", "random seed (default 1)", 0, 9.2e18},
         {"threads", 'j', TS_OPT_INT, &a.threads, "N", "CPU threads (default: all cores)", 0, 4096},

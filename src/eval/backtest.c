@@ -164,7 +164,8 @@ static int run_window(ts_backend *be, const ts_model *m, const ts_series_set *se
     }
     if (!rc && n && c->plot) {   /* MPI: rank 0 draws, and every rank learns how it went */
         char *p = window_path(c->plot, w, c->windows);
-        if (ts_comm_root()) rc = ts_forecast_plot(p, &fc, set, origin, 3 * c->horizon, err);
+        if (ts_comm_root())
+            rc = ts_forecast_plot(p, &fc, set, origin, 3 * c->horizon, c->plot_cov, err);
         rc = ts_comm_agree(rc, err);
         free(p);
     }

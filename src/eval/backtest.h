@@ -24,6 +24,7 @@ typedef struct ts_backtest_config {
     int season;           /* m for seasonal naive, MASE, MSIS; 0: from the frequency */
     ts_forecast_config fc;  /* samples and sampler (horizon is set to H) */
     const char *plot;     /* per-window fan charts with the truth, or NULL */
+    int plot_cov;         /* and the set's covariates under them */
     const ts_model *plain;  /* also score this model (without covariates), or NULL */
 } ts_backtest_config;
 

@@ -150,6 +150,8 @@ int ts_forecast_write_samples(const char *path, const ts_forecast *f, const ts_s
 typedef struct panel_data {
     char **times;        /* n_hist + n_fc strings */
     float *hist, *q, *truth;
+    float *cov;          /* [n_cov][n_hist + n_fc] */
+    const float **cov_rows;
 } panel_data;
 
 static void panel_free(panel_data *d, int nt)
@@ -159,10 +161,52 @@ static void panel_free(panel_data *d, int nt)
     free(d->hist);
     free(d->q);
     free(d->truth);
+    free(d->cov);
+    free(d->cov_rows);
+}
+
+/* The covariate rows' titles: the column, and a categorical one's levels by
+ * number ("store (0 big, 1 small)", cut to a line). */
+static char **covariate_names(const ts_series_set *set)
+{
+    char **names = ts_xcalloc((size_t)set->n_cov + 1, sizeof *names);
+    for (int k = 0; k < set->n_cov; k++) {
+        const ts_covariate *c = &set->cov[k];
+        char buf[160];
+        int at = snprintf(buf, sizeof buf, "%s", c->name);
+        for (int l = 0; l < c->n_levels && at < (int)sizeof buf; l++)
+            at += snprintf(buf + at, sizeof buf - (size_t)at, "%s%d %s", l ? ", " : " (", l,
+                           c->levels[l]);
+        if (c->n_levels && at < (int)sizeof buf) snprintf(buf + at, sizeof buf - (size_t)at, ")");
+        names[k] = ts_xstrdup(buf);
+    }
+    return names;
+}
+
+/* Series sr's covariates over its points o - nh .. o + H - 1 (NaN past what
+ * is known) into pd, and pn's covariate rows. */
+static void panel_covariates(const ts_series_set *set, const ts_series *sr, long o, int nh,
+                             int H, char **names, panel_data *pd, ts_plot_panel *pn)
+{
+    size_t n = (size_t)nh + (size_t)H;
+    pd->cov = ts_xmalloc((size_t)set->n_cov * n * sizeof *pd->cov);
+    pd->cov_rows = ts_xmalloc((size_t)set->n_cov * sizeof *pd->cov_rows);
+    for (int k = 0; k < set->n_cov; k++) {
+        float *row = pd->cov + (size_t)k * n;
+        for (size_t i = 0; i < n; i++) {
+            long j = o - nh + (long)i;
+            row[i] = j >= 0 && (size_t)j < sr->cov_len ? sr->cov[(size_t)k * sr->cov_len + (size_t)j]
+                                                       : NAN;
+        }
+        pd->cov_rows[k] = row;
+    }
+    pn->n_cov = set->n_cov;
+    pn->cov_name = (const char *const *)names;
+    pn->cov = pd->cov_rows;
 }
 
 int ts_forecast_plot(const char *path, const ts_forecast *f, const ts_series_set *set,
-                     const long *origin, int n_hist, ts_error *err)
+                     const long *origin, int n_hist, int with_cov, ts_error *err)
 {
     static const double q7[7] = {0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95};
     int H = f->horizon, rc = ts_forecast_check(f, set, err);
@@ -173,6 +217,7 @@ int ts_forecast_plot(const char *path, const ts_forecast *f, const ts_series_set
     ts_plot_panel *pn = ts_xcalloc(f->n, sizeof *pn);
     panel_data *pd = ts_xcalloc(f->n, sizeof *pd);
     int *nt = ts_xcalloc(f->n, sizeof *nt);
+    char **names = with_cov ? covariate_names(set) : NULL;
     for (size_t i = 0; i < f->n; i++) {
         const ts_series *sr = &set->series[f->series[i]];
         long o = origin_of(f, set, origin, i);
@@ -200,8 +245,11 @@ int ts_forecast_plot(const char *path, const ts_forecast *f, const ts_series_set
                                 .n_fc = H, .fc_time = (const char **)pd[i].times + nh,
                                 .truth = pd[i].truth};
         for (int k = 0; k < 7; k++) pn[i].q[k] = pd[i].q + k * H;
+        if (names) panel_covariates(set, sr, o, nh, H, names, &pd[i], &pn[i]);
     }
     rc = ts_plot_fan(path, pn, (int)f->n, err);
+    for (int k = 0; names && k < set->n_cov; k++) free(names[k]);
+    free(names);
     for (size_t i = 0; i < f->n; i++) panel_free(&pd[i], nt[i]);
     free(pd);
     free(pn);

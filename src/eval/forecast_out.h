@@ -37,8 +37,10 @@ int ts_forecast_write_samples(const char *path, const ts_forecast *f, const ts_s
                               ts_error *err);
 
 /* Fan chart of f with the last n_hist points of history (and the truth after
- * the origin when it is in the set, for backtests). */
+ * the origin when it is in the set, for backtests); with_cov: one row per
+ * covariate column of the set under each panel, its values over the same
+ * points (a categorical column: its level's number, 0 for the first). */
 int ts_forecast_plot(const char *path, const ts_forecast *f, const ts_series_set *set,
-                     const long *origin, int n_hist, ts_error *err);
+                     const long *origin, int n_hist, int with_cov, ts_error *err);
 
 #endif

@@ -31,6 +31,10 @@ extern char **environ;
 #define PANEL_WIDTH 1000     /* pixels */
 #define PANEL_HEIGHT 600     /* one panel alone */
 #define STACKED_HEIGHT 380   /* each panel of a stack */
+#define FAN_PX 270           /* with covariates: the fan chart's plot area, */
+#define COV_PX 90            /* each covariate row's, */
+#define ROW_GAP_PX 35        /* the room under each for its tics */
+#define PANEL_GAP_PX 45      /* and above each panel for its title */
 #define FILES_PER_RUN 32     /* "%s" mode: output files per gnuplot run */
 #define TEMP_PATH_MAX 4096
 #define NAME_IN_PATH_MAX 100 /* "%s" mode: bytes of a series name in a file name */
@@ -451,6 +455,60 @@ static int write_panel(FILE *df, FILE *mf, int k, const ts_plot_panel *p, ts_err
     if (isfinite(fcstart)) fprintf(mf, "%.15g\n", fcstart);
     else fputs("NaN\n", mf);
     fprintf(mf, "nonneg[%d] = %d\nhastruth[%d] = %d\n", k, nonneg, k, ntruth > 0);
+    fprintf(mf, "xlo[%d] = %.15g\nxhi[%d] = %.15g\n", k, xmin, k, xmax);
+    return 0;
+}
+
+/* A round step (1, 2 or 5 times a power of ten) for about three tics over
+ * [lo, hi]; 1 when the range is empty. */
+static double tic_step(double lo, double hi)
+{
+    double span = (hi - lo) / 3;
+    if (!(span > 0) || !isfinite(span)) return 1;
+    double p = pow(10, floor(log10(span))), m = span / p;
+    return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
+}
+
+/* The covariate blocks of panels [0, np), after all the panels' own blocks:
+ * panel p's k-th (x,value over its history then its forecast) is block
+ * 2 np + p n_cov + k. A row without a value is one point at 0, so that
+ * gnuplot has something to draw; its title says so. */
+static int write_covariates(FILE *df, FILE *mf, const ts_plot_panel *panels, int np,
+                            ts_error *err)
+{
+    int K = panels[0].n_cov;
+    fprintf(mf, "ncov = %d\narray covname[%d]\narray covempty[%d]\narray covtic[%d]\n", K,
+            K * np + 1, K * np + 1, K * np + 1);
+    for (int p = 0; p < np; p++) {
+        const ts_plot_panel *pn = &panels[p];
+        TS_CHECK(pn->n_cov == K && (!K || (pn->cov && pn->cov_name)));
+        for (int k = 0; k < K; k++) {
+            int finite = 0, rc;
+            double x, x0 = NAN, lo = INFINITY, hi = -INFINITY;
+            fprintf(df, "# %d: covariate %d\n", p + 1, k + 1);
+            for (int i = 0; i < pn->n_hist + pn->n_fc; i++) {
+                int fc = i >= pn->n_hist, j = fc ? i - pn->n_hist : i;
+                rc = fc ? point_x(pn, pn->fc_time, j, j + 1, &x, err)
+                        : point_x(pn, pn->hist_time, j, j + 1 - pn->n_hist, &x, err);
+                if (rc) return rc;
+                if (i == 0) x0 = x;
+                fprintf(df, "%.15g", x);
+                put_value(df, pn->cov[k][i]);
+                fputc('\n', df);
+                if (isfinite(pn->cov[k][i])) {
+                    finite++;
+                    lo = fmin(lo, pn->cov[k][i]);
+                    hi = fmax(hi, pn->cov[k][i]);
+                }
+            }
+            if (!finite) fprintf(df, "%.15g,0\n", isfinite(x0) ? x0 : 0.0);
+            fputs("\n\n", df);
+            fprintf(mf, "covname[%d] = ", p * K + k + 1);
+            put_string(mf, pn->cov_name[k] ? pn->cov_name[k] : "");
+            fprintf(mf, "\ncovempty[%d] = %d\ncovtic[%d] = %.6g\n", p * K + k + 1, !finite,
+                    p * K + k + 1, tic_step(lo, hi));
+        }
+    }
     return 0;
 }
 
@@ -516,15 +574,21 @@ static int draw_fans(const char *dir, const char *term, const ts_plot_panel *pan
     int rc = job_open(&job, err);
     if (rc) return rc;
     FILE *mf = job.mf;
-    int height = stacked > 1 ? STACKED_HEIGHT * stacked + 40 : PANEL_HEIGHT;
+    int K = panels[0].n_cov;
+    int height = K ? stacked * (FAN_PX + K * (COV_PX + ROW_GAP_PX) + ROW_GAP_PX + PANEL_GAP_PX) + 20
+               : stacked > 1 ? STACKED_HEIGHT * stacked + 40 : PANEL_HEIGHT;
     fprintf(mf, "width = %d\nheight = %d\nnpanels = %d\n", PANEL_WIDTH, height, np);
+    fprintf(mf, "fanpx = %d\ncovpx = %d\nrowgap = %d\npanelgap = %d\n", FAN_PX, COV_PX,
+            ROW_GAP_PX, PANEL_GAP_PX);
     fprintf(mf, "array first[%d]\narray count[%d]\n", nfiles, nfiles);
     for (int f = 0; f < nfiles; f++)
         fprintf(mf, "first[%d] = %d\ncount[%d] = %d\n", f + 1, first[f] + 1, f + 1, count[f]);
     fprintf(mf, "array title[%d]\narray note[%d]\narray isdate[%d]\narray xfmt[%d]\n"
-                "array fcstart[%d]\narray nonneg[%d]\narray hastruth[%d]\n",
-            np, np, np, np, np, np, np);
+                "array fcstart[%d]\narray nonneg[%d]\narray hastruth[%d]\n"
+                "array xlo[%d]\narray xhi[%d]\n",
+            np, np, np, np, np, np, np, np, np);
     for (int i = 0; i < np && !rc; i++) rc = write_panel(job.df, mf, i + 1, &panels[i], err);
+    if (!rc) rc = write_covariates(job.df, mf, panels, np, err);
     ts_atomic *outs = ts_xcalloc((size_t)nfiles, sizeof *outs);
     if (!rc) rc = open_outputs(outs, paths, nfiles, err);
     if (rc) {

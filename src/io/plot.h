@@ -29,6 +29,11 @@ typedef struct ts_plot_panel {
     int n_fc; const char **fc_time;                        /* forecast steps */
     const float *q[7];           /* quantiles 0.05,0.1,0.25,0.5,0.75,0.9,0.95, each n_fc long */
     const float *truth;          /* optional actuals over the forecast steps (backtest), may be NULL */
+    int n_cov;                   /* covariate rows under the fan chart; the same in every
+                                    panel of a call (0: none) */
+    const char *const *cov_name; /* [n_cov] their titles */
+    const float *const *cov;     /* [n_cov] each n_hist + n_fc values: over the history's
+                                    times, then the forecast's; NaN: gaps */
 } ts_plot_panel;
 
 /* Most panels drawn into one file; more are left out with a warning (use a
@@ -39,7 +44,9 @@ typedef struct ts_plot_panel {
  * 50/80/95% bands (between the 0.25/0.75, 0.1/0.9 and 0.05/0.95 quantiles),
  * dates on the x axis, the series name as the title. NaN values are gaps.
  * Panels with actuals (truth) are drawn as backtests: the actuals over the
- * forecast, and how many fell inside the 50% and 90% bands.
+ * forecast, and how many fell inside the 50% and 90% bands. Panels with
+ * covariates get one row per covariate under the fan chart, on its time
+ * axis (a line of the history's and the forecast's values).
  * If out_path contains "%s", each series goes to its own file, the first "%s"
  * replaced by the series name (characters outside [A-Za-z0-9._-] become '_',
  * clashing names get "-2", "-3", ...); otherwise all panels are stacked in one
