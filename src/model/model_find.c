@@ -1,5 +1,6 @@
 /* model_find.c - which model forecast and fit --init use when none is
  * named: the fitted one here, else the pretrained default (model.h). */
+#define _POSIX_C_SOURCE 200809L   /* PATH_MAX in <limits.h> under a strict -std (clang) */
 #include "model/model.h"
 
 #include <limits.h>
