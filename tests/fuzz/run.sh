@@ -6,8 +6,9 @@
 #
 # Builds tsdiff with clang and the sanitizers in a scratch folder ($FUZZ_DIR,
 # else a new one in $TMPDIR) and seeds the corpus: for csv, tests/data/csv
-# under several option sets (the first byte of an input picks them, see
-# fuzz_csv.c); for model, two small models fitted by that build and the
+# under several option sets (the first two bytes of an input pick them, see
+# fuzz_csv.c) and a file with covariates, with and without a future file;
+# for model, two small models fitted by that build and the
 # network part of the first, cut to 8
 # weights (shrink_model.c) and less their CRC (fuzz_model.c appends it). A crash, a leak or a broken
 # promise stops it with the input saved as tests/fuzz/crash-* or leak-*
@@ -35,13 +36,29 @@ libs=$(sed -n 's/^LIBS = //p; s/^CSV_LIBS = //p; s/^BLAS_LIBS = //p; s/^OPENMP_C
 clang -O1 -g $SAN -fsanitize=fuzzer -I"$SRC/src" -I"$W/build" \
     "$SRC/tests/fuzz/fuzz_$TARGET.c" "$W/build/libtsdiff.a" $libs -lm -o "$W/fuzz_$TARGET"
 C=$W/corpus-$TARGET
+byte() { printf "\\$(printf %03o "$1")"; }
 if [ "$TARGET" = csv ]; then
-    # Every test CSV as wide, headerless, long and aggregated input.
+    # Every test CSV as wide, headerless, long and aggregated input, without
+    # covariates (the second byte 0).
     for f in "$SRC"/tests/data/csv/* "$SRC"/data/sales.csv; do
         b=$(basename "$f")
         for pick in 0 1 2 8; do
-            { printf "\\$(printf %03o "$pick")"; head -c 4096 "$f"; } >"$C/$pick-$b"
+            { byte "$pick"; byte 0; head -c 4096 "$f"; } >"$C/$pick-$b"
         done
+    done
+    # A long file with covariates (columns 4 store, 5 promo) and future rows,
+    # then a future file after a NUL: long with --value-col 3 (6), under
+    # --covariates all (1), --covariate 4 (2), --categorical 4 --covariate 5
+    # (7), each with the future file (+ 8).
+    awk 'BEGIN { print "id,date,sales,store,promo"
+        for (s = 1; s <= 2; s++) for (d = 1; d <= 28; d++)
+            printf "S%d,2024-01-%02d,%s,%s,%d\n", s, d, d <= 24 ? 10 + d % 7 : "",
+                s == 1 ? "big" : "small", d % 3 == 0 }' >"$W/cov.csv"
+    printf 'id,date,store,promo\nS1,2024-01-29,big,1\nS2,2024-01-29,small,0\nS2,2024-01-30,small,1\n' \
+        >"$W/fut.csv"
+    for cv in 1 2 7; do
+        { byte 6; byte "$cv"; cat "$W/cov.csv"; } >"$C/cov-$cv"
+        { byte 6; byte $((cv + 8)); cat "$W/cov.csv"; byte 0; cat "$W/fut.csv"; } >"$C/cov-fut-$cv"
     done
 else
     tiny="--steps 2 --batch 4 --channels 8 --levels 2 --diffusion-steps 20 --horizon 7
