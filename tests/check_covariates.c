@@ -63,6 +63,28 @@ static ts_csv_opts long_opts(void)
 
 static float cov_at(const ts_series *s, int k, size_t j) { return s->cov[(size_t)k * s->cov_len + j]; }
 
+/* The options of a --future file read beside data read with o. */
+static ts_csv_opts future_opts(const ts_csv_opts *o)
+{
+    ts_csv_opts fo = *o;
+    fo.cov_only = 1;
+    fo.value_col = NULL;
+    fo.freq = "D";
+    return fo;
+}
+
+/* Read hist with o into set, fut as its future file into f, and merge. */
+static void read_merged(const char *hist, const char *fut, const ts_csv_opts *o,
+                        ts_series_set *set, ts_series_set *f)
+{
+    ts_error err = {0};
+    ts_csv_opts fo = future_opts(o);
+    ck_assert_int_eq(ts_csv_read(put("h.csv", hist), o, set, &err), 0);
+    ck_assert_int_eq(ts_csv_read(put("fut.csv", fut), &fo, f, &err), 0);
+    ck_assert_uint_eq(f->series[0].len, 0);
+    ck_assert_int_eq(ts_series_set_add_future(set, f, &err), 0);
+}
+
 /* Rows after the last target with the target empty: the future's covariates. */
 static const char *LONG_FUTURE =
     "id,date,y,price,kind\n"
@@ -115,14 +137,7 @@ START_TEST(csv_future_file_same)
     ts_csv_opts o = long_opts();
     ts_series_set set, same, f;
     ts_error err = {0};
-    ck_assert_int_eq(ts_csv_read(put("h.csv", hist), &o, &set, &err), 0);
-    ts_csv_opts fo = o;
-    fo.cov_only = 1;
-    fo.value_col = NULL;
-    fo.freq = "D";
-    ck_assert_int_eq(ts_csv_read(put("fut.csv", fut), &fo, &f, &err), 0);
-    ck_assert_uint_eq(f.series[0].len, 0);
-    ck_assert_int_eq(ts_series_set_add_future(&set, &f, &err), 0);
+    read_merged(hist, fut, &o, &set, &f);
     ck_assert_int_eq(ts_csv_read(put("f.csv", LONG_FUTURE), &o, &same, &err), 0);
     for (size_t s = 0; s < 2; s++) {
         ck_assert_uint_eq(set.series[s].cov_len, same.series[s].cov_len);
@@ -134,6 +149,42 @@ START_TEST(csv_future_file_same)
     ts_series_set_free(&set);
     ts_series_set_free(&same);
     ts_series_set_free(&f);
+}
+END_TEST
+
+/* --future reaching far past the data (found by tests/fuzz: the merge
+ * grew the covariates one point at a time): the covariates reach its last
+ * timestamp, NaN between, and a timestamp before a series' start is an
+ * error naming the file, the series and the time. */
+START_TEST(csv_future_far)
+{
+    const char *hist = "id,date,y,price,kind\n"
+                       "a,2024-01-01,1,10,x\n"
+                       "a,2024-01-02,2,11,y\n";
+    const char *fut = "id,date,price,kind\n"
+                      "a,2024-01-03,12,x\n"
+                      "a,2124-01-03,99,y\n";
+    ts_csv_opts o = long_opts();
+    o.cat_cols[0] = NULL;
+    o.n_cat_cols = 0;
+    ts_series_set set, f;
+    ts_error err = {0};
+    read_merged(hist, fut, &o, &set, &f);
+    const ts_series *a = &set.series[0];
+    size_t days = 36500 + 24 + 2;   /* 2124-01-03: 100 years with 24 leap days (not 2100), 2 days */
+    ck_assert_uint_eq(a->cov_len, days + 1);
+    ck_assert_float_eq(cov_at(a, 0, 1), 11);
+    ck_assert_float_eq(cov_at(a, 0, 2), 12);
+    ck_assert(isnan(cov_at(a, 0, 3)) && isnan(cov_at(a, 0, days - 1)));
+    ck_assert_float_eq(cov_at(a, 0, days), 99);
+    ts_series_set_free(&f);
+    ts_csv_opts fo = future_opts(&o);
+    ck_assert_int_eq(ts_csv_read(put("early.csv", "id,date,price\na,2023-12-31,1\n"), &fo, &f,
+                                 &err), 0);
+    ck_assert_int_eq(ts_series_set_add_future(&set, &f, &err), TS_EDATA);
+    ck_assert_ptr_nonnull(strstr(err.msg, "series \"a\": timestamp 2023-12-31 is before the series starts"));
+    ts_series_set_free(&f);
+    ts_series_set_free(&set);
 }
 END_TEST
 
@@ -329,6 +380,7 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, csv_long_future_rows);
     tcase_add_test(tc, csv_future_file_same);
+    tcase_add_test(tc, csv_future_far);
     tcase_add_test(tc, csv_wide_shared);
     tcase_add_test(tc, csv_errors);
     tcase_add_test(tc, inputs_one_hot);

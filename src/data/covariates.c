@@ -270,19 +270,36 @@ static float map_level(ts_covariate *c, const ts_covariate *fc, float code)
     return (float)c->n_levels++;
 }
 
-/* Merge fut's series f into set's series s. */
+/* The point of set's series s at fut's series f's point i, in *k; else
+ * TS_EDATA for a timestamp off s's grid or before its start. */
+static int future_point(const ts_series_set *set, const ts_series *s, const ts_series_set *fut,
+                        const ts_series *f, size_t i, int64_t *k, ts_error *err)
+{
+    int64_t t = ts_time_add(fut->freq, f->start, (long)i);
+    char tb[40];
+    int off = ts_time_steps(set->freq, s->start, t, k);
+    if (off || *k < 0)
+        return ts_fail(err, TS_EDATA, "%s: series \"%s\": timestamp %s is %s", fut->source,
+                       s->name, ts_time_format(set->freq, t, tb, sizeof tb),
+                       off ? "off the data's time grid" : "before the series starts");
+    return 0;
+}
+
+/* Merge fut's series f into set's series s: every point checked and s's
+ * covariates grown once to the furthest (one step at a time would copy
+ * them once per point: a far future would take quadratic time). */
 static int merge_series(ts_series_set *set, ts_series *s, const ts_series_set *fut,
                         const ts_series *f, ts_error *err)
 {
+    int64_t k = 0, last = -1;
     for (size_t i = 0; i < f->cov_len; i++) {
-        int64_t t = ts_time_add(fut->freq, f->start, (long)i), k = 0;
-        char tb[40];
-        int off = ts_time_steps(set->freq, s->start, t, &k);
-        if (off || k < 0)
-            return ts_fail(err, TS_EDATA, "%s: series \"%s\": timestamp %s is %s", fut->source,
-                           s->name, ts_time_format(set->freq, t, tb, sizeof tb),
-                           off ? "off the data's time grid" : "before the series starts");
-        grow_cov(s, set->n_cov, (size_t)k + 1);
+        int rc = future_point(set, s, fut, f, i, &k, err);
+        if (rc) return rc;
+        if (k > last) last = k;
+    }
+    if (last >= 0) grow_cov(s, set->n_cov, (size_t)last + 1);
+    for (size_t i = 0; i < f->cov_len; i++) {
+        future_point(set, s, fut, f, i, &k, NULL);
         for (int c = 0; c < fut->n_cov; c++) {
             int d = find_column(set, fut->cov[c].name);
             float v = f->cov[(size_t)c * f->cov_len + i];
