@@ -121,6 +121,12 @@ expect_rc 64 "$TSDIFF" fit "$T/all.csv" $COLS --init "$T/ft.model" --covariate p
     -o "$T/x.model" -q
 expect_err "--init $T/ft.model: the model's covariate input 2 is store=big, the data's none"
 [ ! -e "$T/x.model" ] || fail "a refused fit wrote a model"
+# promo no longer 0/1 in the data: a numeric input where the model has an indicator
+awk -F, -v OFS=, 'NR == 2 { $4 = 2 } 1' "$T/all.csv" >"$T/two.csv"
+# shellcheck disable=SC2086
+expect_rc 64 "$TSDIFF" fit "$T/two.csv" $COLS --init "$T/ft.model" --covariate promo \
+    --categorical store --steps 1 -o "$T/x.model" -q
+expect_err "the model's covariate input 1 is promo (0/1), the data's promo (fit with"
 # shellcheck disable=SC2086
 expect_rc 0 "$TSDIFF" fit "$T/all.csv" $COLS --init "$T/ft.model" --covariate promo \
     --categorical store --steps 1 --batch 8 --threads 2 -o "$T/ft2.model" -q

@@ -1,6 +1,7 @@
 /* fit_opts.c - training options -> ts_train_config. */
 #include "cli/fit_opts.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,6 +56,17 @@ static const char *contradiction(const ts_cli_fit *f, const ts_net *n)
     return NULL;
 }
 
+/* Row k of t for a message: "price", "weather=rain", "promo (0/1)", "none". */
+static const char *row_text(const ts_cov_table *t, int k, char *buf, size_t size)
+{
+    if (k >= t->n) return "none";
+    char name[96];
+    const ts_cov_row *r = &t->row[k];
+    snprintf(buf, size, "%s%s", ts_cov_row_name(r, name, sizeof name),
+             r->raw && !r->level ? " (0/1)" : "");
+    return buf;
+}
+
 /* The data's covariates on the network started from init model `from`:
  * one without covariates gains them, their input weights at 0
  * (ts_net_add_covariates); one with covariates needs the same table. */
@@ -71,9 +83,7 @@ static int start_covariates(const char *what, const ts_series_set *set, const ts
     } else if (k >= 0) {
         rc = ts_fail(err, TS_EUSAGE, "--init %s: the model's covariate input %d is %s, the "
                      "data's %s (fit with the model's --covariate and --categorical columns)",
-                     what, k + 1, k < from->cov.n ? ts_cov_row_name(&from->cov.row[k], a, sizeof a)
-                                                 : "none",
-                     k < t.n ? ts_cov_row_name(&t.row[k], b, sizeof b) : "none");
+                     what, k + 1, row_text(&from->cov, k, a, sizeof a), row_text(&t, k, b, sizeof b));
     } else if (t.n > 0) {
         ts_net_set_covariates(to, &t);
     }

@@ -49,12 +49,15 @@ int ts_cli_fit_config(const ts_cli_fit *f, const ts_series_set *set, ts_train_co
 
 /* Start net and rec from the model --init names (f->init, else
  * TS_FIT_INIT_DEFAULT), for the data set: its window (bound to the data's
- * grid), network, schedule and weights (cfg->init points at init's); the
- * loaded model stays in *init, which the caller frees. Returns 1 when there
- * is no model to start from ("none": nothing done), 0 when set up, else an
- * error: TS_EUSAGE for options that contradict the model (--channels,
- * --context, ...: the model has them) or a model of another frequency (not
- * universal), or the load's error. */
+ * grid), network, schedule and weights (cfg->init points at a copy of
+ * init's); the loaded model stays in *init, which the caller frees. The
+ * data's covariates are added to a model without any (input weights at 0:
+ * ts_net_add_covariates); a model with covariates needs the same ones.
+ * Returns 1 when there is no model to start from ("none": nothing done), 0
+ * when set up, else an error: TS_EUSAGE for options that contradict the
+ * model (--channels, --context, ...: the model has them), a model of
+ * another frequency (not universal) or other covariates, or the load's
+ * error. */
 int ts_cli_fit_from_init(const ts_cli_fit *f, const ts_series_set *set, ts_train_config *cfg,
                          ts_model *init, ts_model *m, ts_error *err);
 
