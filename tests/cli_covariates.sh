@@ -85,7 +85,7 @@ expect_err "--plot-covariates draws under the fan charts: give --plot FILE"
 expect_rc 64 "$TSDIFF" forecast -m "$top_srcdir/tests/data/model/v1-daily.model" \
     --data "$top_srcdir/data/sales.csv" --plot "$T/x.png" --plot-covariates $FC -o "$T/x.csv"
 expect_err "v1-daily.model has no covariates to draw"
-[ ! -e "$T/x.csv" ] && [ ! -e "$T/x.png" ] || fail "a refused forecast wrote its output"
+if [ -e "$T/x.csv" ] || [ -e "$T/x.png" ]; then fail "a refused forecast wrote its output"; fi
 expect_rc 64 "$TSDIFF" backtest "$top_srcdir/data/sales.csv" --plot "$T/x.png" --plot-covariates \
     --steps 1 -q
 expect_err "has no covariates to draw (give --covariate COL)"
@@ -117,6 +117,7 @@ expect_rc 0 "$TSDIFF" forecast -m "$T/ft.model" $FC -o "$T/ft.csv"
 expect_rc 65 "$TSDIFF" forecast -m "$T/ft.model" --data "$T/hist.csv" $FC -o "$T/x.csv"
 expect_err 'covariate "promo" has no value at 2024-03-31'
 # a model with covariates starts only a fit with the same ones
+# shellcheck disable=SC2086
 expect_rc 64 "$TSDIFF" fit "$T/all.csv" $COLS --init "$T/ft.model" --covariate promo --steps 1 \
     -o "$T/x.model" -q
 expect_err "--init $T/ft.model: the model's covariate input 2 is store=big, the data's none"

@@ -36,6 +36,7 @@ libs=$(sed -n 's/^LIBS = //p; s/^CSV_LIBS = //p; s/^BLAS_LIBS = //p; s/^OPENMP_C
 clang -O1 -g $SAN -fsanitize=fuzzer -I"$SRC/src" -I"$W/build" \
     "$SRC/tests/fuzz/fuzz_$TARGET.c" "$W/build/libtsdiff.a" $libs -lm -o "$W/fuzz_$TARGET"
 C=$W/corpus-$TARGET
+# shellcheck disable=SC2059   # the octal escape of byte $1 is the format
 byte() { printf "\\$(printf %03o "$1")"; }
 if [ "$TARGET" = csv ]; then
     # Every test CSV as wide, headerless, long and aggregated input, without
