@@ -6,6 +6,7 @@
  * With --checkpoint-every N the run also keeps OUTPUT.ckpt, the network
  * with its optimizer state and the corpus settings, every N steps and at
  * the end; --resume continues from it on the same corpus. */
+#define _POSIX_C_SOURCE 200809L   /* strtok_r under a strict -std (clang) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
