@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "nn/backend.h"
+#include "nn/cpu_backend.h"
 #include "io/philox.h"
 #include "op_table.h"
 #include "testutil.h"
@@ -241,9 +242,16 @@ START_TEST(test_conv_fwd_naive)
         {3, 5, 7, 16, 3, 1, 1}, {3, 5, 7, 16, 3, 2, 1}, {2, 4, 6, 15, 3, 2, 1},
         {4, 8, 3, 10, 1, 1, 0}, {2, 3, 4, 12, 5, 1, 2}, {2, 3, 4, 12, 5, 3, 0},
         {1, 2, 2, 3, 3, 1, 0},  {5, 16, 16, 32, 3, 1, 1},
+        /* the direct 3-tap kernel's shapes: tails of 1, 2 and 3 vectors */
+        {3, 12, 16, 38, 3, 1, 1}, {2, 9, 32, 152, 3, 1, 1}, {2, 8, 8, 1, 3, 1, 1},
+        {1, 4, 8, 17, 3, 1, 1}, {2, 16, 24, 50, 3, 1, 1},
     };
     ts_backend *be = cpu();
-    for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {
+    /* Every case on both paths: im2col + SGEMM, then the direct kernel
+     * where the CPU has one. */
+    for (size_t tt = 0; tt < 2 * (sizeof cases / sizeof cases[0]); tt++) {
+        const size_t t = tt / 2;
+        ts_cpu_of(be)->conv3 = (tt % 2) && ts_cpu_conv3_available();
         const int *v = cases[t];
         ts_conv1d_shape s = conv_shape(v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
         ck_assert_int_eq(s.lout, (v[3] + 2 * v[6] - v[4]) / v[5] + 1);
@@ -277,10 +285,12 @@ START_TEST(test_conv_bwd_naive)
 {
     static const int cases[][7] = {
         {11, 5, 70, 13, 3, 1, 1}, {11, 5, 70, 13, 3, 2, 1}, {9, 66, 3, 8, 1, 1, 0},
-        {3, 4, 130, 9, 5, 2, 2},
+        {3, 4, 130, 9, 5, 2, 2}, {11, 16, 8, 13, 3, 1, 1}, {3, 24, 16, 40, 3, 1, 1},
     };
     ts_backend *be = cpu();
-    for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {
+    for (size_t tt = 0; tt < 2 * (sizeof cases / sizeof cases[0]); tt++) {
+        const size_t t = tt / 2;
+        ts_cpu_of(be)->conv3 = (tt % 2) && ts_cpu_conv3_available();
         const int *v = cases[t];
         ts_conv1d_shape s = conv_shape(v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
         size_t nx = (size_t)s.batch * s.cin * s.lin, nw = (size_t)s.cout * s.cin * s.k;

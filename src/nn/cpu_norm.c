@@ -20,43 +20,51 @@
 
 #define NT ts_cpu_of(be)->threads
 
-/* The forward; with act, also act = silu(y) row by row while y is in cache
- * (the same floats as silu_fwd over y afterwards). */
+/* One group bg of the forward: its mean and rstd, y = gamma xhat + beta
+ * and, with act, act = silu(y) row by row while y is in cache (the same
+ * floats as silu_fwd over y afterwards). */
+TS_CPU_CLONES
+static void gn_fwd_group(int bg, int groups, int cpg, int len, const float *x,
+                         const float *gamma, const float *beta, float *y, float *act,
+                         float *mean, float *rstd)
+{
+    const long n = (long)cpg * len;
+    const int g = bg % groups;
+    const float *xg = x + (long)bg * n;       /* a group is contiguous */
+    float *yg = y + (long)bg * n;
+    double s = 0.0, ss = 0.0;
+    #pragma omp simd reduction(+:s)
+    for (long i = 0; i < n; i++) s += xg[i];
+    const double mu = s / (double)n;
+    #pragma omp simd reduction(+:ss)
+    for (long i = 0; i < n; i++) ss += (xg[i] - mu) * (xg[i] - mu);
+    const double rs = 1.0 / sqrt(ss / (double)n + TS_GN_EPS);
+    mean[bg] = (float)mu;
+    rstd[bg] = (float)rs;
+    for (int cc = 0; cc < cpg; cc++) {
+        const int c = g * cpg + cc;
+        const float a = (float)rs * gamma[c];
+        const float bb = beta[c] - (float)mu * a;
+        const float *xr = xg + (long)cc * len;
+        float *yr = yg + (long)cc * len;
+        #pragma omp simd
+        for (int l = 0; l < len; l++) yr[l] = a * xr[l] + bb;
+        if (!act) continue;
+        float *ar = act + (long)bg * n + (long)cc * len;
+        #pragma omp simd
+        for (int l = 0; l < len; l++) ar[l] = yr[l] * ts_sigmoid(yr[l]);
+    }
+}
+
 static void groupnorm_fwd(ts_backend *be, int batch, int channels, int len, int groups,
                           const float *x, const float *gamma, const float *beta,
                           float *y, float *act, float *mean, float *rstd)
 {
     TS_CHECK(groups > 0 && channels % groups == 0);
     const int cpg = channels / groups;
-    const long n = (long)cpg * len;
     #pragma omp parallel for schedule(static) num_threads(NT)
-    for (int bg = 0; bg < batch * groups; bg++) {
-        const int g = bg % groups;
-        const float *xg = x + (long)bg * n;       /* a group is contiguous */
-        float *yg = y + (long)bg * n;
-        double s = 0.0, ss = 0.0;
-        #pragma omp simd reduction(+:s)
-        for (long i = 0; i < n; i++) s += xg[i];
-        const double mu = s / (double)n;
-        #pragma omp simd reduction(+:ss)
-        for (long i = 0; i < n; i++) ss += (xg[i] - mu) * (xg[i] - mu);
-        const double rs = 1.0 / sqrt(ss / (double)n + TS_GN_EPS);
-        mean[bg] = (float)mu;
-        rstd[bg] = (float)rs;
-        for (int cc = 0; cc < cpg; cc++) {
-            const int c = g * cpg + cc;
-            const float a = (float)rs * gamma[c];
-            const float bb = beta[c] - (float)mu * a;
-            const float *xr = xg + (long)cc * len;
-            float *yr = yg + (long)cc * len;
-            #pragma omp simd
-            for (int l = 0; l < len; l++) yr[l] = a * xr[l] + bb;
-            if (!act) continue;
-            float *ar = act + (long)bg * n + (long)cc * len;
-            #pragma omp simd
-            for (int l = 0; l < len; l++) ar[l] = yr[l] * ts_sigmoid(yr[l]);
-        }
-    }
+    for (int bg = 0; bg < batch * groups; bg++)
+        gn_fwd_group(bg, groups, cpg, len, x, gamma, beta, y, act, mean, rstd);
 }
 
 void ts_cpu_groupnorm_fwd(ts_backend *be, int batch, int channels, int len, int groups,
