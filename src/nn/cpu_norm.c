@@ -81,6 +81,64 @@ void ts_cpu_groupnorm_silu_fwd(ts_backend *be, int batch, int channels, int len,
     groupnorm_fwd(be, batch, channels, len, groups, x, gamma, beta, h, y, mean, rstd);
 }
 
+/* dx of group bg. */
+TS_CPU_CLONES
+static void gn_bwd_group(int bg, int groups, int cpg, int len, const float *dy,
+                         const float *x, const float *gamma, const float *mean,
+                         const float *rstd, float *dx)
+{
+    const long n = (long)cpg * len;
+    const int g = bg % groups;
+    const float mu = mean[bg], rs = rstd[bg];
+    double sg = 0.0, sgx = 0.0;
+    for (int cc = 0; cc < cpg; cc++) {
+        const float gm = gamma[g * cpg + cc];
+        const long o = (long)bg * n + (long)cc * len;
+        double sdy = 0.0, sdyx = 0.0;
+        #pragma omp simd reduction(+:sdy, sdyx)
+        for (int l = 0; l < len; l++) {
+            sdy += dy[o + l];
+            sdyx += (double)dy[o + l] * ((x[o + l] - mu) * rs);
+        }
+        sg += gm * sdy;
+        sgx += gm * sdyx;
+    }
+    const float mg = (float)(sg / (double)n), mgx = (float)(sgx / (double)n);
+    for (int cc = 0; cc < cpg; cc++) {
+        const float gm = gamma[g * cpg + cc];
+        const long o = (long)bg * n + (long)cc * len;
+        #pragma omp simd
+        for (int l = 0; l < len; l++) {
+            float xhat = (x[o + l] - mu) * rs;
+            dx[o + l] = rs * (dy[o + l] * gm - mg - xhat * mgx);
+        }
+    }
+}
+
+/* dgamma[c], dbeta[c]: the batches summed in order. */
+TS_CPU_CLONES
+static void gn_bwd_channel(int c, int batch, int channels, int groups, int cpg, int len,
+                           const float *dy, const float *x, const float *mean,
+                           const float *rstd, float *dgamma, float *dbeta)
+{
+    const int g = c / cpg;
+    double sgm = 0.0, sbt = 0.0;
+    for (int b = 0; b < batch; b++) {
+        const float mu = mean[b * groups + g], rs = rstd[b * groups + g];
+        const long o = ((long)b * channels + c) * len;
+        double s1 = 0.0, s2 = 0.0;
+        #pragma omp simd reduction(+:s1, s2)
+        for (int l = 0; l < len; l++) {
+            s1 += (double)dy[o + l] * ((x[o + l] - mu) * rs);
+            s2 += dy[o + l];
+        }
+        sgm += s1;
+        sbt += s2;
+    }
+    dgamma[c] += (float)sgm;
+    dbeta[c] += (float)sbt;
+}
+
 void ts_cpu_groupnorm_bwd(ts_backend *be, int batch, int channels, int len, int groups,
                           const float *dy, const float *x, const float *gamma,
                           const float *mean, const float *rstd,
@@ -88,56 +146,10 @@ void ts_cpu_groupnorm_bwd(ts_backend *be, int batch, int channels, int len, int 
 {
     TS_CHECK(groups > 0 && channels % groups == 0);
     const int cpg = channels / groups;
-    const long n = (long)cpg * len;
-
-    /* dx: one (b, g) per iteration. */
     #pragma omp parallel for schedule(static) num_threads(NT)
-    for (int bg = 0; bg < batch * groups; bg++) {
-        const int g = bg % groups;
-        const float mu = mean[bg], rs = rstd[bg];
-        double sg = 0.0, sgx = 0.0;
-        for (int cc = 0; cc < cpg; cc++) {
-            const float gm = gamma[g * cpg + cc];
-            const long o = (long)bg * n + (long)cc * len;
-            double sdy = 0.0, sdyx = 0.0;
-            #pragma omp simd reduction(+:sdy, sdyx)
-            for (int l = 0; l < len; l++) {
-                sdy += dy[o + l];
-                sdyx += (double)dy[o + l] * ((x[o + l] - mu) * rs);
-            }
-            sg += gm * sdy;
-            sgx += gm * sdyx;
-        }
-        const float mg = (float)(sg / (double)n), mgx = (float)(sgx / (double)n);
-        for (int cc = 0; cc < cpg; cc++) {
-            const float gm = gamma[g * cpg + cc];
-            const long o = (long)bg * n + (long)cc * len;
-            #pragma omp simd
-            for (int l = 0; l < len; l++) {
-                float xhat = (x[o + l] - mu) * rs;
-                dx[o + l] = rs * (dy[o + l] * gm - mg - xhat * mgx);
-            }
-        }
-    }
-
-    /* dgamma, dbeta: one channel per iteration, batches summed in order. */
+    for (int bg = 0; bg < batch * groups; bg++)
+        gn_bwd_group(bg, groups, cpg, len, dy, x, gamma, mean, rstd, dx);
     #pragma omp parallel for schedule(static) num_threads(NT)
-    for (int c = 0; c < channels; c++) {
-        const int g = c / cpg;
-        double sgm = 0.0, sbt = 0.0;
-        for (int b = 0; b < batch; b++) {
-            const float mu = mean[b * groups + g], rs = rstd[b * groups + g];
-            const long o = ((long)b * channels + c) * len;
-            double s1 = 0.0, s2 = 0.0;
-            #pragma omp simd reduction(+:s1, s2)
-            for (int l = 0; l < len; l++) {
-                s1 += (double)dy[o + l] * ((x[o + l] - mu) * rs);
-                s2 += dy[o + l];
-            }
-            sgm += s1;
-            sbt += s2;
-        }
-        dgamma[c] += (float)sgm;
-        dbeta[c] += (float)sbt;
-    }
+    for (int c = 0; c < channels; c++)
+        gn_bwd_channel(c, batch, channels, groups, cpg, len, dy, x, mean, rstd, dgamma, dbeta);
 }
