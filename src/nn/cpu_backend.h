@@ -26,6 +26,7 @@ typedef struct ts_scratch {
 typedef struct ts_cpu {
     int threads;         /* OpenMP threads for our loops (>= 1) */
     int conv3;           /* use the direct 3-tap kernel (cpu_conv3.c) where it fits */
+    int avx512;          /* use the AVX-512 row kernel of the group-norm forward */
     ts_scratch col;      /* one im2col matrix [cin*k, lout] per thread */
     ts_scratch part;     /* per-group partial filter gradients */
     ts_scratch red;      /* per-chunk partial sums of reductions */

@@ -20,13 +20,33 @@
 
 #define NT ts_cpu_of(be)->threads
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#include "nn/sigmoid_avx512.h"
+#define TS_GN_AVX512 1
+
+/* One row of the forward on 16 floats at a time, the tail masked:
+ * y = a x + b, and with act, act = silu(y); the same float operations as
+ * the loops of gn_fwd_group. */
+__attribute__((target("avx512f")))
+static void gn_row_avx512(int len, float a, float b, const float *x, float *y, float *act)
+{
+    const __m512 av = _mm512_set1_ps(a), bv = _mm512_set1_ps(b);
+    for (int l = 0; l < len; l += 16) {
+        const __mmask16 m = len - l >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (len - l)) - 1u);
+        __m512 yv = _mm512_add_ps(_mm512_mul_ps(av, _mm512_maskz_loadu_ps(m, x + l)), bv);
+        _mm512_mask_storeu_ps(y + l, m, yv);
+        if (act) _mm512_mask_storeu_ps(act + l, m, _mm512_mul_ps(yv, ts_sigmoid16(yv)));
+    }
+}
+#endif
+
 /* One group bg of the forward: its mean and rstd, y = gamma xhat + beta
  * and, with act, act = silu(y) row by row while y is in cache (the same
  * floats as silu_fwd over y afterwards). */
 TS_CPU_CLONES
 static void gn_fwd_group(int bg, int groups, int cpg, int len, const float *x,
                          const float *gamma, const float *beta, float *y, float *act,
-                         float *mean, float *rstd)
+                         float *mean, float *rstd, int avx512)
 {
     const long n = (long)cpg * len;
     const int g = bg % groups;
@@ -47,10 +67,16 @@ static void gn_fwd_group(int bg, int groups, int cpg, int len, const float *x,
         const float bb = beta[c] - (float)mu * a;
         const float *xr = xg + (long)cc * len;
         float *yr = yg + (long)cc * len;
+        float *ar = act ? act + (long)bg * n + (long)cc * len : NULL;
+#ifdef TS_GN_AVX512
+        if (avx512) {
+            gn_row_avx512(len, a, bb, xr, yr, ar);
+            continue;
+        }
+#endif
         #pragma omp simd
         for (int l = 0; l < len; l++) yr[l] = a * xr[l] + bb;
         if (!act) continue;
-        float *ar = act + (long)bg * n + (long)cc * len;
         #pragma omp simd
         for (int l = 0; l < len; l++) ar[l] = yr[l] * ts_sigmoid(yr[l]);
     }
@@ -61,10 +87,10 @@ static void groupnorm_fwd(ts_backend *be, int batch, int channels, int len, int 
                           float *y, float *act, float *mean, float *rstd)
 {
     TS_CHECK(groups > 0 && channels % groups == 0);
-    const int cpg = channels / groups;
+    const int cpg = channels / groups, avx512 = ts_cpu_of(be)->avx512;
     #pragma omp parallel for schedule(static) num_threads(NT)
     for (int bg = 0; bg < batch * groups; bg++)
-        gn_fwd_group(bg, groups, cpg, len, x, gamma, beta, y, act, mean, rstd);
+        gn_fwd_group(bg, groups, cpg, len, x, gamma, beta, y, act, mean, rstd, avx512);
 }
 
 void ts_cpu_groupnorm_fwd(ts_backend *be, int batch, int channels, int len, int groups,
