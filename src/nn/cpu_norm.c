@@ -9,7 +9,9 @@
  *   dgamma[c] += sum_{b,l} dy xhat,  dbeta[c] += sum_{b,l} dy.
  * Sums are in double, vectorised (omp simd) in an order fixed at compile
  * time, each owned by one thread: the results do not depend on the number
- * of threads.
+ * of threads. The backward reads dy and x once for the sums (each row's
+ * sums feed both dx and, summed over the batch in order, dgamma/dbeta) and
+ * once for dx.
  */
 #include "nn/cpu_backend.h"
 #include "nn/sigmoid.h"
@@ -107,11 +109,12 @@ void ts_cpu_groupnorm_silu_fwd(ts_backend *be, int batch, int channels, int len,
     groupnorm_fwd(be, batch, channels, len, groups, x, gamma, beta, h, y, mean, rstd);
 }
 
-/* dx of group bg. */
+/* dx of group bg, and each of its rows' sums of dy xhat and dy into
+ * rows[2 (b C + c) + 0, 1] for the parameter gradients. */
 TS_CPU_CLONES
 static void gn_bwd_group(int bg, int groups, int cpg, int len, const float *dy,
                          const float *x, const float *gamma, const float *mean,
-                         const float *rstd, float *dx)
+                         const float *rstd, float *dx, double *rows)
 {
     const long n = (long)cpg * len;
     const int g = bg % groups;
@@ -126,6 +129,8 @@ static void gn_bwd_group(int bg, int groups, int cpg, int len, const float *dy,
             sdy += dy[o + l];
             sdyx += (double)dy[o + l] * ((x[o + l] - mu) * rs);
         }
+        rows[2 * ((long)bg * cpg + cc)] = sdyx;
+        rows[2 * ((long)bg * cpg + cc) + 1] = sdy;
         sg += gm * sdy;
         sgx += gm * sdyx;
     }
@@ -141,30 +146,6 @@ static void gn_bwd_group(int bg, int groups, int cpg, int len, const float *dy,
     }
 }
 
-/* dgamma[c], dbeta[c]: the batches summed in order. */
-TS_CPU_CLONES
-static void gn_bwd_channel(int c, int batch, int channels, int groups, int cpg, int len,
-                           const float *dy, const float *x, const float *mean,
-                           const float *rstd, float *dgamma, float *dbeta)
-{
-    const int g = c / cpg;
-    double sgm = 0.0, sbt = 0.0;
-    for (int b = 0; b < batch; b++) {
-        const float mu = mean[b * groups + g], rs = rstd[b * groups + g];
-        const long o = ((long)b * channels + c) * len;
-        double s1 = 0.0, s2 = 0.0;
-        #pragma omp simd reduction(+:s1, s2)
-        for (int l = 0; l < len; l++) {
-            s1 += (double)dy[o + l] * ((x[o + l] - mu) * rs);
-            s2 += dy[o + l];
-        }
-        sgm += s1;
-        sbt += s2;
-    }
-    dgamma[c] += (float)sgm;
-    dbeta[c] += (float)sbt;
-}
-
 void ts_cpu_groupnorm_bwd(ts_backend *be, int batch, int channels, int len, int groups,
                           const float *dy, const float *x, const float *gamma,
                           const float *mean, const float *rstd,
@@ -172,10 +153,18 @@ void ts_cpu_groupnorm_bwd(ts_backend *be, int batch, int channels, int len, int 
 {
     TS_CHECK(groups > 0 && channels % groups == 0);
     const int cpg = channels / groups;
+    double *rows = ts_scratch_get(&ts_cpu_of(be)->red, (size_t)batch * channels * 2 * sizeof(double));
     #pragma omp parallel for schedule(static) num_threads(NT)
     for (int bg = 0; bg < batch * groups; bg++)
-        gn_bwd_group(bg, groups, cpg, len, dy, x, gamma, mean, rstd, dx);
-    #pragma omp parallel for schedule(static) num_threads(NT)
-    for (int c = 0; c < channels; c++)
-        gn_bwd_channel(c, batch, channels, groups, cpg, len, dy, x, mean, rstd, dgamma, dbeta);
+        gn_bwd_group(bg, groups, cpg, len, dy, x, gamma, mean, rstd, dx, rows);
+    /* dgamma, dbeta: the rows' sums, batches in order. */
+    for (int c = 0; c < channels; c++) {
+        double sgm = 0.0, sbt = 0.0;
+        for (int b = 0; b < batch; b++) {
+            sgm += rows[2 * ((long)b * channels + c)];
+            sbt += rows[2 * ((long)b * channels + c) + 1];
+        }
+        dgamma[c] += (float)sgm;
+        dbeta[c] += (float)sbt;
+    }
 }
