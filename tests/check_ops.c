@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "nn/backend.h"
+#include "nn/cpu_backend.h"
 #include "io/philox.h"
 #include "op_table.h"
 #include "testutil.h"
@@ -204,6 +205,46 @@ START_TEST(test_fused_fallback)
 }
 END_TEST
 
+/* The AVX-512 row kernel of the group-norm forward against the portable
+ * loops, and its SiLU against silu_fwd, bit for bit, over a wide range of
+ * values (up to the clamp of exp at 87) and a length with a tail. */
+START_TEST(test_groupnorm_silu_paths)
+{
+    const int C = 4, L = 1001;
+    const size_t n = (size_t)C * L;
+    float *x = malloc(n * sizeof *x), gam[4] = {1.0f, 10.0f, 60.0f, 300.0f}, bet[4] = {0, 1, -2, 0};
+    for (size_t i = 0; i < n; i++) x[i] = (float)((double)(i % L) / (L - 1) * 6.0 - 3.0);
+    float *out[2][3];
+    for (int t = 0; t < 2; t++) {
+        ts_backend *be = cpu();
+        ts_cpu_of(be)->avx512 = t && ts_cpu_conv3_available();
+        float *dx = dev_from(be, x, n), *dg = dev_from(be, gam, C), *db = dev_from(be, bet, C);
+        float *h = dev_from(be, NULL, n), *y = dev_from(be, NULL, n), *y2 = dev_from(be, NULL, n);
+        float *m = dev_from(be, NULL, 1), *r = dev_from(be, NULL, 1);
+        be->groupnorm_silu_fwd(be, 1, C, L, 1, dx, dg, db, h, y, m, r);
+        be->silu_fwd(be, n, h, y2);
+        out[t][0] = host_from(be, h, n);
+        out[t][1] = host_from(be, y, n);
+        out[t][2] = host_from(be, y2, n);
+        float *bufs[] = {dx, dg, db, h, y, y2, m, r};
+        for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) be->free(be, bufs[i]);
+        ts_backend_destroy(be);
+    }
+    ck_assert(memcmp(out[0][0], out[1][0], n * sizeof(float)) == 0);
+    for (int t = 0; t < 2; t++) ck_assert(memcmp(out[t][1], out[t][2], n * sizeof(float)) == 0);
+    ck_assert(memcmp(out[0][1], out[1][1], n * sizeof(float)) == 0);
+    float lo = 0, hi = 0;
+    for (size_t i = 0; i < n; i++) {
+        lo = out[0][0][i] < lo ? out[0][0][i] : lo;
+        hi = out[0][0][i] > hi ? out[0][0][i] : hi;
+    }
+    ck_assert(lo < -100.0f && hi > 100.0f);     /* the range reached the clamp */
+    for (int t = 0; t < 2; t++)
+        for (int i = 0; i < 3; i++) free(out[t][i]);
+    free(x);
+}
+END_TEST
+
 /* ---- conv1d ------------------------------------------------------------ */
 
 static ts_conv1d_shape conv_shape(int batch, int cin, int cout, int lin, int k,
@@ -241,9 +282,16 @@ START_TEST(test_conv_fwd_naive)
         {3, 5, 7, 16, 3, 1, 1}, {3, 5, 7, 16, 3, 2, 1}, {2, 4, 6, 15, 3, 2, 1},
         {4, 8, 3, 10, 1, 1, 0}, {2, 3, 4, 12, 5, 1, 2}, {2, 3, 4, 12, 5, 3, 0},
         {1, 2, 2, 3, 3, 1, 0},  {5, 16, 16, 32, 3, 1, 1},
+        /* the direct 3-tap kernel's shapes: tails of 1, 2 and 3 vectors */
+        {3, 12, 16, 38, 3, 1, 1}, {2, 9, 32, 152, 3, 1, 1}, {2, 8, 8, 1, 3, 1, 1},
+        {1, 4, 8, 17, 3, 1, 1}, {2, 16, 24, 50, 3, 1, 1},
     };
     ts_backend *be = cpu();
-    for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {
+    /* Every case on both paths: im2col + SGEMM, then the direct kernel
+     * where the CPU has one. */
+    for (size_t tt = 0; tt < 2 * (sizeof cases / sizeof cases[0]); tt++) {
+        const size_t t = tt / 2;
+        ts_cpu_of(be)->conv3 = (tt % 2) && ts_cpu_conv3_available();
         const int *v = cases[t];
         ts_conv1d_shape s = conv_shape(v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
         ck_assert_int_eq(s.lout, (v[3] + 2 * v[6] - v[4]) / v[5] + 1);
@@ -277,10 +325,12 @@ START_TEST(test_conv_bwd_naive)
 {
     static const int cases[][7] = {
         {11, 5, 70, 13, 3, 1, 1}, {11, 5, 70, 13, 3, 2, 1}, {9, 66, 3, 8, 1, 1, 0},
-        {3, 4, 130, 9, 5, 2, 2},
+        {3, 4, 130, 9, 5, 2, 2}, {11, 16, 8, 13, 3, 1, 1}, {3, 24, 16, 40, 3, 1, 1},
     };
     ts_backend *be = cpu();
-    for (size_t t = 0; t < sizeof cases / sizeof cases[0]; t++) {
+    for (size_t tt = 0; tt < 2 * (sizeof cases / sizeof cases[0]); tt++) {
+        const size_t t = tt / 2;
+        ts_cpu_of(be)->conv3 = (tt % 2) && ts_cpu_conv3_available();
         const int *v = cases[t];
         ts_conv1d_shape s = conv_shape(v[0], v[1], v[2], v[3], v[4], v[5], v[6]);
         size_t nx = (size_t)s.batch * s.cin * s.lin, nw = (size_t)s.cout * s.cin * s.k;
@@ -778,6 +828,7 @@ static Suite *ops_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, test_op_grad, 0, (int)op_table_len);
     tcase_add_test(tc, test_fused_fallback);
+    tcase_add_test(tc, test_groupnorm_silu_paths);
     tcase_add_test(tc, test_conv_fwd_naive);
     tcase_add_test(tc, test_conv_bwd_naive);
     tcase_add_loop_test(tc, test_gemm, 0, 3);

@@ -140,7 +140,7 @@ done:
 
 int ts_cmd_backtest(int argc, char **argv)
 {
-    backtest_args a = {.windows = 1, .samples = 100, .sampler_steps = 20};
+    backtest_args a = {.windows = 1, .samples = 100, .sampler_steps = 10};
     ts_cli_fit_init(&a.fit);
     const ts_opt opts[] = {
         {"windows", 'k', TS_OPT_INT, &a.windows, "K", "held-out windows at the end of each series (default 1)", 1, 100000},
@@ -149,7 +149,7 @@ int ts_cmd_backtest(int argc, char **argv)
         {"save-model", 0, TS_OPT_STRING, &a.save_model, "FILE", "keep the model fitted for the backtest", 0, 0},
         {"samples", 'n', TS_OPT_INT, &a.samples, "N", "sample paths per forecast (default 100)", 1, 1000000},
         {"sampler", 0, TS_OPT_STRING, &a.sampler, "NAME", "dpmpp (default), ddim or ddpm", 0, 0},
-        {"sampler-steps", 'K', TS_OPT_INT, &a.sampler_steps, "K", "solver steps for dpmpp and ddim (default 20)", 1, 100000},
+        {"sampler-steps", 'K', TS_OPT_INT, &a.sampler_steps, "K", "solver steps for dpmpp and ddim (default 10)", 1, 100000},
         {"season", 0, TS_OPT_INT, &a.season, "M", "season of seasonal naive, MASE and MSIS (default: from the frequency)", 1, 1000000},
         {"output", 'o', TS_OPT_STRING, &a.output, "FILE", "metrics per series and pooled as CSV", 0, 0},
         {"plot", 'p', TS_OPT_STRING, &a.plot, "FILE", "fan charts of each window against the truth (FILE-wN.png)", 0, 0},

@@ -197,7 +197,7 @@ static int run_forecast(forecast_args *a, ts_error *err)
 
 int ts_cmd_forecast(int argc, char **argv)
 {
-    forecast_args a = {.samples = 100, .sampler_steps = 20,
+    forecast_args a = {.samples = 100, .sampler_steps = 10,
                        .quantiles = "0.05,0.1,0.25,0.5,0.75,0.9,0.95", .output = "-",
                        .history = 90, .seed = 1};
     const ts_opt opts[] = {
@@ -207,7 +207,7 @@ int ts_cmd_forecast(int argc, char **argv)
         {"horizon", 'H', TS_OPT_INT, &a.horizon, "H", "steps to forecast (default: the model's horizon)", 1, 1000000},
         {"samples", 'n', TS_OPT_INT, &a.samples, "N", "sample paths per series (default 100)", 1, 1000000},
         {"sampler", 0, TS_OPT_STRING, &a.sampler, "NAME", "dpmpp (default), ddim or ddpm", 0, 0},
-        {"sampler-steps", 'K', TS_OPT_INT, &a.sampler_steps, "K", "solver steps for dpmpp and ddim (default 20)", 1, 100000},
+        {"sampler-steps", 'K', TS_OPT_INT, &a.sampler_steps, "K", "solver steps for dpmpp and ddim (default 10)", 1, 100000},
         {"quantiles", 0, TS_OPT_STRING, &a.quantiles, "LIST", "quantile levels (default 0.05,0.1,0.25,0.5,0.75,0.9,0.95)", 0, 0},
         {"series", 's', TS_OPT_LIST, &a.series, "NAME", "forecast only this series (repeatable)", 0, 0},
         {"shard", 0, TS_OPT_STRING, &a.shard, "K/N", "forecast only part K of N of the series (split by name), for job arrays", 0, 0},

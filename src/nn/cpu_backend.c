@@ -75,6 +75,7 @@ void ts_cpu_destroy(ts_backend *be)
     free(cpu->col.p);
     free(cpu->part.p);
     free(cpu->red.p);
+    free(cpu->wt.p);
     free(cpu);
     free(be);
 }
@@ -84,6 +85,7 @@ ts_backend *ts_backend_cpu_create(int threads)
     ts_cpu *cpu = ts_xcalloc(1, sizeof *cpu);
     cpu->threads = threads > 0 ? threads : omp_get_num_procs();
     if (cpu->threads < 1) cpu->threads = 1;
+    cpu->conv3 = cpu->avx512 = ts_cpu_conv3_available();
 #ifdef OPENBLAS_VERSION
     /* We parallelise around the GEMMs (see cpu_backend.h). */
     openblas_set_num_threads(1);

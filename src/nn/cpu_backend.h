@@ -25,9 +25,12 @@ typedef struct ts_scratch {
 
 typedef struct ts_cpu {
     int threads;         /* OpenMP threads for our loops (>= 1) */
+    int conv3;           /* use the direct 3-tap kernel (cpu_conv3.c) where it fits */
+    int avx512;          /* use the AVX-512 row kernel of the group-norm forward */
     ts_scratch col;      /* one im2col matrix [cin*k, lout] per thread */
     ts_scratch part;     /* per-group partial filter gradients */
     ts_scratch red;      /* per-chunk partial sums of reductions */
+    ts_scratch wt;       /* transposed, flipped weights of conv3's backward */
 } ts_cpu;
 
 static inline ts_cpu *ts_cpu_of(ts_backend *be) { return (ts_cpu *)be->impl; }
@@ -35,12 +38,36 @@ static inline ts_cpu *ts_cpu_of(ts_backend *be) { return (ts_cpu *)be->impl; }
 /* Make the scratch hold at least `bytes`; returns its memory. */
 void *ts_scratch_get(ts_scratch *s, size_t bytes);
 
+/* The hot loops of the CPU backend are built for AVX-512, for AVX2 and for
+ * any x86-64, and the loader picks one for the CPU it runs on (GCC's
+ * function multiversioning). The source is ISO C without contraction, so
+ * elementwise results are the same bits in every clone; sums vectorised with
+ * `omp simd` may round differently between clones (machines), never between
+ * thread counts. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__ELF__)
+#define TS_CPU_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define TS_CPU_CLONES
+#endif
+
 /* Loops shorter than this run on one thread (OpenMP start-up costs more). */
 #define TS_CPU_PAR_MIN 32768
 
 /* Reductions sum fixed chunks of this many floats, then the chunk sums in
  * order: the result does not depend on the thread count. */
 #define TS_CPU_CHUNK 4096
+
+/* The direct 3-tap convolution (cpu_conv3.c). available: the CPU has
+ * AVX-512F. fits: shape s with `rows` output rows (cout for the forward,
+ * cin for the backward data pass) is one it computes. sample: one sample,
+ * x[cin, len] * w[cout, cin, 3] (+ bias) -> y[cout, len]. flip: wt[cin, cout,
+ * 3] = w transposed with its taps reversed, so that the backward data pass
+ * of w is the forward pass of wt. */
+int ts_cpu_conv3_available(void);
+int ts_cpu_conv3_fits(const ts_conv1d_shape *s, int rows);
+void ts_cpu_conv3_sample(int cin, int cout, int len, const float *x, const float *w,
+                         const float *bias, float *y);
+void ts_cpu_conv3_flip(int cin, int cout, const float *w, float *wt);
 
 /* The ops of nn/ops.h, as ts_cpu_<name>: memory in cpu_backend.c, GEMM and
  * convolutions in cpu_gemm_conv.c, group norm in cpu_norm.c, the optimizer

@@ -11,20 +11,44 @@
 
 #define NT ts_cpu_of(be)->threads
 
-/* SiLU: y = x s(x), s the logistic; dy/dx = s (1 + x (1 - s)). */
+/* SiLU: y = x s(x), s the logistic; dy/dx = s (1 + x (1 - s)). The loops
+ * run in chunks of TS_CPU_CHUNK on the clone for this CPU (TS_CPU_CLONES). */
+TS_CPU_CLONES
+static void silu_fwd_range(size_t i0, size_t i1, const float *x, float *y)
+{
+    #pragma omp simd
+    for (size_t i = i0; i < i1; i++) y[i] = x[i] * ts_sigmoid(x[i]);
+}
+
+TS_CPU_CLONES
+static void silu_bwd_range(size_t i0, size_t i1, const float *x, const float *dy, float *dx)
+{
+    #pragma omp simd
+    for (size_t i = i0; i < i1; i++) {
+        float s = ts_sigmoid(x[i]);
+        dx[i] = dy[i] * s * (1.0f + x[i] * (1.0f - s));
+    }
+}
+
+static size_t nchunks(size_t n) { return (n + TS_CPU_CHUNK - 1) / TS_CPU_CHUNK; }
+
+static inline size_t chunk_end(size_t c, size_t n)
+{
+    return (c + 1) * TS_CPU_CHUNK < n ? (c + 1) * TS_CPU_CHUNK : n;
+}
+
 void ts_cpu_silu_fwd(ts_backend *be, size_t n, const float *x, float *y)
 {
-    #pragma omp parallel for simd schedule(static) num_threads(NT) if (n > TS_CPU_PAR_MIN)
-    for (size_t i = 0; i < n; i++) y[i] = x[i] * ts_sigmoid(x[i]);
+    #pragma omp parallel for schedule(static) num_threads(NT) if (n > TS_CPU_PAR_MIN)
+    for (size_t c = 0; c < nchunks(n); c++)
+        silu_fwd_range(c * TS_CPU_CHUNK, chunk_end(c, n), x, y);
 }
 
 void ts_cpu_silu_bwd(ts_backend *be, size_t n, const float *x, const float *dy, float *dx)
 {
-    #pragma omp parallel for simd schedule(static) num_threads(NT) if (n > TS_CPU_PAR_MIN)
-    for (size_t i = 0; i < n; i++) {
-        float s = ts_sigmoid(x[i]);
-        dx[i] = dy[i] * s * (1.0f + x[i] * (1.0f - s));
-    }
+    #pragma omp parallel for schedule(static) num_threads(NT) if (n > TS_CPU_PAR_MIN)
+    for (size_t c = 0; c < nchunks(n); c++)
+        silu_bwd_range(c * TS_CPU_CHUNK, chunk_end(c, n), x, dy, dx);
 }
 
 /* Nearest-neighbour upsampling by 2 along L; rows are (b, c) pairs. */
@@ -124,10 +148,17 @@ void ts_cpu_add_rowvec_bwd(ts_backend *be, int rows, int cols, const float *dy, 
     }
 }
 
+TS_CPU_CLONES
+static void axpby_range(size_t i0, size_t i1, float a, const float *x, float b, float *y)
+{
+    #pragma omp simd
+    for (size_t i = i0; i < i1; i++) y[i] = a * x[i] + b * y[i];
+}
+
 void ts_cpu_axpby(ts_backend *be, size_t n, float a, const float *x, float b, float *y)
 {
-    #pragma omp parallel for simd schedule(static) num_threads(NT) if (n > TS_CPU_PAR_MIN)
-    for (size_t i = 0; i < n; i++) y[i] = a * x[i] + b * y[i];
+    #pragma omp parallel for schedule(static) num_threads(NT) if (n > TS_CPU_PAR_MIN)
+    for (size_t c = 0; c < nchunks(n); c++) axpby_range(c * TS_CPU_CHUNK, chunk_end(c, n), a, x, b, y);
 }
 
 /* out[r,:] = a[r] x[r,:] + b[r] y[r,:]; out may alias x or y. */
@@ -144,7 +175,6 @@ void ts_cpu_mix_rows(ts_backend *be, int rows, size_t n, const float *h_a, const
 }
 
 /* Reductions: chunk sums in double, then the chunk sums in order. */
-static size_t nchunks(size_t n) { return (n + TS_CPU_CHUNK - 1) / TS_CPU_CHUNK; }
 
 double ts_cpu_sumsq(ts_backend *be, size_t n, const float *x)
 {

@@ -16,6 +16,8 @@
  * groups, each group summed in sample order into its own partial, and the
  * partials summed in group order, so the result does not depend on the
  * number of threads. A pointwise conv (k 1, stride 1, pad 0) skips im2col.
+ * The 3-tap convolutions of the UNet's blocks go to the direct kernel of
+ * cpu_conv3.c instead (forward and backward data) where the CPU has AVX-512.
  * Measured against one big SGEMM over an im2col of the whole batch (and
  * OpenBLAS threads), this was about twice as fast (`make bench-ops` times the
  * conv ops today).
@@ -140,6 +142,13 @@ static float *col_scratch(ts_backend *be, const ts_conv1d_shape *s, long *stride
 void ts_cpu_conv1d_fwd(ts_backend *be, const ts_conv1d_shape *s, const float *x,
                        const float *w, const float *bias, float *y)
 {
+    if (ts_cpu_of(be)->conv3 && ts_cpu_conv3_fits(s, s->cout)) {
+        #pragma omp parallel for schedule(static) num_threads(NT)
+        for (int b = 0; b < s->batch; b++)
+            ts_cpu_conv3_sample(s->cin, s->cout, s->lin, x + (long)b * s->cin * s->lin, w,
+                                bias, y + (long)b * s->cout * s->lout);
+        return;
+    }
     const int kd = s->cin * s->k, pw = pointwise(s);
     long cstride = 0;
     float *cols = pw ? NULL : col_scratch(be, s, &cstride);
@@ -164,6 +173,15 @@ void ts_cpu_conv1d_fwd(ts_backend *be, const ts_conv1d_shape *s, const float *x,
 void ts_cpu_conv1d_bwd_data(ts_backend *be, const ts_conv1d_shape *s, const float *dy,
                             const float *w, float *dx)
 {
+    if (ts_cpu_of(be)->conv3 && ts_cpu_conv3_fits(s, s->cin)) {
+        float *wt = ts_scratch_get(&ts_cpu_of(be)->wt, (size_t)s->cout * s->cin * 3 * sizeof(float));
+        ts_cpu_conv3_flip(s->cin, s->cout, w, wt);
+        #pragma omp parallel for schedule(static) num_threads(NT)
+        for (int b = 0; b < s->batch; b++)
+            ts_cpu_conv3_sample(s->cout, s->cin, s->lin, dy + (long)b * s->cout * s->lout, wt,
+                                NULL, dx + (long)b * s->cin * s->lin);
+        return;
+    }
     const int kd = s->cin * s->k, pw = pointwise(s);
     long cstride = 0;
     float *cols = pw ? NULL : col_scratch(be, s, &cstride);

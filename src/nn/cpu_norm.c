@@ -9,7 +9,9 @@
  *   dgamma[c] += sum_{b,l} dy xhat,  dbeta[c] += sum_{b,l} dy.
  * Sums are in double, vectorised (omp simd) in an order fixed at compile
  * time, each owned by one thread: the results do not depend on the number
- * of threads.
+ * of threads. The backward reads dy and x once for the sums (each row's
+ * sums feed both dx and, summed over the batch in order, dgamma/dbeta) and
+ * once for dx.
  */
 #include "nn/cpu_backend.h"
 #include "nn/sigmoid.h"
@@ -20,43 +22,77 @@
 
 #define NT ts_cpu_of(be)->threads
 
-/* The forward; with act, also act = silu(y) row by row while y is in cache
- * (the same floats as silu_fwd over y afterwards). */
+#if defined(__x86_64__) && defined(__GNUC__)
+#include "nn/sigmoid_avx512.h"
+#define TS_GN_AVX512 1
+
+/* One row of the forward on 16 floats at a time, the tail masked:
+ * y = a x + b, and with act, act = silu(y); the same float operations as
+ * the loops of gn_fwd_group. */
+__attribute__((target("avx512f")))
+static void gn_row_avx512(int len, float a, float b, const float *x, float *y, float *act)
+{
+    const __m512 av = _mm512_set1_ps(a), bv = _mm512_set1_ps(b);
+    for (int l = 0; l < len; l += 16) {
+        const __mmask16 m = len - l >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << (len - l)) - 1u);
+        __m512 yv = _mm512_add_ps(_mm512_mul_ps(av, _mm512_maskz_loadu_ps(m, x + l)), bv);
+        _mm512_mask_storeu_ps(y + l, m, yv);
+        if (act) _mm512_mask_storeu_ps(act + l, m, _mm512_mul_ps(yv, ts_sigmoid16(yv)));
+    }
+}
+#endif
+
+/* One group bg of the forward: its mean and rstd, y = gamma xhat + beta
+ * and, with act, act = silu(y) row by row while y is in cache (the same
+ * floats as silu_fwd over y afterwards). */
+TS_CPU_CLONES
+static void gn_fwd_group(int bg, int groups, int cpg, int len, const float *x,
+                         const float *gamma, const float *beta, float *y, float *act,
+                         float *mean, float *rstd, int avx512)
+{
+    const long n = (long)cpg * len;
+    const int g = bg % groups;
+    const float *xg = x + (long)bg * n;       /* a group is contiguous */
+    float *yg = y + (long)bg * n;
+    double s = 0.0, ss = 0.0;
+    #pragma omp simd reduction(+:s)
+    for (long i = 0; i < n; i++) s += xg[i];
+    const double mu = s / (double)n;
+    #pragma omp simd reduction(+:ss)
+    for (long i = 0; i < n; i++) ss += (xg[i] - mu) * (xg[i] - mu);
+    const double rs = 1.0 / sqrt(ss / (double)n + TS_GN_EPS);
+    mean[bg] = (float)mu;
+    rstd[bg] = (float)rs;
+    for (int cc = 0; cc < cpg; cc++) {
+        const int c = g * cpg + cc;
+        const float a = (float)rs * gamma[c];
+        const float bb = beta[c] - (float)mu * a;
+        const float *xr = xg + (long)cc * len;
+        float *yr = yg + (long)cc * len;
+        float *ar = act ? act + (long)bg * n + (long)cc * len : NULL;
+#ifdef TS_GN_AVX512
+        if (avx512) {
+            gn_row_avx512(len, a, bb, xr, yr, ar);
+            continue;
+        }
+#endif
+        #pragma omp simd
+        for (int l = 0; l < len; l++) yr[l] = a * xr[l] + bb;
+        if (!act) continue;
+        #pragma omp simd
+        for (int l = 0; l < len; l++) ar[l] = yr[l] * ts_sigmoid(yr[l]);
+    }
+}
+
 static void groupnorm_fwd(ts_backend *be, int batch, int channels, int len, int groups,
                           const float *x, const float *gamma, const float *beta,
                           float *y, float *act, float *mean, float *rstd)
 {
     TS_CHECK(groups > 0 && channels % groups == 0);
-    const int cpg = channels / groups;
-    const long n = (long)cpg * len;
+    const int cpg = channels / groups, avx512 = ts_cpu_of(be)->avx512;
     #pragma omp parallel for schedule(static) num_threads(NT)
-    for (int bg = 0; bg < batch * groups; bg++) {
-        const int g = bg % groups;
-        const float *xg = x + (long)bg * n;       /* a group is contiguous */
-        float *yg = y + (long)bg * n;
-        double s = 0.0, ss = 0.0;
-        #pragma omp simd reduction(+:s)
-        for (long i = 0; i < n; i++) s += xg[i];
-        const double mu = s / (double)n;
-        #pragma omp simd reduction(+:ss)
-        for (long i = 0; i < n; i++) ss += (xg[i] - mu) * (xg[i] - mu);
-        const double rs = 1.0 / sqrt(ss / (double)n + TS_GN_EPS);
-        mean[bg] = (float)mu;
-        rstd[bg] = (float)rs;
-        for (int cc = 0; cc < cpg; cc++) {
-            const int c = g * cpg + cc;
-            const float a = (float)rs * gamma[c];
-            const float bb = beta[c] - (float)mu * a;
-            const float *xr = xg + (long)cc * len;
-            float *yr = yg + (long)cc * len;
-            #pragma omp simd
-            for (int l = 0; l < len; l++) yr[l] = a * xr[l] + bb;
-            if (!act) continue;
-            float *ar = act + (long)bg * n + (long)cc * len;
-            #pragma omp simd
-            for (int l = 0; l < len; l++) ar[l] = yr[l] * ts_sigmoid(yr[l]);
-        }
-    }
+    for (int bg = 0; bg < batch * groups; bg++)
+        gn_fwd_group(bg, groups, cpg, len, x, gamma, beta, y, act, mean, rstd, avx512);
 }
 
 void ts_cpu_groupnorm_fwd(ts_backend *be, int batch, int channels, int len, int groups,
@@ -73,6 +109,43 @@ void ts_cpu_groupnorm_silu_fwd(ts_backend *be, int batch, int channels, int len,
     groupnorm_fwd(be, batch, channels, len, groups, x, gamma, beta, h, y, mean, rstd);
 }
 
+/* dx of group bg, and each of its rows' sums of dy xhat and dy into
+ * rows[2 (b C + c) + 0, 1] for the parameter gradients. */
+TS_CPU_CLONES
+static void gn_bwd_group(int bg, int groups, int cpg, int len, const float *dy,
+                         const float *x, const float *gamma, const float *mean,
+                         const float *rstd, float *dx, double *rows)
+{
+    const long n = (long)cpg * len;
+    const int g = bg % groups;
+    const float mu = mean[bg], rs = rstd[bg];
+    double sg = 0.0, sgx = 0.0;
+    for (int cc = 0; cc < cpg; cc++) {
+        const float gm = gamma[g * cpg + cc];
+        const long o = (long)bg * n + (long)cc * len;
+        double sdy = 0.0, sdyx = 0.0;
+        #pragma omp simd reduction(+:sdy, sdyx)
+        for (int l = 0; l < len; l++) {
+            sdy += dy[o + l];
+            sdyx += (double)dy[o + l] * ((x[o + l] - mu) * rs);
+        }
+        rows[2 * ((long)bg * cpg + cc)] = sdyx;
+        rows[2 * ((long)bg * cpg + cc) + 1] = sdy;
+        sg += gm * sdy;
+        sgx += gm * sdyx;
+    }
+    const float mg = (float)(sg / (double)n), mgx = (float)(sgx / (double)n);
+    for (int cc = 0; cc < cpg; cc++) {
+        const float gm = gamma[g * cpg + cc];
+        const long o = (long)bg * n + (long)cc * len;
+        #pragma omp simd
+        for (int l = 0; l < len; l++) {
+            float xhat = (x[o + l] - mu) * rs;
+            dx[o + l] = rs * (dy[o + l] * gm - mg - xhat * mgx);
+        }
+    }
+}
+
 void ts_cpu_groupnorm_bwd(ts_backend *be, int batch, int channels, int len, int groups,
                           const float *dy, const float *x, const float *gamma,
                           const float *mean, const float *rstd,
@@ -80,54 +153,16 @@ void ts_cpu_groupnorm_bwd(ts_backend *be, int batch, int channels, int len, int 
 {
     TS_CHECK(groups > 0 && channels % groups == 0);
     const int cpg = channels / groups;
-    const long n = (long)cpg * len;
-
-    /* dx: one (b, g) per iteration. */
+    double *rows = ts_scratch_get(&ts_cpu_of(be)->red, (size_t)batch * channels * 2 * sizeof(double));
     #pragma omp parallel for schedule(static) num_threads(NT)
-    for (int bg = 0; bg < batch * groups; bg++) {
-        const int g = bg % groups;
-        const float mu = mean[bg], rs = rstd[bg];
-        double sg = 0.0, sgx = 0.0;
-        for (int cc = 0; cc < cpg; cc++) {
-            const float gm = gamma[g * cpg + cc];
-            const long o = (long)bg * n + (long)cc * len;
-            double sdy = 0.0, sdyx = 0.0;
-            #pragma omp simd reduction(+:sdy, sdyx)
-            for (int l = 0; l < len; l++) {
-                sdy += dy[o + l];
-                sdyx += (double)dy[o + l] * ((x[o + l] - mu) * rs);
-            }
-            sg += gm * sdy;
-            sgx += gm * sdyx;
-        }
-        const float mg = (float)(sg / (double)n), mgx = (float)(sgx / (double)n);
-        for (int cc = 0; cc < cpg; cc++) {
-            const float gm = gamma[g * cpg + cc];
-            const long o = (long)bg * n + (long)cc * len;
-            #pragma omp simd
-            for (int l = 0; l < len; l++) {
-                float xhat = (x[o + l] - mu) * rs;
-                dx[o + l] = rs * (dy[o + l] * gm - mg - xhat * mgx);
-            }
-        }
-    }
-
-    /* dgamma, dbeta: one channel per iteration, batches summed in order. */
-    #pragma omp parallel for schedule(static) num_threads(NT)
+    for (int bg = 0; bg < batch * groups; bg++)
+        gn_bwd_group(bg, groups, cpg, len, dy, x, gamma, mean, rstd, dx, rows);
+    /* dgamma, dbeta: the rows' sums, batches in order. */
     for (int c = 0; c < channels; c++) {
-        const int g = c / cpg;
         double sgm = 0.0, sbt = 0.0;
         for (int b = 0; b < batch; b++) {
-            const float mu = mean[b * groups + g], rs = rstd[b * groups + g];
-            const long o = ((long)b * channels + c) * len;
-            double s1 = 0.0, s2 = 0.0;
-            #pragma omp simd reduction(+:s1, s2)
-            for (int l = 0; l < len; l++) {
-                s1 += (double)dy[o + l] * ((x[o + l] - mu) * rs);
-                s2 += dy[o + l];
-            }
-            sgm += s1;
-            sbt += s2;
+            sgm += rows[2 * ((long)b * channels + c)];
+            sbt += rows[2 * ((long)b * channels + c) + 1];
         }
         dgamma[c] += (float)sgm;
         dbeta[c] += (float)sbt;

@@ -1,0 +1,141 @@
+/* cpu_conv3.c - the UNet's 3-tap convolution (k 3, stride 1, pad 1) computed
+ * directly with AVX-512, no im2col and no GEMM call, for one sample:
+ *
+ *   y[co, l] = bias[co] + sum_ci sum_kk w[co, ci, kk] x[ci, l + kk - 1]
+ *
+ * (zero outside 0 <= l + kk - 1 < len). A tile is 8 output channels by up to
+ * 48 positions held in 24 vector registers; for each input channel and tap,
+ * up to 3 shifted loads of x (masked at the ends, so the padding costs
+ * nothing) feed 8 broadcasts of w. Every output is summed in one fixed
+ * order (bias, then ci ascending, kk ascending, one fused multiply-add each),
+ * whatever the tile, the batch or the thread: bit-identical for any thread
+ * count. The backward data pass is the same kernel with the weights
+ * transposed and flipped (ts_cpu_conv3_flip).
+ *
+ * Selected at run time (cpu_backend.c) on CPUs with AVX-512F, for shapes
+ * whose output channels are a multiple of 8; elsewhere the convolution is
+ * im2col + SGEMM (cpu_gemm_conv.c).
+ */
+#include "nn/cpu_backend.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define TS_CONV3_X86 1
+#endif
+
+#define ROWS 8      /* output channels per tile */
+#define VL 16       /* floats per vector */
+
+int ts_cpu_conv3_available(void)
+{
+#ifdef TS_CONV3_X86
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f");
+#else
+    return 0;
+#endif
+}
+
+int ts_cpu_conv3_fits(const ts_conv1d_shape *s, int rows)
+{
+    return s->k == 3 && s->stride == 1 && s->pad == 1 && rows % ROWS == 0 && s->lin >= 1;
+}
+
+void ts_cpu_conv3_flip(int cin, int cout, const float *w, float *wt)
+{
+    for (int co = 0; co < cout; co++)
+        for (int ci = 0; ci < cin; ci++)
+            for (int kk = 0; kk < 3; kk++)
+                wt[((long)ci * cout + co) * 3 + (2 - kk)] = w[((long)co * cin + ci) * 3 + kk];
+}
+
+#ifdef TS_CONV3_X86
+
+/* Lanes [a, b) of a 16-lane mask, clamped to [0, 16). */
+static inline __mmask16 lanes(int a, int b)
+{
+    if (a < 0) a = 0;
+    if (b > VL) b = VL;
+    if (b <= a) return 0;
+    return (__mmask16)(((1u << b) - 1u) & ~((1u << a) - 1u));
+}
+
+/* One tile: rows co0 .. co0+7 (w and y already offset to co0), positions
+ * [l0, l0 + J*16) of which the first nl exist. */
+#define TILE(J)                                                                          \
+__attribute__((target("avx512f")))                                                       \
+static void tile##J(int cin, int len, const float *x, const float *w, const float *bias, \
+                    float *y, int l0, int nl)                                            \
+{                                                                                        \
+    __m512 acc[ROWS][J];                                                                 \
+    __mmask16 ld[3][J], st[J];                                                           \
+    for (int j = 0; j < J; j++) {                                                        \
+        st[j] = lanes(0, nl - j * VL);                                                   \
+        for (int kk = 0; kk < 3; kk++) {                                                 \
+            int p = l0 + j * VL + kk - 1;  /* input position of lane 0 */                \
+            ld[kk][j] = lanes(-p, len - p) & st[j];                                      \
+        }                                                                                \
+    }                                                                                    \
+    _Pragma("GCC unroll 8")                                                              \
+    for (int r = 0; r < ROWS; r++) {                                                     \
+        __m512 b0 = _mm512_set1_ps(bias ? bias[r] : 0.0f);                               \
+        _Pragma("GCC unroll 3")                                                          \
+        for (int j = 0; j < J; j++) acc[r][j] = b0;                                      \
+    }                                                                                    \
+    const long ws = (long)cin * 3;                                                       \
+    for (int ci = 0; ci < cin; ci++) {                                                   \
+        const float *xr = x + (long)ci * len + l0 - 1;                                   \
+        const float *wr = w + ci * 3;                                                    \
+        _Pragma("GCC unroll 3")                                                          \
+        for (int kk = 0; kk < 3; kk++) {                                                 \
+            __m512 xv[J];                                                                \
+            _Pragma("GCC unroll 3")                                                      \
+            for (int j = 0; j < J; j++)                                                  \
+                xv[j] = _mm512_maskz_loadu_ps(ld[kk][j], xr + kk + j * VL);              \
+            _Pragma("GCC unroll 8")                                                      \
+            for (int r = 0; r < ROWS; r++) {                                             \
+                __m512 wv = _mm512_set1_ps(wr[r * ws + kk]);                             \
+                _Pragma("GCC unroll 3")                                                  \
+                for (int j = 0; j < J; j++)                                              \
+                    acc[r][j] = _mm512_fmadd_ps(wv, xv[j], acc[r][j]);                   \
+            }                                                                            \
+        }                                                                                \
+    }                                                                                    \
+    _Pragma("GCC unroll 8")                                                              \
+    for (int r = 0; r < ROWS; r++) {                                                     \
+        _Pragma("GCC unroll 3")                                                          \
+        for (int j = 0; j < J; j++)                                                      \
+            _mm512_mask_storeu_ps(y + (long)r * len + l0 + j * VL, st[j], acc[r][j]);    \
+    }                                                                                    \
+}
+TILE(1)
+TILE(2)
+TILE(3)
+#undef TILE
+
+void ts_cpu_conv3_sample(int cin, int cout, int len, const float *x, const float *w,
+                         const float *bias, float *y)
+{
+    for (int co = 0; co < cout; co += ROWS) {
+        const float *wr = w + (long)co * cin * 3;
+        const float *br = bias ? bias + co : NULL;
+        float *yr = y + (long)co * len;
+        for (int l0 = 0; l0 < len; l0 += 3 * VL) {
+            int nl = len - l0, nv = (nl + VL - 1) / VL;
+            if (nv >= 3) tile3(cin, len, x, wr, br, yr, l0, nl);
+            else if (nv == 2) tile2(cin, len, x, wr, br, yr, l0, nl);
+            else tile1(cin, len, x, wr, br, yr, l0, nl);
+        }
+    }
+}
+
+#else
+
+void ts_cpu_conv3_sample(int cin, int cout, int len, const float *x, const float *w,
+                         const float *bias, float *y)
+{
+    (void)cin; (void)cout; (void)len; (void)x; (void)w; (void)bias; (void)y;
+    TS_CHECK(!"conv3 kernel called without AVX-512");
+}
+
+#endif
