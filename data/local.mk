@@ -14,12 +14,12 @@ regen-sales: data/gen_sales$(EXEEXT)
 
 # The pretrained default model: a committed artefact (make never retrains
 # it), installed in $(pkgdatadir); forecast falls back to it (model.h).
-# `make pretrain` reproduces it (8 minutes on 2 quiet cores; README,
+# `make pretrain` reproduces it (about 40 minutes on 2 quiet cores; README,
 # "The pretrained model"), `make pretrain PRETRAIN_MORE=--resume PRETRAIN_STEPS=N`
 # extends it from data/default.model.ckpt.
 dist_pkgdata_DATA += data/default.model
-PRETRAIN_ARGS = --corpus-series 300 --length 64:1200 --checkpoint-every 1000 --seed 1
-PRETRAIN_STEPS = 9000
+PRETRAIN_ARGS = --corpus-series 1000 --length 64:1200 --checkpoint-every 2000 --seed 1
+PRETRAIN_STEPS = 40000
 pretrain: src/tsdiff$(EXEEXT)
 	cd $(srcdir) && nice $(abs_top_builddir)/src/tsdiff$(EXEEXT) pretrain $(PRETRAIN_ARGS) \
 		--steps $(PRETRAIN_STEPS) $(PRETRAIN_MORE) -o data/default.model
