@@ -51,6 +51,12 @@ expect_rc 65 "$TSDIFF" backtest "$DATA" --model "$T/full.model" --windows 2
 expect_err "overlap the held-out windows"
 expect_rc 0 "$TSDIFF" backtest "$DATA" --model "$T/bt.model" --windows 2 --samples 8 --sampler-steps 4 --quiet
 grep -q '^tsdiff ' "$OUT" || fail "backtest --model: no table"
+# a fitted model scores only its own series: none of them here is an error
+sed '1s/,\([^,]*\)/,other_\1/g' "$DATA" > "$T/renamed.csv"
+expect_rc 65 "$TSDIFF" backtest "$T/renamed.csv" --model "$T/bt.model" --windows 2 --samples 8 \
+    -o "$T/none.csv"
+expect_err "nothing to score: none of its series is one the model was fitted on"
+[ ! -e "$T/none.csv" ] || fail "backtest with nothing to score wrote its output"
 
 expect_rc 64 "$TSDIFF" backtest
 expect_rc 64 "$TSDIFF" backtest "$DATA" --windows 0

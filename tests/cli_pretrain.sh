@@ -36,6 +36,13 @@ head -1 "$T/d.csv" | grep -q "^series,timestamp,mean,q0.05" || fail "not the for
 expect_rc 0 "$TSDIFF" forecast -m "$T/p.model" --data "$T/monthly.csv" --horizon 6 $FC -o "$T/m.csv"
 grep -q "^units,2024-06-01," "$T/m.csv" || fail "monthly forecast: $(cat "$T/m.csv")"
 
+# a checkpoint (fit record = the corpus) backtests any data: a universal
+# network is not bound to the series it was trained on
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" backtest "$DATA" -m "$T/p.model.ckpt" --windows 1 --horizon 6 $FC -o "$T/bt.csv"
+awk -F, '$1 == "(all)" && $2 == "tsdiff" && $3 > 0 { ok = 1 } END { exit !ok }' "$T/bt.csv" ||
+    fail "backtest of a checkpoint scored nothing: $(cat "$T/bt.csv")"
+
 # resume: the checkpoint's corpus, more steps
 # shellcheck disable=SC2086
 expect_rc 0 "$TSDIFF" pretrain --resume --steps 2 $Q -o "$T/p.model"

@@ -143,8 +143,11 @@ static int run_window(ts_backend *be, const ts_model *m, const ts_series_set *se
     int *nonneg = ts_xmalloc(set->n * sizeof *nonneg);
     for (size_t s = 0; s < set->n; s++) {
         long o = ts_backtest_origin(c, set->series[s].len, w);
-        /* a model with a fit record forecasts the series it was fitted on */
-        if (o < 2 || (m->fit && ts_model_find_series(m, set->series[s].name) < 0)) continue;
+        /* a model with a fit record forecasts the series it was fitted on;
+         * a universal network (pretrained, or fine-tuned from one) any */
+        if (o < 2 || (m->fit && !m->net.win.universal &&
+                      ts_model_find_series(m, set->series[s].name) < 0))
+            continue;
         sel[n] = s;
         nonneg[n] = ts_model_series_nonneg(m, &set->series[s]);
         origin[n++] = o;
@@ -176,6 +179,20 @@ static int run_window(ts_backend *be, const ts_model *m, const ts_series_set *se
     return rc;
 }
 
+/* A backtest that scored no point is an error, not a table of nan. */
+static int check_scored(const ts_model *m, const ts_series_set *set, ts_backtest *b,
+                        ts_error *err)
+{
+    ts_metric_result r;
+    ts_metric_acc_result(acc_at(b, set->n, TS_BT_MODEL), &r);
+    if (r.n > 0) return 0;
+    if (m->fit && !m->net.win.universal)
+        return ts_fail(err, TS_EDATA, "%s: nothing to score: none of its series is one the "
+                       "model was fitted on", set->source);
+    return ts_fail(err, TS_EDATA, "%s: nothing to score: no series is long enough for the "
+                   "held-out windows", set->source);
+}
+
 int ts_backtest_run(ts_backend *be, const ts_model *m, const ts_series_set *set,
                     const ts_backtest_config *c, ts_backtest *out, ts_error *err)
 {
@@ -191,6 +208,7 @@ int ts_backtest_run(ts_backend *be, const ts_model *m, const ts_series_set *set,
     for (size_t s = 0; !rc && s < set->n; s++)
         for (int k = 0; k < TS_BT_METHODS; k++)
             ts_metric_acc_merge(acc_at(out, set->n, k), acc_at(out, s, k));
+    if (!rc) rc = check_scored(m, set, out, err);
     if (rc) ts_backtest_free(out);
     return rc;
 }
