@@ -135,6 +135,10 @@ static char *window_path(const char *path, int w, int windows)
     return out;
 }
 
+/* A model with a fit record forecasts only the series it was fitted on; a
+ * universal network (pretrained, a checkpoint, or fine-tuned from one) any. */
+static int own_series_only(const ts_model *m) { return m->fit && !m->net.win.universal; }
+
 static int run_window(ts_backend *be, const ts_model *m, const ts_series_set *set,
                       const ts_backtest_config *c, int w, ts_backtest *b, ts_error *err)
 {
@@ -143,10 +147,7 @@ static int run_window(ts_backend *be, const ts_model *m, const ts_series_set *se
     int *nonneg = ts_xmalloc(set->n * sizeof *nonneg);
     for (size_t s = 0; s < set->n; s++) {
         long o = ts_backtest_origin(c, set->series[s].len, w);
-        /* a model with a fit record forecasts the series it was fitted on;
-         * a universal network (pretrained, or fine-tuned from one) any */
-        if (o < 2 || (m->fit && !m->net.win.universal &&
-                      ts_model_find_series(m, set->series[s].name) < 0))
+        if (o < 2 || (own_series_only(m) && ts_model_find_series(m, set->series[s].name) < 0))
             continue;
         sel[n] = s;
         nonneg[n] = ts_model_series_nonneg(m, &set->series[s]);
@@ -186,7 +187,7 @@ static int check_scored(const ts_model *m, const ts_series_set *set, ts_backtest
     ts_metric_result r;
     ts_metric_acc_result(acc_at(b, set->n, TS_BT_MODEL), &r);
     if (r.n > 0) return 0;
-    if (m->fit && !m->net.win.universal)
+    if (own_series_only(m))
         return ts_fail(err, TS_EDATA, "%s: nothing to score: none of its series is one the "
                        "model was fitted on", set->source);
     return ts_fail(err, TS_EDATA, "%s: nothing to score: no series is long enough for the "
