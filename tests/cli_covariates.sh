@@ -105,7 +105,8 @@ expect_rc 0 "$TSDIFF" pretrain --corpus-series 3 --length 80:160 --steps 2 --bat
     --levels 2 --context 14 --horizon 7 --threads 2 -q -o "$T/p.model"
 # shellcheck disable=SC2086
 expect_rc 0 env TSDIFF_MODEL="$T/p.model" "$TSDIFF" fit "$T/all.csv" $COLS --init default \
-    --covariate promo --categorical store --steps 2 --batch 8 --threads 2 -o "$T/ft.model" -q
+    --covariate promo --categorical store --horizon 7 --steps 2 --batch 8 --threads 2 \
+    -o "$T/ft.model" -q
 expect_rc 0 "$TSDIFF" info "$T/ft.model"
 expect_out "covariates:     promo (0/1), store=big, store=small"
 expect_out "18 input channels"

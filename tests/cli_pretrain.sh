@@ -48,6 +48,7 @@ awk -F, '$1 == "(all)" && $2 == "tsdiff" && $3 > 0 { ok = 1 } END { exit !ok }' 
 expect_rc 0 "$TSDIFF" pretrain --resume --steps 2 $Q -o "$T/p.model"
 expect_rc 0 "$TSDIFF" info "$T/p.model"
 expect_out "steps=5"
+expect_out "; then tsdiff pretrain --resume --steps 2"
 
 # a folder of CSV files of two frequencies
 mkdir "$T/corpus"
@@ -89,12 +90,49 @@ if [ -f "$top_srcdir/data/default.model" ]; then
 fi
 cd "$T"
 
-# fit --init FILE: the model's window and network, its weights to start
+# fit --init FILE: the model's network, its weights to start; a universal
+# model takes the horizon a fit from scratch would choose for the data and
+# a context no longer than its own (24 here), or what --context and
+# --horizon give
 # shellcheck disable=SC2086
 expect_rc 0 "$TSDIFF" fit "$DATA" --init "$T/p.model" --steps 2 --batch 4 $Q -o "$T/ft.model"
 expect_rc 0 "$TSDIFF" info "$T/ft.model"
 expect_out "init=$T/p.model"
 expect_out "context:        24"
+horizon=$(grep "^horizon:" "$OUT")
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" fit "$DATA" --init none --steps 1 --batch 4 --channels 8 --levels 2 $Q \
+    -o "$T/sc.model"
+expect_rc 0 "$TSDIFF" info "$T/sc.model"
+expect_out "$horizon"
+expect_out "horizon:        30"
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" fit "$DATA" --init "$T/p.model" --context 40 --horizon 6 --steps 2 --batch 4 \
+    $Q -o "$T/ft2.model"
+expect_rc 0 "$TSDIFF" info "$T/ft2.model"
+expect_out "context:        40"
+expect_out "horizon:        6"
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" forecast -m "$T/ft2.model" $FC -o "$T/ft2.csv"
+[ "$(wc -l <"$T/ft2.csv")" -eq 31 ] || fail "fine-tuned forecast: $(wc -l <"$T/ft2.csv") lines"
+
+# --init auto, fit's default: the pretrained model unless the options ask
+# for a network of their own; a TSDIFF_MODEL that names nothing is an error
+# shellcheck disable=SC2086
+expect_rc 0 env TSDIFF_MODEL="$T/p.model" "$TSDIFF" fit "$DATA" --steps 2 --batch 4 --threads 2 \
+    -o "$T/auto.model"
+expect_rc 0 "$TSDIFF" info "$T/auto.model"
+expect_out "init=$T/p.model"
+# shellcheck disable=SC2086
+expect_rc 0 env TSDIFF_MODEL="$T/p.model" "$TSDIFF" fit "$DATA" --steps 2 --batch 4 --threads 2 \
+    --channels 16 --verbose -o "$T/own.model"
+expect_err "--channels asks for a network of its own: training from random weights"
+expect_rc 0 "$TSDIFF" info "$T/own.model"
+if grep -q "init=" "$OUT"; then fail "--channels 16 started from the pretrained model"; fi
+# shellcheck disable=SC2086
+expect_rc 66 env TSDIFF_MODEL="$T/gone.model" "$TSDIFF" fit "$DATA" --steps 2 $Q -o "$T/x.model"
+expect_err "TSDIFF_MODEL"
+[ ! -e "$T/x.model" ] || fail "a failed fit wrote a model"
 # shellcheck disable=SC2086
 expect_rc 64 "$TSDIFF" fit "$DATA" --init "$T/p.model" --channels 16 --steps 2 $Q -o "$T/x.model"
 expect_err "drop --channels"
@@ -107,6 +145,10 @@ expect_rc 0 "$TSDIFF" fit "$DATA" --steps 2 --batch 4 --channels 8 --levels 2 --
 expect_rc 64 "$TSDIFF" fit "$T/monthly.csv" --init "$T/daily.model" --steps 2 $Q -o "$T/x.model"
 expect_err "cannot start a fit of monthly data"
 [ "$(wc -l <"$ERR")" -eq 1 ] || fail "more than one line: $(cat "$ERR")"
+# and fixes its window (only a universal one takes the data's)
+# shellcheck disable=SC2086
+expect_rc 64 "$TSDIFF" fit "$DATA" --init "$T/daily.model" --horizon 7 --steps 2 $Q -o "$T/x.model"
+expect_err "drop --horizon"
 
 # backtest scores a universal model zero-shot, and fine-tunes with --init
 BT="--windows 1 --samples 4 --sampler-steps 3 $Q"

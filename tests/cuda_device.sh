@@ -21,7 +21,7 @@ if grep -E "$CUDA_LIBS" "$OUT" >"$T/cuda-libs"; then
 fi
 
 DATA=$top_srcdir/data/sales.csv
-TINY="--steps 2 --batch 4 --channels 8 --levels 2 --diffusion-steps 20 --horizon 7
+TINY="--init none --steps 2 --batch 4 --channels 8 --levels 2 --diffusion-steps 20 --horizon 7
       --context 14 --threads 1"
 set +e
 # shellcheck disable=SC2086

@@ -29,12 +29,14 @@
 #define MAX_FREQS 8
 #define DEFAULT_HORIZON 32
 #define DEFAULT_CONTEXT 128
+#define DEFAULT_UNDATED 0.1   /* the share of windows seen without dates */
 
 typedef struct pretrain_args {
     ts_csv_cli csv;
     ts_cli_fit fit;
     const char *model, *corpus, *freqs, *length;
     long corpus_series, corpus_seed, checkpoint_every;
+    double undated;     /* --undated, < 0 when not given */
     int resume;
     double wait;
     char ckpt[4096];   /* OUTPUT.ckpt */
@@ -46,6 +48,7 @@ typedef struct corpus_settings {
     char corpus[4096], freqs[64], length[48];
     unsigned long long seed;
     long series;
+    double undated;     /* the share of windows seen undated */
 } corpus_settings;
 
 static int settings_from_model(const ts_model *m, corpus_settings *c, ts_error *err)
@@ -63,6 +66,8 @@ static int settings_from_model(const ts_model *m, corpus_settings *c, ts_error *
     snprintf(c->length, sizeof c->length, "%s", len);
     c->seed = strtoull(seed, NULL, 10);
     c->series = strtol(series, NULL, 10);
+    const char *undated = ts_model_provenance(m, "undated");   /* older runs had none */
+    c->undated = undated ? strtod(undated, NULL) : 0;
     return 0;
 }
 
@@ -104,13 +109,18 @@ static int build_corpus(const pretrain_args *a, const corpus_settings *c, ts_ser
 /* Where the network came from, inside the model file. */
 static void set_provenance(ts_model *m, const pretrain_args *a, const corpus_settings *c)
 {
+    const char *before = a->resume ? ts_model_provenance(m, "command") : NULL;
+    char chain[8192];   /* a resumed run's commands, oldest first */
+    snprintf(chain, sizeof chain, "%s%s%s", before ? before : "", before ? "; then " : "",
+             a->command);
     ts_model_set_provenance(m, "made_by", "tsdiff pretrain");
-    ts_model_set_provenance(m, "command", "%s", a->command);
+    ts_model_set_provenance(m, "command", "%s", chain);
     ts_model_set_provenance(m, "corpus", "%s", c->corpus);
     ts_model_set_provenance(m, "corpus.freqs", "%s", c->freqs);
     ts_model_set_provenance(m, "corpus.series", "%ld", c->series);
     ts_model_set_provenance(m, "corpus.length", "%s", c->length);
     ts_model_set_provenance(m, "corpus.seed", "%llu", c->seed);
+    ts_model_set_provenance(m, "undated", "%g", c->undated);
     ts_model_set_provenance(m, "tsdiff", "%s (commit %s)", PACKAGE_VERSION, TSDIFF_COMMIT);
 }
 
@@ -130,7 +140,8 @@ static int save_checkpoint(void *ctx, ts_error *err)
 /* The training configuration: the fit options, a universal window, varied
  * windows; on --resume the checkpoint's batch and rate unless given. */
 static int make_config(const pretrain_args *a, const ts_series_set *set, const ts_model *m,
-                       ts_train_config *cfg, checkpoint_ctx *ctx, ts_error *err)
+                       double c_undated, ts_train_config *cfg, checkpoint_ctx *ctx,
+                       ts_error *err)
 {
     int rc = ts_cli_fit_config(&a->fit, set, cfg, err);
     if (rc) return rc;
@@ -138,6 +149,7 @@ static int make_config(const pretrain_args *a, const ts_series_set *set, const t
     if (!a->fit.context) cfg->context = DEFAULT_CONTEXT;
     cfg->universal = 1;
     cfg->vary_window = 1;
+    cfg->undated = c_undated;
     cfg->checkpoint_every = a->checkpoint_every;
     cfg->checkpoint = save_checkpoint;
     cfg->checkpoint_ctx = ctx;
@@ -165,7 +177,8 @@ static int run_pretrain(pretrain_args *a, ts_error *err)
     ts_backend *be = NULL;
     ts_outputs outs = {0};
     ts_train_config cfg;
-    corpus_settings c = {.seed = (unsigned long long)a->corpus_seed, .series = a->corpus_series};
+    corpus_settings c = {.seed = (unsigned long long)a->corpus_seed, .series = a->corpus_series,
+                         .undated = DEFAULT_UNDATED};
     snprintf(c.corpus, sizeof c.corpus, "%s", a->corpus);
     snprintf(c.freqs, sizeof c.freqs, "%s", a->freqs);
     snprintf(c.length, sizeof c.length, "%s", a->length);
@@ -175,8 +188,9 @@ static int run_pretrain(pretrain_args *a, ts_error *err)
     ts_signals_init(1);
     int rc = ts_outputs_claim(&outs, NULL, 0, out, 2, a->wait, err);
     if (!rc && a->resume) rc = load_resumable(a, &m, &c, err);
+    if (a->undated >= 0) c.undated = a->undated;   /* given: also on --resume */
     if (!rc) rc = build_corpus(a, &c, &set, err);
-    if (!rc) rc = make_config(a, &set, &m, &cfg, &ctx, err);
+    if (!rc) rc = make_config(a, &set, &m, c.undated, &cfg, &ctx, err);
     if (!rc && !a->resume) rc = ts_train_setup(&set, &cfg, &m.net, &ts_model_fit(&m)->train, err);
     if (!rc) rc = ts_backend_open(a->fit.device, a->fit.threads, &be, err);
     if (rc) goto done;
@@ -220,7 +234,7 @@ int ts_cmd_pretrain(int argc, char **argv)
 {
     pretrain_args a = {.model = "tsdiff-pretrained.model", .corpus = "synthetic",
                        .freqs = "H,D,W,M,Q", .length = "64:1200", .corpus_series = 200,
-                       .corpus_seed = 1};
+                       .corpus_seed = 1, .undated = -1};
     ts_cli_fit_init(&a.fit);
     const ts_opt opts[] = {
         {"corpus", 0, TS_OPT_STRING, &a.corpus, "synthetic|DIR", "train on generated series (default) or on every .csv file of DIR", 0, 0},
@@ -230,6 +244,7 @@ int ts_cmd_pretrain(int argc, char **argv)
         {"corpus-seed", 0, TS_OPT_LONG, &a.corpus_seed, "N", "seed of the generated corpus (default 1)", 0, 9.2e18},
         {"model", 'o', TS_OPT_STRING, &a.model, "FILE", "network to write (default tsdiff-pretrained.model)", 0, 0},
         {"checkpoint-every", 0, TS_OPT_LONG, &a.checkpoint_every, "N", "save FILE.ckpt (resumable) every N steps and at the end", 1, 1e9},
+        {"undated", 0, TS_OPT_DOUBLE, &a.undated, "SHARE", "share of training windows seen without dates, as series without a time column are (default 0.1; on --resume the checkpoint's)", 0, 1},
         {"resume", 0, TS_OPT_FLAG, &a.resume, NULL, "continue from FILE.ckpt, on its corpus, for --steps more steps", 0, 0},
         {"wait", 0, TS_OPT_DOUBLE, &a.wait, "SECONDS", "wait this long for another run writing the same files (default 0: exit 75 at once)", 0, 1e9},
         TS_FIT_OPTIONS(a.fit),

@@ -32,7 +32,9 @@ int ts_cli_fit_config(const ts_cli_fit *f, const ts_series_set *set, ts_train_co
     if (f->select) {
         if (!strcmp(f->select, "crps")) c->select_crps = 1;
         else if (!strcmp(f->select, "loss")) c->select_crps = 0;
-        else return ts_fail(err, TS_EUSAGE, "--select expects crps or loss, found \"%s\"", f->select);
+        else if (!strcmp(f->select, "last")) c->keep_last = 1;
+        else return ts_fail(err, TS_EUSAGE, "--select expects crps, loss or last, found \"%s\"",
+                            f->select);
     }
     if (f->target) {
         if (!strcmp(f->target, "residual")) c->residual = 1;
@@ -43,11 +45,13 @@ int ts_cli_fit_config(const ts_cli_fit *f, const ts_series_set *set, ts_train_co
     return 0;
 }
 
-/* An option given that the init model decides otherwise: its name, or NULL. */
+/* An option given that the init model decides otherwise: its name, or NULL.
+ * A universal network takes any window (its weights do not depend on the
+ * length), so only a fitted model fixes context and horizon. */
 static const char *contradiction(const ts_cli_fit *f, const ts_net *n)
 {
-    if (f->context && f->context != n->win.context) return "--context";
-    if (f->horizon && f->horizon != n->win.horizon) return "--horizon";
+    if (!n->win.universal && f->context && f->context != n->win.context) return "--context";
+    if (!n->win.universal && f->horizon && f->horizon != n->win.horizon) return "--horizon";
     if (f->channels && f->channels != n->unet.width) return "--channels";
     if (f->levels && f->levels != n->unet.levels) return "--levels";
     if (f->res_blocks && f->res_blocks != n->unet.res_blocks) return "--res-blocks";
@@ -91,6 +95,61 @@ static int start_covariates(const char *what, const ts_series_set *set, const ts
     return rc;
 }
 
+/* A universal network starting a fit gets cfg's horizon (--horizon or the
+ * frequency's) and --context, else the context a fit from scratch would
+ * choose, but no longer than the one the network was trained with (longer
+ * ones did worse on hourly data: bench/RESULTS.md, "Pretrained model");
+ * its covariate channels stay (start_covariates then checks or adds). */
+static int universal_window(const ts_cli_fit *f, const ts_series_set *set,
+                            const ts_train_config *cfg, ts_net *net, ts_error *err)
+{
+    int H = cfg->horizon, own = net->win.context;
+    int C = f->context ? f->context : ts_window_default_context(set, H);
+    if (!f->context && C > own) C = own;
+    int n_cov = net->win.n_cov, raw[TS_WINDOW_MAX_COVS];
+    for (int k = 0; k < n_cov; k++) raw[k] = net->win.cov_raw[k];
+    int rc = ts_window_spec_make_universal(&net->win, C, H, net->win.levels, err);
+    if (rc) return rc;
+    ts_window_set_covariates(&net->win, n_cov, raw);   /* the model's, if any */
+    TS_CHECK(net->win.channels == net->unet.in_channels);
+    net->unet.length = net->win.length;
+    return 0;
+}
+
+/* The option that asks for a network other than the pretrained one (a
+ * width, depth, schedule or target of its own), or NULL. */
+static const char *own_network(const ts_cli_fit *f, const ts_net *pre)
+{
+    if (f->channels && f->channels != pre->unet.width) return "--channels";
+    if (f->levels && f->levels != pre->unet.levels) return "--levels";
+    if (f->res_blocks && f->res_blocks != pre->unet.res_blocks) return "--res-blocks";
+    if (f->T && f->T != pre->T) return "--diffusion-steps";
+    if (f->schedule) return "--schedule";
+    if (f->target && !strcmp(f->target, "residual")) return "--target residual";
+    return NULL;
+}
+
+/* --init auto (fit's default): the pretrained model, unless it is not
+ * installed or the options describe another network; then random weights.
+ * Returns 1 for random weights (one info line says why), 0 with the
+ * pretrained model in *init and its path in path, or the load's error. */
+static int init_auto(const ts_cli_fit *f, ts_model *init, char *path, size_t size, ts_error *err)
+{
+    ts_error miss = {0};
+    if (ts_model_find_pretrained(path, size, &miss)) {
+        if (getenv("TSDIFF_MODEL")) return ts_fail(err, miss.code, "%s", miss.msg);  /* named */
+        ts_note("no pretrained model installed: training from random weights (%s)", miss.msg);
+        return 1;
+    }
+    int rc = ts_model_load(path, init, err);
+    if (rc) return rc;
+    const char *why = own_network(f, &init->net);
+    if (!why) return 0;
+    ts_note("%s asks for a network of its own: training from random weights", why);
+    ts_model_free(init);
+    return 1;
+}
+
 int ts_cli_fit_from_init(const ts_cli_fit *f, const ts_series_set *set, ts_train_config *cfg,
                          ts_model *init, ts_model *m, ts_error *err)
 {
@@ -98,8 +157,16 @@ int ts_cli_fit_from_init(const ts_cli_fit *f, const ts_series_set *set, ts_train
     char path[4096];
     char a[32], b[32];
     if (!strcmp(what, "none")) return 1;
-    int rc = !strcmp(what, "default") ? ts_model_find_pretrained(path, sizeof path, err) : 0;
-    if (!rc) rc = ts_model_load(strcmp(what, "default") ? what : path, init, err);
+    int rc = ts_train_check_set(set, err);
+    if (rc) return rc;
+    if (!strcmp(what, "auto")) {
+        rc = init_auto(f, init, path, sizeof path, err);
+        if (rc) return rc;
+        what = "default";
+    } else {
+        rc = !strcmp(what, "default") ? ts_model_find_pretrained(path, sizeof path, err) : 0;
+        if (!rc) rc = ts_model_load(strcmp(what, "default") ? what : path, init, err);
+    }
     if (rc) return rc;
     const ts_net *n = &init->net;
     const char *bad = contradiction(f, n);
@@ -116,12 +183,15 @@ int ts_cli_fit_from_init(const ts_cli_fit *f, const ts_series_set *set, ts_train
     m->net.cov = (ts_cov_table){0};   /* init's stays init's: start_covariates copies it */
     m->net.ema = ts_xmalloc(n->n_params * sizeof *m->net.ema);
     memcpy(m->net.ema, n->ema, n->n_params * sizeof *m->net.ema);
-    rc = start_covariates(what, set, n, &m->net, err);
+    rc = n->win.universal ? universal_window(f, set, cfg, &m->net, err) : 0;
+    if (!rc) rc = start_covariates(what, set, n, &m->net, err);
     if (rc) return rc;
     ts_window_bind_grid(&m->net.win, set->freq, set->has_time);
-    cfg->horizon = n->win.horizon;
-    cfg->context = n->win.context;
+    cfg->horizon = m->net.win.horizon;
+    cfg->context = m->net.win.context;
     cfg->init = m->net.ema;
+    if (!f->steps && !(f->epochs > 0)) cfg->steps = TS_FIT_INIT_STEPS;
+    if (!(f->lr > 0)) cfg->optim.lr = TS_FIT_INIT_LR;
     ts_train_record_start(&ts_model_fit(m)->train, cfg);
     ts_model_set_provenance(m, "init", "%s", strcmp(what, "default") ? what : path);
     const char *steps = ts_model_provenance(init, "steps");

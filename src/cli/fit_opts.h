@@ -15,25 +15,30 @@ typedef struct ts_cli_fit {
     const char *init;   /* --init: default, none or a model file */
 } ts_cli_fit;
 
-/* What --init is when not given (fit and backtest): "none" trains from
- * random weights; bench/RESULTS.md, "Pretrained model", says why. */
-#define TS_FIT_INIT_DEFAULT "none"
+/* What --init is when not given (fit and backtest): "auto" starts from the
+ * pretrained model where it is installed and the options do not ask for
+ * another network, else from random weights. A fit that starts from a
+ * model takes fewer steps at a higher peak rate by default;
+ * bench/RESULTS.md, "Pretrained model", has the measurements. */
+#define TS_FIT_INIT_DEFAULT "auto"
+#define TS_FIT_INIT_STEPS 300
+#define TS_FIT_INIT_LR 2e-3
 
 #define TS_FIT_OPTIONS(f) \
     {"horizon", 'H', TS_OPT_INT, &(f).horizon, "H", "steps to forecast (default: from the frequency, e.g. 30 for daily)", 1, 100000}, \
     {"context", 'C', TS_OPT_INT, &(f).context, "C", "history steps the model sees (default: chosen from the data)", 1, 1000000}, \
-    {"steps", 0, TS_OPT_LONG, &(f).steps, "N", "optimizer steps (default 1500)", 1, 1e9}, \
+    {"steps", 0, TS_OPT_LONG, &(f).steps, "N", "optimizer steps (default 1500; 300 starting from a model, --init)", 1, 1e9}, \
     {"epochs", 0, TS_OPT_DOUBLE, &(f).epochs, "E", "train for E passes over the windows instead of --steps", 0.001, 1e6}, \
     {"batch", 'b', TS_OPT_INT, &(f).batch, "N", "windows per step (default 32)", 1, 65536}, \
-    {"lr", 0, TS_OPT_DOUBLE, &(f).lr, "RATE", "peak learning rate (default 1e-3)", 1e-7, 1}, \
+    {"lr", 0, TS_OPT_DOUBLE, &(f).lr, "RATE", "peak learning rate (default 1e-3; 2e-3 starting from a model)", 1e-7, 1}, \
     {"channels", 0, TS_OPT_INT, &(f).channels, "N", "UNet width at the first level (default 32)", 1, 4096}, \
     {"levels", 0, TS_OPT_INT, &(f).levels, "N", "UNet resolution levels (default 3)", 1, TS_UNET_MAX_LEVELS}, \
     {"res-blocks", 0, TS_OPT_INT, &(f).res_blocks, "N", "residual blocks per level (default 1)", 1, 16}, \
     {"diffusion-steps", 'T', TS_OPT_INT, &(f).T, "T", "diffusion steps (default 200)", 10, 100000}, \
     {"schedule", 0, TS_OPT_STRING, &(f).schedule, "NAME", "noise schedule: linear (default) or cosine", 0, 0}, \
-    {"select", 0, TS_OPT_STRING, &(f).select, "crps|loss", "keep the weights with the best validation CRPS (default) or loss", 0, 0}, \
+    {"select", 0, TS_OPT_STRING, &(f).select, "crps|loss|last", "keep the weights with the best validation CRPS (default) or loss, or the last ones", 0, 0}, \
     {"target", 0, TS_OPT_STRING, &(f).target, "KIND", "value: learn the values (default); residual: departures from the seasonal-naive forecast", 0, 0}, \
-    {"init", 0, TS_OPT_STRING, &(f).init, "default|none|FILE", "start from the weights of the pretrained model, of none (random, the default) or of a model file", 0, 0}, \
+    {"init", 0, TS_OPT_STRING, &(f).init, "auto|default|none|FILE", "start from the pretrained model's weights (default), random ones (none) or a model file's; auto (the default): the pretrained model unless not installed or the options ask for another network", 0, 0}, \
     {"seed", 0, TS_OPT_LONG, &(f).seed, "N", "random seed (default 1)", 0, 9.2e18}, \
     {"threads", 'j', TS_OPT_INT, &(f).threads, "N", "CPU threads (default: all cores)", 0, 4096}, \
     {"device", 0, TS_OPT_STRING, &(f).device, "DEV", "cpu, cuda or auto (default: $TSDIFF_DEVICE or auto)", 0, 0}, \

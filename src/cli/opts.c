@@ -132,7 +132,8 @@ void ts_opts_help(const ts_cmd_spec *spec, FILE *out)
                          o->short_name ? o->short_name : ' ', o->short_name ? ", " : "  ",
                          o->name, o->kind == TS_OPT_FLAG ? "" : " ",
                          o->kind == TS_OPT_FLAG ? "" : o->arg);
-        if (k < 30) fprintf(out, "%-30s%s\n", left, o->help);
+        if (k < 29)   /* at least two spaces before the help */
+            fprintf(out, "%-30s%s\n", left, o->help);
         else fprintf(out, "%s\n%30s%s\n", left, "", o->help);
     }
     fprintf(out, "%-30s%s\n", "      --help", "show this help and exit");

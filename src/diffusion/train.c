@@ -114,15 +114,22 @@ void ts_train_record_free(ts_train_record *r)
     memset(r, 0, sizeof *r);
 }
 
-int ts_train_setup(const ts_series_set *set, const ts_train_config *cfg, ts_net *n,
-                   ts_train_record *rec, ts_error *err)
+int ts_train_check_set(const ts_series_set *set, ts_error *err)
 {
     if (set->n == 0) return ts_fail(err, TS_EDATA, "%s: no series", set->source);
     if (all_constant(set))
         return ts_fail(err, TS_EDATA, "%s: every series is constant: there is nothing to learn",
                        set->source);
+    return 0;
+}
+
+int ts_train_setup(const ts_series_set *set, const ts_train_config *cfg, ts_net *n,
+                   ts_train_record *rec, ts_error *err)
+{
+    int rc = ts_train_check_set(set, err);
+    if (rc) return rc;
     int context = cfg->context ? cfg->context : ts_window_default_context(set, cfg->horizon);
-    int rc = cfg->universal
+    rc = cfg->universal
            ? ts_window_spec_make_universal(&n->win, context, cfg->horizon, cfg->unet.levels, err)
            : ts_window_spec_init(&n->win, set, context, cfg->horizon, cfg->unet.levels, err);
     if (rc) return rc;
@@ -217,6 +224,10 @@ static void upload_batch(trainer *tr, int rows) { upload_rows(tr, 0, rows); }
 /* ---- one training step: pick -> upload -> noise -> forward -> loss ->
  * backward -> update, each its own function ------------------------------- */
 
+/* The counters of the undated draws in the VARIED WINDOWS stream, far past
+ * those of the context and horizon draws (4 per pick). */
+#define UNDATED_DRAWS (UINT64_C(1) << 62)
+
 /* Fill row r with window (s, origin) cut to a random effective context and
  * horizon (VARIED WINDOWS, train.h), drawn as pick number k. */
 static void fill_varied_row(trainer *tr, int r, size_t s, long origin, uint64_t k)
@@ -232,6 +243,11 @@ static void fill_varied_row(trainer *tr, int r, size_t s, long origin, uint64_t 
     ts_series_view v = ts_series_view_at(tr->set, s, tr->level[s]);
     long from = origin - c < 0 ? 0 : origin - c, to = origin + h < v.len ? origin + h : v.len;
     ts_series_view cut = ts_series_view_slice(&v, from, to);
+    if (tr->cfg->undated > 0 &&
+        ts_philox_uniform(tr->vary_seed, UNDATED_DRAWS + k) < tr->cfg->undated) {
+        cut.freq = (ts_freq){TS_FREQ_NONE, 1};   /* as a series without dates */
+        cut.has_time = 0;
+    }
     ts_window_fill(&tr->n->win, &cut, origin - from, tr->in_h + (size_t)r * tr->ch * tr->L,
                    tr->x0_h + (size_t)r * tr->H, tr->mask_h + (size_t)r * tr->H, &scale);
 }
@@ -662,7 +678,8 @@ static void checkpoint_eval(trainer *tr, long step, double train_loss)
 {
     ts_train_record *rec = tr->rec;
     double val = !tr->nval ? NAN : with_ema(tr, rec->select_crps ? val_crps : val_loss);
-    int better = tr->nval ? val < rec->best_val_loss : 1;  /* no validation: keep the latest */
+    /* no validation, or asked to: keep the latest */
+    int better = tr->nval && !tr->cfg->keep_last ? val < rec->best_val_loss : 1;
     if (better || !tr->n->ema) {
         keep_ema(tr, step);
         if (tr->nval) rec->best_val_loss = val;

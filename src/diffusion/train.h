@@ -36,6 +36,8 @@ typedef struct ts_train_config {
     long val_every;            /* 0: about 20 validations per run */
     int select_crps;           /* keep the weights of the best validation CRPS
                                   (1, default) or validation loss (0) */
+    int keep_last;             /* 1: keep the final weights whatever the
+                                  validation (select_crps still scores them) */
     int residual;              /* targets relative to the seasonal lag (1) or
                                   the scaled values (0, default); window.h */
     int universal;             /* 1: the frequency-free window (data/window.h,
@@ -43,6 +45,8 @@ typedef struct ts_train_config {
     int vary_window;           /* 1: each training window gets a random
                                   effective context and horizon (VARIED
                                   WINDOWS below); 0 (default): full windows */
+    double undated;            /* VARIED WINDOWS: the share of windows filled
+                                  as if their series had no dates (0: none) */
     const float *init;         /* a new run's initial weights (n_params
                                   floats: a model's EMA weights, fit --init);
                                   NULL: random initialisation */
@@ -64,8 +68,11 @@ void ts_train_config_default(ts_train_config *c);
  * is at forecast time: scale, lags and masks come from those c points
  * alone); and it keeps its full horizon with probability 1/2, else only its
  * first h target points, h uniform in [1, H] (later targets masked out of
- * the loss). The network's window and inputs are the same either way; the
- * draws come from a stream of their own, so runs without it are unchanged. */
+ * the loss). A share cfg->undated of the windows is filled as an undated
+ * series is (no frequency: no season slots, phases or lags), so that the
+ * network also forecasts series without a time column. The network's window
+ * and inputs are the same either way; the draws come from a stream of their
+ * own, so runs without it are unchanged. */
 
 /* The default horizon for a frequency: 48 hourly, 30 daily, 13 weekly,
  * 12 monthly, 8 quarterly, 4 yearly, 60 for (multiples of) minutes and
@@ -102,6 +109,10 @@ void ts_train_record_free(ts_train_record *r);
  * optimizer state. */
 int ts_train(ts_backend *be, const ts_series_set *set, const ts_train_config *cfg,
              ts_net *net, ts_train_record *rec, ts_error *err);
+
+/* TS_EDATA when the set has no series or every series is constant
+ * (nothing to learn); ts_train_setup and a fit from a model both ask. */
+int ts_train_check_set(const ts_series_set *set, ts_error *err);
 
 /* Build the window layout, network and diffusion settings of a new model
  * from cfg and the data (no training), and start its record. net and rec
