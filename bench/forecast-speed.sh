@@ -16,7 +16,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 # The model sees everything but the last 30 days (backtest fits it so).
-"$tsdiff" backtest "$data" --horizon 30 --windows 1 --samples 4 --sampler-steps 2 \
+"$tsdiff" backtest "$data" --init none --horizon 30 --windows 1 --samples 4 --sampler-steps 2 \
     --save-model "$tmp/m.model" --quiet "$@" >/dev/null
 printf '%-16s %9s %9s %9s %9s %9s\n' sampler calls "time (s)" CRPS wQL9 cov80
 for s in "dpmpp 10" "dpmpp 20" "ddim 20" "ddpm 0"; do

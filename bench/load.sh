@@ -70,7 +70,7 @@ print(f().decode())' "$lib" 2>/dev/null || echo unknown
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo "OpenBLAS: OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-(unset)}, kernel $(corename)"
 echo "OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-(unset)} GOMP_SPINCOUNT=${GOMP_SPINCOUNT:-(unset)}"
-"$first" fit "$data" --steps 50 -o "$tmp/m.model" --quiet --device cpu
+"$first" fit "$data" --init none --steps 50 -o "$tmp/m.model" --quiet --device cpu
 
 # run JOB THREADS: time one job of the current variant, in seconds.
 run() {
@@ -78,7 +78,7 @@ run() {
     case $1 in
     forecast) env $envs "$bin" forecast -m "$tmp/m.model" --data "$data" --horizon 30 \
                   --samples 100 --series widgets --threads "$2" --device cpu -o "$tmp/f.csv" --quiet ;;
-    fit) env $envs "$bin" fit "$data" --steps 60 --threads "$2" --device cpu \
+    fit) env $envs "$bin" fit "$data" --init none --steps 60 --threads "$2" --device cpu \
              -o "$tmp/fit.model" --quiet ;;
     esac
     t1=$(date +%s.%N)

@@ -29,7 +29,7 @@ echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 # fit VARIANT THREADS [LAUNCHER...]: one timed fit; steps/s from its summary.
 fit() {
     name=$1; threads=$2; shift 2
-    "$@" "$tsdiff" fit "$src/data/sales.csv" --steps "$steps" -o "$tmp/$name.model" --verbose \
+    "$@" "$tsdiff" fit "$src/data/sales.csv" --init none --steps "$steps" -o "$tmp/$name.model" --verbose \
         --threads "$threads" >"$tmp/out" 2>"$tmp/err"
     sed -n 's/^fit: .*(\([0-9.]*\) steps\/s).*/\1/p' "$tmp/out" | tr '\n' ' ' >>"$tmp/fit.$name"
     sed -n 's/.*summing the gradients (\([0-9]*\) floats a step) took \([0-9.]*\) s.*/\1 \2/p' \
@@ -48,7 +48,7 @@ for v in one_2threads one_1thread ranks2 ranks2_allreduce; do
 done
 
 "$tsdiff" synth --freq D --series 20 --length 400 --seed 1 -o "$tmp/synth.csv"
-"$tsdiff" fit "$tmp/synth.csv" --id-col id --steps 30 -o "$tmp/fc.model" --quiet
+"$tsdiff" fit "$tmp/synth.csv" --id-col id --init none --steps 30 -o "$tmp/fc.model" --quiet
 fc() {
     name=$1; threads=$2; shift 2
     t0=$(date +%s.%N)

@@ -47,7 +47,7 @@ tB="--width 64 --levels 3 --blocks 2 --batch 64 --context 312 --horizon 48"
 now() { date +%s.%N; }
 fit() {  # binary options steps output threads -> seconds
     s=$(now)
-    "$1" fit "$data" $2 --steps "$3" --select loss -o "$4" --quiet --device cpu --threads "$5"
+    "$1" fit "$data" $2 --init none --steps "$3" --select loss -o "$4" --quiet --device cpu --threads "$5"
     e=$(now)
     echo "$e - $s" | bc -l
 }

@@ -21,7 +21,7 @@ echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-(unset)}"
 make -s -C "$build" bench-ops 2>/dev/null | grep -E '^(gemm|sgemm|conv1d) ' || true
 
 start=$(date +%s.%N)
-"$tsdiff" fit "$src/data/sales.csv" --steps "$steps" -o "$tmp/m.model" --quiet --device cpu
+"$tsdiff" fit "$src/data/sales.csv" --init none --steps "$steps" -o "$tmp/m.model" --quiet --device cpu
 end=$(date +%s.%N)
 "$tsdiff" info "$tmp/m.model" >"$tmp/info"
 macs=$(sed -n 's/^compute: *\([0-9.]*\) M multiply-adds.*/\1/p' "$tmp/info")

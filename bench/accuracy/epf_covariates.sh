@@ -28,7 +28,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/epf.XXXXXX")
 awk -F, -v m="$markets" 'BEGIN { n = split(m, a, ","); for (i = 1; i <= n; i++) keep[a[i]] = 1 }
     NR == 1 || ($1 in keep)' "$data" > "$work/epf.csv"
 common=(--id-col unique_id --time-col ds --value-col y --covariates all --horizon 24
-        --windows 7 --stride 24 --steps 400 --samples 50 --seed 1 "$@")
+        --windows 7 --stride 24 --steps 400 --samples 50 --seed 1 --init none "$@")
 echo "== $markets: tsdiff with and without covariates, seasonal naive m = 24"
 "$tsdiff" backtest "$work/epf.csv" "${common[@]}" --season 24 \
     --save-model "$work/cov.model" -o "$work/m24.csv"

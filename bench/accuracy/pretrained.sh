@@ -240,7 +240,7 @@ speed() {
          "fine-tune $FT steps against scratch $STEPS steps, batch $BATCH"
     note
     t=$(now)
-    "$TSDIFF" fit -q "$f" --horizon 30 --steps "$STEPS" --batch "$BATCH" -o "$WORK/sc.model"
+    "$TSDIFF" fit -q "$f" --horizon 30 --init none --steps "$STEPS" --batch "$BATCH" -o "$WORK/sc.model"
     echo "fit --init none --steps $STEPS: $(since "$t") s"
     t=$(now)
     "$TSDIFF" fit -q "$f" --init default --steps "$FT" --batch "$BATCH" -o "$WORK/ft.model"

@@ -97,10 +97,10 @@ run() {
     done
     echo
     echo "== $name"
-    echo "command: tsdiff fit ${fit[*]} --checkpoint-every 250 -o $name.model $(basename "$train")"
+    echo "command: tsdiff fit --init none ${fit[*]} --checkpoint-every 250 -o $name.model $(basename "$train")"
     echo "         tsdiff backtest --model $name.model ${bt[*]} $(basename "$full")"
     local t0=$SECONDS
-    "$TSDIFF" fit -q "${fit[@]}" --checkpoint-every 250 -o "$model" "$train" || rc=$?
+    "$TSDIFF" fit -q --init none "${fit[@]}" --checkpoint-every 250 -o "$model" "$train" || rc=$?
     while { [ $rc -eq 143 ] || [ $rc -eq 137 ] || [ $rc -eq 130 ]; } && [ $tries -lt 5 ] &&
           [ -s "$model" ]; do
         done_steps=$("$TSDIFF" info "$model" | sed -n 's/^training: *\([0-9]*\) steps.*/\1/p')

@@ -42,4 +42,4 @@ function Phi(x,   t, y, s) {   # Abramowitz-Stegun 26.2.17, |error| < 7.5e-8
     return s > 0 ? y : 1 - y
 }'
 "$tsdiff" backtest "$work/promo.csv" --id-col id --value-col sales --covariate promo \
-    --horizon $H --windows $K --steps 1000 --samples 100 --seed 1 "$@"
+    --horizon $H --windows $K --steps 1000 --samples 100 --seed 1 --init none "$@"

@@ -163,7 +163,7 @@ for dev in $DEVICES; do
     *) die "unknown device column $dev (cpu, cuda or cudnn)" ;;
     esac
     # shellcheck disable=SC2086
-    run fit_$dev env TSDIFF_CUDA_CONV=$conv "$TSDIFF" fit "$DATA" --steps "$STEPS" --seed 3 \
+    run fit_$dev env TSDIFF_CUDA_CONV=$conv "$TSDIFF" fit "$DATA" --init none --steps "$STEPS" --seed 3 \
         --device $d $THR -o "$W/$dev.model"
     put "sps_$dev" "$(sed -n 's/.*(\([0-9.]*\) steps\/s).*/\1/p' "$W/fit_$dev.out" | tail -1)"
     model=$W/$dev.model
