@@ -158,4 +158,23 @@ grep -q "^tsdiff  *" "$OUT" || fail "no tsdiff row: $(cat "$OUT")"
 # shellcheck disable=SC2086
 expect_rc 0 "$TSDIFF" backtest "$DATA" --init "$T/p.model" --steps 2 --batch 4 $BT
 grep -q "^tsdiff  *" "$OUT" || fail "no tsdiff row after --init: $(cat "$OUT")"
+# --compare: the fit, the model it started from (zero-shot) and a fit from
+# scratch, on the same windows
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" backtest "$DATA" --init "$T/p.model" --compare --steps 2 --batch 4 $BT \
+    --horizon 6 -o "$T/cmp.csv"
+for row in tsdiff zero-shot scratch naive "seasonal naive"; do
+    grep -q "^(all),$row,30," "$T/cmp.csv" || fail "--compare: no pooled $row row: $(cat "$T/cmp.csv")"
+done
+# the zero-shot row is the model as it is: the same scores as --model
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" backtest "$DATA" -m "$T/p.model" $BT --horizon 6 -o "$T/zs.csv"
+[ "$(grep '^(all),tsdiff,' "$T/zs.csv" | cut -d, -f3-)" = \
+  "$(grep '^(all),zero-shot,' "$T/cmp.csv" | cut -d, -f3-)" ] || fail "zero-shot row differs from --model"
+# shellcheck disable=SC2086
+expect_rc 64 "$TSDIFF" backtest "$DATA" -m "$T/p.model" --compare $BT
+expect_err "drop --model"
+# shellcheck disable=SC2086
+expect_rc 64 "$TSDIFF" backtest "$DATA" --init none --compare $BT
+expect_err "drop --init none"
 pass

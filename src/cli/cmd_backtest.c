@@ -20,7 +20,7 @@ typedef struct backtest_args {
     ts_csv_cli csv;
     ts_cli_fit fit;
     const char *model, *save_model, *sampler, *output, *plot;
-    int windows, stride, samples, sampler_steps, season, plot_cov;
+    int windows, stride, samples, sampler_steps, season, plot_cov, compare;
     double wait;
 } backtest_args;
 
@@ -57,6 +57,29 @@ static int fit_before(const backtest_args *a, ts_backend *be, const ts_series_se
     return ts_comm_agree(rc, err);
 }
 
+/* --compare: the model the fit started from as it is (zero-shot), and the
+ * same fit from random weights (scratch), scored beside it. */
+static int compare_models(const backtest_args *a, ts_backend *be, const ts_series_set *set,
+                          const ts_csv_opts *csv, ts_backtest_config *bc, const ts_model *fitted,
+                          ts_model *zero, ts_model *scratch, ts_error *err)
+{
+    const char *from = ts_model_provenance(fitted, "init");
+    if (!from)
+        return ts_fail(err, TS_EUSAGE, "--compare: the fit started from random weights (--init "
+                       "none, or an option asking for a network of its own): nothing to compare");
+    int rc = ts_model_load(from, zero, err);
+    if (rc) return rc;
+    ts_window_bind_grid(&zero->net.win, set->freq, set->has_time);
+    backtest_args b = *a;
+    b.fit.init = "none";
+    b.save_model = NULL;
+    rc = fit_before(&b, be, set, csv, bc, 0, scratch, err);
+    if (rc) return rc;
+    bc->extra[bc->n_extra++] = (ts_backtest_extra){zero, "zero-shot"};
+    bc->extra[bc->n_extra++] = (ts_backtest_extra){scratch, "scratch"};
+    return 0;
+}
+
 /* Before any work: outputs sound, folders writable, outputs locked. */
 static int claim_outputs(const backtest_args *a, const char *path, ts_outputs *outs,
                          ts_error *err)
@@ -87,7 +110,7 @@ static int run_backtest(const backtest_args *a, const char *path, ts_error *err)
     ts_outputs outs = {0};
     ts_series_set set = {0};
     ts_csv_opts csv;
-    ts_model m = {0}, plain = {0};
+    ts_model m = {0}, plain = {0}, zero = {0}, scratch = {0};
     ts_backend *be = NULL;
     ts_backtest bt = {0};
     ts_backtest_config bc = {.windows = a->windows, .stride = a->stride, .season = a->season,
@@ -119,8 +142,9 @@ static int run_backtest(const backtest_args *a, const char *path, ts_error *err)
     if (!a->model) rc = fit_before(a, be, &set, &csv, &bc, 0, &m, err);
     if (!rc && !a->model && set.n_cov > 0) {   /* covariates: also without them */
         rc = fit_before(a, be, &set, &csv, &bc, 1, &plain, err);
-        bc.plain = &plain;
+        bc.extra[bc.n_extra++] = (ts_backtest_extra){&plain, "tsdiff no cov"};
     }
+    if (!rc && a->compare) rc = compare_models(a, be, &set, &csv, &bc, &m, &zero, &scratch, err);
     if (!rc) rc = ts_backtest_run(be, &m, &set, &bc, &bt, err);
     if (rc || !ts_comm_root()) goto done;
     if (!a->fit.quiet)
@@ -134,6 +158,8 @@ done:
     ts_backend_destroy(be);
     ts_model_free(&m);
     ts_model_free(&plain);
+    ts_model_free(&zero);
+    ts_model_free(&scratch);
     ts_series_set_free(&set);
     return rc;
 }
@@ -147,6 +173,7 @@ int ts_cmd_backtest(int argc, char **argv)
         {"stride", 0, TS_OPT_INT, &a.stride, "N", "steps between window starts (default: the horizon)", 1, 1000000},
         {"model", 'm', TS_OPT_STRING, &a.model, "FILE", "evaluate this model instead of fitting one (it must not have seen the windows)", 0, 0},
         {"save-model", 0, TS_OPT_STRING, &a.save_model, "FILE", "keep the model fitted for the backtest", 0, 0},
+        {"compare", 0, TS_OPT_FLAG, &a.compare, NULL, "also score the model the fit starts from (zero-shot) and a fit from scratch", 0, 0},
         {"samples", 'n', TS_OPT_INT, &a.samples, "N", "sample paths per forecast (default 100)", 1, 1000000},
         {"sampler", 0, TS_OPT_STRING, &a.sampler, "NAME", "dpmpp (default), ddim or ddpm", 0, 0},
         {"sampler-steps", 'K', TS_OPT_INT, &a.sampler_steps, "K", "solver steps for dpmpp and ddim (default 10)", 1, 100000},
@@ -169,6 +196,9 @@ int ts_cmd_backtest(int argc, char **argv)
     int first = 0, rc = ts_opts_parse(&spec, argc, argv, &first, &err);
     if (!rc && argc - first != 1)
         rc = ts_fail(&err, TS_EUSAGE, "backtest: one DATA.csv expected (try 'tsdiff backtest --help')");
+    if (!rc && a.compare && (a.model || (a.fit.init && !strcmp(a.fit.init, "none"))))
+        rc = ts_fail(&err, TS_EUSAGE, "backtest: --compare scores a fit from a model beside that "
+                     "model and a fit from scratch: drop %s", a.model ? "--model" : "--init none");
     if (!rc) {
         ts_set_quiet(a.fit.quiet);
         ts_set_verbose(a.fit.verbose);

@@ -11,13 +11,6 @@
 #include "io/comm.h"
 #include "eval/forecast_out.h"
 
-const char *ts_backtest_method_name(int method)
-{
-    static const char *names[TS_BT_METHODS] = {"tsdiff", "naive", "seasonal naive",
-                                               "tsdiff no cov"};
-    return names[method];
-}
-
 long ts_backtest_origin(const ts_backtest_config *c, size_t len, int w)
 {
     int stride = c->stride > 0 ? c->stride : c->horizon;
@@ -160,11 +153,11 @@ static int run_window(ts_backend *be, const ts_model *m, const ts_series_set *se
     fcfg.nonneg = nonneg;
     int rc = n ? ts_forecast_run(be, &m->net, set, sel, n, origin, &fcfg, &fc, err) : 0;
     if (!rc && n) score_model(b, TS_BT_MODEL, set, &fc, origin);
-    if (!rc && n && c->plain) {   /* the same windows without the covariates */
-        ts_forecast pf = {0};
-        rc = ts_forecast_run(be, &c->plain->net, set, sel, n, origin, &fcfg, &pf, err);
-        if (!rc) score_model(b, TS_BT_PLAIN, set, &pf, origin);
-        ts_forecast_free(&pf);
+    for (int k = 0; !rc && n && k < c->n_extra; k++) {   /* the same windows */
+        ts_forecast xf = {0};
+        rc = ts_forecast_run(be, &c->extra[k].m->net, set, sel, n, origin, &fcfg, &xf, err);
+        if (!rc) score_model(b, TS_BT_EXTRA + k, set, &xf, origin);
+        ts_forecast_free(&xf);
     }
     if (!rc && n && c->plot) {   /* MPI: rank 0 draws, and every rank learns how it went */
         char *p = window_path(c->plot, w, c->windows);
@@ -199,10 +192,16 @@ int ts_backtest_run(ts_backend *be, const ts_model *m, const ts_series_set *set,
 {
     memset(out, 0, sizeof *out);
     int rc = check_unseen(m, set, c, err);
+    for (int k = 0; !rc && k < c->n_extra; k++) rc = check_unseen(c->extra[k].m, set, c, err);
     if (rc) return rc;
     out->n_series = set->n;
     out->season = c->season > 0 ? c->season : ts_freq_season(set->freq);
-    out->has_plain = c->plain != NULL;
+    static const char *fixed[TS_BT_EXTRA] = {"tsdiff", "naive", "seasonal naive"};
+    TS_CHECK(c->n_extra >= 0 && c->n_extra <= TS_BT_MAX_EXTRA);
+    out->n_methods = TS_BT_EXTRA + c->n_extra;
+    for (int k = 0; k < out->n_methods; k++)
+        snprintf(out->name[k], sizeof out->name[k], "%s",
+                 k < TS_BT_EXTRA ? fixed[k] : c->extra[k - TS_BT_EXTRA].name);
     out->acc = ts_xcalloc((set->n + 1) * TS_BT_METHODS, sizeof *out->acc);
     for (size_t i = 0; i < (set->n + 1) * TS_BT_METHODS; i++) ts_metric_acc_init(&out->acc[i]);
     for (int w = 0; !rc && w < c->windows; w++) rc = run_window(be, m, set, c, w, out, err);
@@ -218,12 +217,11 @@ void ts_backtest_print(const ts_backtest *b, FILE *out)
 {
     fprintf(out, "%-15s %8s %8s %8s %8s %8s %8s %8s %6s %6s %6s\n", "method", "points", "CRPS",
             "wQL9", "wQL19", "MASE", "sMAPE", "MSIS", "cov50", "cov80", "cov95");
-    for (int k = 0; k < TS_BT_METHODS; k++) {
+    for (int k = 0; k < b->n_methods; k++) {
         ts_metric_result r;
-        if (k == TS_BT_PLAIN && !b->has_plain) continue;
         ts_metric_acc_result(&b->acc[b->n_series * TS_BT_METHODS + (size_t)k], &r);
         fprintf(out, "%-15s %8ld %8.4g %8.4f %8.4f %8.4f %8.3f %8.3f %6.3f %6.3f %6.3f\n",
-                ts_backtest_method_name(k), r.n, r.crps, r.wql9, r.wql19, r.mase, r.smape,
+                b->name[k], r.n, r.crps, r.wql9, r.wql19, r.mase, r.smape,
                 r.msis, r.cov50, r.cov80, r.cov95);
     }
 }
@@ -236,13 +234,12 @@ int ts_backtest_write_csv(const ts_backtest *b, const ts_series_set *set, const 
     if (rc) return rc;
     fputs("series,method,points,crps,wql9,wql19,nd,mase,smape,msis,cov50,cov80,cov95\n", a.f);
     for (size_t s = 0; s <= b->n_series; s++)
-        for (int k = 0; k < TS_BT_METHODS; k++) {
+        for (int k = 0; k < b->n_methods; k++) {
             ts_metric_result r;
-            if (k == TS_BT_PLAIN && !b->has_plain) continue;
             ts_metric_acc_result(&b->acc[s * TS_BT_METHODS + (size_t)k], &r);
             ts_csv_field(a.f, s < b->n_series ? set->series[s].name : "(all)");
             fprintf(a.f, ",%s,%ld,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.6g,%.4g,%.4g,%.4g\n",
-                    ts_backtest_method_name(k), r.n, r.crps, r.wql9, r.wql19, r.nd, r.mase,
+                    b->name[k], r.n, r.crps, r.wql9, r.wql19, r.nd, r.mase,
                     r.smape, r.msis, r.cov50, r.cov80, r.cov95);
         }
     return ts_atomic_commit(&a, err);

@@ -13,9 +13,18 @@
 #include "eval/metrics.h"
 #include "model/model.h"
 
-/* TS_BT_PLAIN: a second model, the same fit without the covariates, scored
- * beside the first when the config names one (ts_backtest_config.plain). */
-enum { TS_BT_MODEL = 0, TS_BT_NAIVE = 1, TS_BT_SNAIVE = 2, TS_BT_PLAIN = 3, TS_BT_METHODS = 4 };
+/* Methods: the model, the baselines, then up to TS_BT_MAX_EXTRA more models
+ * scored on the same windows (the same fit without the covariates; the
+ * model a fit started from, zero-shot; a fit from scratch), each under its
+ * own name (ts_backtest_config.extra). */
+#define TS_BT_MAX_EXTRA 3
+enum { TS_BT_MODEL = 0, TS_BT_NAIVE = 1, TS_BT_SNAIVE = 2, TS_BT_EXTRA = 3,
+       TS_BT_METHODS = TS_BT_EXTRA + TS_BT_MAX_EXTRA };
+
+typedef struct ts_backtest_extra {
+    const ts_model *m;
+    const char *name;     /* the method's name in the table, at most 15 bytes */
+} ts_backtest_extra;
 
 typedef struct ts_backtest_config {
     int horizon;          /* H */
@@ -25,17 +34,17 @@ typedef struct ts_backtest_config {
     ts_forecast_config fc;  /* samples and sampler (horizon is set to H) */
     const char *plot;     /* per-window fan charts with the truth, or NULL */
     int plot_cov;         /* and the set's covariates under them */
-    const ts_model *plain;  /* also score this model (without covariates), or NULL */
+    int n_extra;          /* also score these models */
+    ts_backtest_extra extra[TS_BT_MAX_EXTRA];
 } ts_backtest_config;
 
 typedef struct ts_backtest {
     size_t n_series;
     int season;
-    int has_plain;        /* TS_BT_PLAIN was scored (else it is left out) */
+    int n_methods;        /* TS_BT_EXTRA + the config's n_extra */
+    char name[TS_BT_METHODS][16];  /* the methods' names */
     ts_metric_acc *acc;   /* [(n_series + 1) * TS_BT_METHODS]; row n_series is pooled */
 } ts_backtest;
-
-const char *ts_backtest_method_name(int method);
 
 /* Origin of window w of a series of length len. */
 long ts_backtest_origin(const ts_backtest_config *c, size_t len, int w);
