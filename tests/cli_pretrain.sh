@@ -87,6 +87,14 @@ if [ -f "$top_srcdir/data/default.model" ]; then
         -o "$T/s.csv" 2>"$ERR" || fail "zero-shot with the shipped model"
     expect_err "data/default.model"
     [ "$(wc -l <"$T/s.csv")" -eq 151 ] || fail "shipped model: $(wc -l <"$T/s.csv") lines"
+    # a fit from a model scores the starting weights first and keeps them
+    # when no step validates better (one step at rate 1 wrecks the network)
+    # shellcheck disable=SC2086
+    expect_rc 0 env -u TSDIFF_MODEL "$TSDIFF" fit "$DATA" --steps 1 --lr 1 --batch 4 $Q \
+        -o "$T/wild.model"
+    expect_rc 0 "$TSDIFF" info "$T/wild.model"
+    expect_out "(step 0, the weights kept)"
+    expect_out "data/default.model"
 fi
 cd "$T"
 

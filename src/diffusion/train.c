@@ -735,6 +735,17 @@ static int stopping(const trainer *tr)
     return tr->cfg->stop && *tr->cfg->stop;
 }
 
+/* A fit that starts from a model's weights (cfg->init) scores them before
+ * its first step: they are kept unless some step's weights validate better
+ * (a short or odd data set can make fine-tuning worse than the model). */
+static void score_start(trainer *tr)
+{
+    ts_train_record *rec = tr->rec;
+    if (!tr->cfg->init || !tr->nval || tr->cfg->keep_last || rec->steps > 0) return;
+    rec->best_val_loss = with_ema(tr, rec->select_crps ? val_crps : val_loss);
+    keep_ema(tr, 0);
+}
+
 /* The steps of this run, until the end or a stop request. */
 static int run_steps(trainer *tr, ts_progress *pg, ts_error *err)
 {
@@ -775,6 +786,7 @@ int ts_train(ts_backend *be, const ts_series_set *set, const ts_train_config *cf
                 "keeping the final weights without validation", tr.H);
     ts_progress *pg = ts_progress_start("fit", tr.nsteps, cfg->quiet || !tr.root);
     double t0 = seconds();
+    score_start(&tr);
     rc = run_steps(&tr, pg, err);
     if (!rc && tr.nacc > 0) record(&tr, rec->steps, 1);  /* stopped between records */
     if (!rc) snapshot_optimizer(&tr);
