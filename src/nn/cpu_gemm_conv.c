@@ -28,7 +28,7 @@
 #include <omp.h>
 #include <string.h>
 
-#define NT ts_cpu_of(be)->threads
+#define NT ts_cpu_threads(be)
 
 /* GEMMs smaller than this (m n k) run as one call. */
 #define GEMM_SPLIT_MIN (1L << 21)
@@ -132,11 +132,15 @@ static void col2im(const ts_conv1d_shape *s, const float *dcol, float *dxb)
     }
 }
 
-/* Per-thread im2col scratch: thread t's matrix starts at col + t * stride. */
+/* Per-thread im2col scratch: thread t's matrix starts at col + t * stride.
+ * Inside a task of run_tasks the op runs on one thread, with the matrix of
+ * the task's thread. */
 static float *col_scratch(ts_backend *be, const ts_conv1d_shape *s, long *stride)
 {
+    ts_cpu *cpu = ts_cpu_of(be);
     *stride = ((long)s->cin * s->k * s->lout + 15) / 16 * 16;   /* 64-byte rows */
-    return ts_scratch_get(&ts_cpu_of(be)->col, (size_t)NT * *stride * sizeof(float));
+    ts_scratch *sc = omp_in_parallel() ? &cpu->task_col[omp_get_thread_num()] : &cpu->col;
+    return ts_scratch_get(sc, (size_t)NT * *stride * sizeof(float));
 }
 
 void ts_cpu_conv1d_fwd(ts_backend *be, const ts_conv1d_shape *s, const float *x,
@@ -174,6 +178,7 @@ void ts_cpu_conv1d_bwd_data(ts_backend *be, const ts_conv1d_shape *s, const floa
                             const float *w, float *dx)
 {
     if (ts_cpu_of(be)->conv3 && ts_cpu_conv3_fits(s, s->cin)) {
+        TS_CHECK(!omp_in_parallel());   /* shared scratch: not inside run_tasks */
         float *wt = ts_scratch_get(&ts_cpu_of(be)->wt, (size_t)s->cout * s->cin * 3 * sizeof(float));
         ts_cpu_conv3_flip(s->cin, s->cout, w, wt);
         #pragma omp parallel for schedule(static) num_threads(NT)
@@ -205,6 +210,7 @@ void ts_cpu_conv1d_bwd_filter(ts_backend *be, const ts_conv1d_shape *s, const fl
     const long nw = (long)s->cout * kd;
     long cstride = 0;
     float *cols = pw ? NULL : col_scratch(be, s, &cstride);
+    TS_CHECK(!omp_in_parallel());   /* shared scratch: not inside run_tasks */
     float *part = ts_scratch_get(&cpu->part, (size_t)ng * nw * sizeof(float));
 
     /* Task g: the partial of group g, its samples in order. */
