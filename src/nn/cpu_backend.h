@@ -80,6 +80,15 @@ int ts_cpu_conv3_fits(const ts_conv1d_shape *s, int rows);
 void ts_cpu_conv3_sample(int cin, int cout, int len, const float *x, const float *w,
                          const float *bias, float *y);
 void ts_cpu_conv3_flip(int cin, int cout, const float *w, float *wt);
+/* Short rows (cpu_conv3.c): pack says how many of `batch` samples of `len`
+ * positions to put in one row (1: none; at most TS_CONV3_PACK); packed
+ * computes n <= that many consecutive samples so, in scratch of
+ * pack_floats(n, ...) floats, with the bits of one sample at a time. */
+#define TS_CONV3_PACK 4
+int ts_cpu_conv3_pack(int len, int batch);
+size_t ts_cpu_conv3_pack_floats(int g, int cin, int cout, int len);
+void ts_cpu_conv3_packed(int n, int cin, int cout, int len, const float *x, const float *w,
+                         const float *bias, float *y, float *scratch);
 
 /* The ops of nn/ops.h, as ts_cpu_<name>: memory in cpu_backend.c, GEMM and
  * convolutions in cpu_gemm_conv.c, group norm in cpu_norm.c, the optimizer
