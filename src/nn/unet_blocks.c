@@ -321,13 +321,6 @@ void ts_resblock_body_fwd(ts_backend *be, ts_resblock *r, int batch, const float
     }
 }
 
-void ts_resblock_fwd(ts_backend *be, ts_resblock *r, int batch, const float *x,
-                     const float *temb, float *out, float *tmp)
-{
-    ts_resblock_temb_fwd(be, r, batch, temb);
-    ts_resblock_body_fwd(be, r, batch, x, out, tmp);
-}
-
 /* Row b0 on of a group norm's saved statistics. */
 static ts_gnorm gnorm_rows(const ts_gnorm *g, int b0)
 {

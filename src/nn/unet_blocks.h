@@ -141,11 +141,9 @@ typedef struct ts_resblock {
 
 void ts_resblock_plan(ts_build *bd, ts_resblock *r, const char *prefix, int cin, int cout,
                       int len, int groups, int temb);
-/* out must not alias x; tmp: B * cout * len floats of scratch. */
-void ts_resblock_fwd(ts_backend *be, ts_resblock *r, int batch, const float *x,
-                     const float *temb, float *out, float *tmp);
-/* ts_resblock_fwd in two parts: the time projection of every row (one GEMM
- * over the batch), then the rest, which treats each row on its own. */
+/* The forward in two parts: the time projection p of every row (one GEMM
+ * over the batch), then the rest, which treats each row on its own. out
+ * must not alias x; tmp: B * cout * len floats of scratch. */
 void ts_resblock_temb_fwd(ts_backend *be, ts_resblock *r, int batch, const float *temb);
 void ts_resblock_body_fwd(ts_backend *be, ts_resblock *r, int batch, const float *x,
                           float *out, float *tmp);
