@@ -282,9 +282,10 @@ START_TEST(test_conv_fwd_naive)
         {3, 5, 7, 16, 3, 1, 1}, {3, 5, 7, 16, 3, 2, 1}, {2, 4, 6, 15, 3, 2, 1},
         {4, 8, 3, 10, 1, 1, 0}, {2, 3, 4, 12, 5, 1, 2}, {2, 3, 4, 12, 5, 3, 0},
         {1, 2, 2, 3, 3, 1, 0},  {5, 16, 16, 32, 3, 1, 1},
-        /* the direct 3-tap kernel's shapes: tails of 1, 2 and 3 vectors */
+        /* the direct 3-tap kernel's shapes: tails of 1, 2 and 3 vectors;
+         * short rows packed 3, 2, 2 and 4 + 4 + 1 samples to a row */
         {3, 12, 16, 38, 3, 1, 1}, {2, 9, 32, 152, 3, 1, 1}, {2, 8, 8, 1, 3, 1, 1},
-        {1, 4, 8, 17, 3, 1, 1}, {2, 16, 24, 50, 3, 1, 1},
+        {1, 4, 8, 17, 3, 1, 1}, {2, 16, 24, 50, 3, 1, 1}, {9, 8, 16, 38, 3, 1, 1},
     };
     ts_backend *be = cpu();
     /* Every case on both paths: im2col + SGEMM, then the direct kernel
@@ -311,6 +312,17 @@ START_TEST(test_conv_fwd_naive)
         be->conv1d_fwd(be, &s, dx, dw, db, dy);
         float *y2 = host_from(be, dy, ny);
         ck_assert(memcmp(y, y2, ny * sizeof *y) == 0);
+        /* and the bits of each sample alone (the direct kernel packs the
+         * short rows of several samples into one) */
+        ts_conv1d_shape one = conv_shape(1, v[1], v[2], v[3], v[4], v[5], v[6]);
+        size_t xs = (size_t)s.cin * s.lin, ys = (size_t)s.cout * s.lout;
+        for (int b = 0; b < s.batch; b++) {
+            be->conv1d_fwd(be, &one, dx + b * xs, dw, db, dy);
+            float *yb = host_from(be, dy, ys);
+            ck_assert_msg(memcmp(yb, y + b * ys, ys * sizeof *y) == 0,
+                          "conv case %zu: sample %d alone differs", t, b);
+            free(yb);
+        }
         free(x); free(w); free(bias); free(ref); free(y); free(y2);
         be->free(be, dx); be->free(be, dw); be->free(be, db); be->free(be, dy);
     }

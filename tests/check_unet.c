@@ -4,7 +4,8 @@
  * loss = sum(eps * r) (r random) on a tiny configuration, for a sample of
  * entries of EVERY parameter tensor and for every input value. Also: the
  * layout (parameter count, names), the FLOP count, the zero output at init,
- * seed determinism, batch independence, config validation, and that a tiny
+ * seed determinism, batch independence, the forward in tasks (and of a
+ * forward-only net) against the forward op by op, config validation, and that a tiny
  * model overfits a fixed batch with the optimizer.
  */
 #include <check.h>
@@ -319,6 +320,84 @@ START_TEST(test_batch_independence)
 }
 END_TEST
 
+/* The forward in tasks of a few windows (the CPU backend's run_tasks, 2
+ * threads) gives the bits of the forward op by op over the whole batch (a
+ * backend without run_tasks, 1 thread), for a training net (and then the
+ * backward's gradients too) and for a forward-only net, whose tasks reuse
+ * the rows of their slots: also after a smaller batch, and for a batch that
+ * is not a multiple of the task size. */
+static float *forward_of(ts_unet *net, ts_backend *be, int batch, const float *h_x,
+                         const float *h_t, size_t win, size_t L)
+{
+    float *d_x = dev_from(be, h_x, (size_t)batch * win), *d_eps = dev_from(be, NULL, batch * L);
+    ts_unet_forward(net, batch, d_x, h_t, d_eps);
+    float *eps = host_from(be, d_eps, batch * L);
+    be->free(be, d_x);
+    be->free(be, d_eps);
+    return eps;
+}
+
+static float *grads_of(ts_unet *net, ts_backend *be, int batch, const float *h_x,
+                       const float *h_t, const float *h_r, size_t win, size_t L)
+{
+    size_t total = ts_unet_params(net)->total;
+    float *d_x = dev_from(be, h_x, (size_t)batch * win), *d_eps = dev_from(be, NULL, batch * L);
+    float *d_r = dev_from(be, h_r, batch * L);
+    be->fill(be, ts_unet_grads(net), 0.0f, total);
+    ts_unet_forward(net, batch, d_x, h_t, d_eps);
+    ts_unet_backward(net, d_r, NULL);
+    float *g = host_from(be, ts_unet_grads(net), total);
+    be->free(be, d_x);
+    be->free(be, d_eps);
+    be->free(be, d_r);
+    return g;
+}
+
+START_TEST(test_forward_tasks)
+{
+    tu_seed(6);
+    ts_unet_config cfg = tiny;
+    cfg.length = 24;
+    cfg.res_blocks = 2;
+    const int B = 11;
+    ts_backend *one = ts_backend_cpu_create(1), *two = ts_backend_cpu_create(2);
+    one->run_tasks = NULL;   /* op by op */
+    ts_unet *ref = ts_unet_create(one, &cfg, B), *trn = ts_unet_create(two, &cfg, B);
+    ts_unet *fwd = ts_unet_create_forward(two, &cfg, B + 2);
+    ck_assert(ref && trn && fwd);
+    ck_assert_ptr_null(ts_unet_grads(fwd));
+    ts_unet_init(ref, 5);
+    randomise_weights(one, ref);
+    size_t total = ts_unet_params(ref)->total;
+    float *w = host_from(one, ts_unet_weights(ref), total);
+    two->upload(two, ts_unet_weights(trn), w, total);
+    two->upload(two, ts_unet_weights(fwd), w, total);
+    size_t win = (size_t)cfg.in_channels * cfg.length, L = (size_t)cfg.length;
+    float *h_x = host_normal(B * win, 1.0), *h_r = host_normal(B * L, 1.0), h_t[11];
+    for (int b = 0; b < B; b++) h_t[b] = (float)(17 * b + 3);
+    float *want = forward_of(ref, one, B, h_x, h_t, win, L);
+    double amax = 0.0;
+    for (size_t i = 0; i < B * L; i++) amax = fmax(amax, fabs(want[i]));
+    ck_assert(amax > 1e-3);
+    float *got[4] = { forward_of(trn, two, B, h_x, h_t, win, L),
+                      forward_of(fwd, two, B, h_x, h_t, win, L),
+                      forward_of(fwd, two, 5, h_x + 3 * win, h_t + 3, win, L),
+                      forward_of(fwd, two, B, h_x, h_t, win, L) };
+    ck_assert_mem_eq(got[0], want, B * L * sizeof(float));
+    ck_assert_mem_eq(got[1], want, B * L * sizeof(float));
+    ck_assert_mem_eq(got[2], want + 3 * L, 5 * L * sizeof(float));
+    ck_assert_mem_eq(got[3], want, B * L * sizeof(float));
+    float *g_ref = grads_of(ref, one, B, h_x, h_t, h_r, win, L);
+    float *g_trn = grads_of(trn, two, B, h_x, h_t, h_r, win, L);
+    ck_assert_mem_eq(g_trn, g_ref, total * sizeof(float));
+    for (int i = 0; i < 4; i++) free(got[i]);
+    free(want); free(g_ref); free(g_trn); free(w); free(h_x); free(h_r);
+    ts_unet_free(ref); ts_unet_free(trn); ts_unet_free(fwd);
+    ts_backend_destroy(one);
+    ts_backend_destroy(two);
+}
+END_TEST
+
 /* A net widened to read two more input channels (ts_unet_widen_inputs)
  * computes what the original computes, whatever the new channels hold, and
  * its new input weights get gradients (a fit can learn them). */
@@ -479,6 +558,7 @@ static Suite *unet_suite(void)
     tcase_add_test(tc, test_init);
     tcase_add_test(tc, test_bad_configs);
     tcase_add_test(tc, test_batch_independence);
+    tcase_add_test(tc, test_forward_tasks);
     tcase_add_test(tc, test_widen_inputs);
     tcase_add_test(tc, test_gradient_fd);
     tcase_add_test(tc, test_overfit);

@@ -159,7 +159,7 @@ static int run_forecast(forecast_args *a, ts_error *err)
     /* MPI: rank 0 owns the outputs; every rank reads and samples its share */
     if (!rc && ts_comm_root()) rc = claim_outputs(a, &outs, err);
     rc = ts_comm_agree(rc, err);
-    if (!rc) rc = ts_model_load(a->model, &m, err);
+    if (!rc) rc = ts_model_load_sampling(a->model, &m, err);
     if (!rc && a->plot_cov && m.net.cov.n == 0)
         rc = ts_fail(err, TS_EUSAGE, "--plot-covariates: %s has no covariates to draw", a->model);
     if (!rc) rc = read_history(a, &m, &set, err);

@@ -19,6 +19,12 @@
  * program, the same process id and arguments, the environment plus one
  * variable. A user's OMP_WAIT_POLICY or GOMP_SPINCOUNT is left alone. Other
  * OpenMP runtimes ignore GOMP_SPINCOUNT (their own settings apply).
+ *
+ * The same exec sets OPENBLAS_NUM_THREADS=1 when it is unset. The CPU
+ * backend keeps OpenBLAS on one thread anyway (cpu_backend.h), but OpenBLAS
+ * starts its worker threads when it is loaded, and an idle worker polls
+ * with sched_yield for about 0.1 s before it sleeps: CPU a forecast's own
+ * threads could use (bench/RESULTS.md, "Forecast latency").
  */
 #define _DEFAULT_SOURCE 1   /* readlink, setenv */
 #include "cli/omp_wait.h"
@@ -33,14 +39,18 @@
 void ts_omp_wait_init(char **argv)
 {
 #if defined(_OPENMP) && defined(__linux__)
-    if (getenv("OMP_WAIT_POLICY") || getenv("GOMP_SPINCOUNT")) return;
+    int spin = !getenv("OMP_WAIT_POLICY") && !getenv("GOMP_SPINCOUNT");
+    int blas = !getenv("OPENBLAS_NUM_THREADS");
+    if (!spin && !blas) return;
     char exe[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n <= 0) return;
     exe[n] = '\0';
-    if (setenv("GOMP_SPINCOUNT", TS_OMP_SPINCOUNT, 1) != 0) return;
+    if (spin && setenv("GOMP_SPINCOUNT", TS_OMP_SPINCOUNT, 1) != 0) return;
+    if (blas && setenv("OPENBLAS_NUM_THREADS", "1", 1) != 0) return;
     execv(exe, argv);
-    unsetenv("GOMP_SPINCOUNT");      /* exec failed: run on with the default */
+    if (spin) unsetenv("GOMP_SPINCOUNT");   /* exec failed: run on with the defaults */
+    if (blas) unsetenv("OPENBLAS_NUM_THREADS");
 #else
     (void)argv;
 #endif

@@ -70,7 +70,7 @@ static int fc_init(fc_state *st, size_t rows_all, ts_error *err)
     const ts_net *m = st->m;
     int rc = ts_schedule_init(&st->sched, m->sched, m->T, err);
     if (rc) return rc;
-    st->net = ts_unet_create(be, &m->unet, st->chunk);
+    st->net = ts_unet_create_forward(be, &m->unet, st->chunk);
     if (!st->net) return ts_fail(err, TS_EINTERNAL, "out of %s memory for the network", be->name);
     if (ts_unet_params(st->net)->total != m->n_params)
         return ts_fail(err, TS_EDATA, "model has %zu weights, its network needs %zu",

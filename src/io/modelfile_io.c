@@ -168,6 +168,9 @@ static int decode_array(ts_mf_rec *r, const unsigned char *p, size_t len, int si
     if (len % (size_t)size) return -1;
     r->n = len / (size_t)size;
     r->data = ts_xmalloc(len);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(r->data, p, len);   /* the file's byte order is the host's */
+#else
     for (size_t i = 0; i < r->n; i++) {
         uint64_t v = le(p + i * (size_t)size, size);
         if (size == 4) {
@@ -177,6 +180,7 @@ static int decode_array(ts_mf_rec *r, const unsigned char *p, size_t len, int si
             memcpy((char *)r->data + 8 * i, &v, 8);
         }
     }
+#endif
     return 0;
 }
 
@@ -323,7 +327,9 @@ static int read_all(FILE *f, const char *path, unsigned char **out, size_t *size
         return ts_fail(err, TS_ENOINPUT, "%s: cannot open (%s)", path, strerror(EISDIR));
     if (have_st && S_ISREG(st.st_mode) && (uintmax_t)st.st_size > TS_MF_MAX_FILE)
         return ts_fail(err, TS_EDATA, "%s: model file too large", path);
-    size_t cap = 1 << 16, n = 0;
+    /* A regular file is read into one buffer of its size (and a byte, to
+     * see the end); a stream grows its buffer. */
+    size_t cap = have_st && S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 1 << 16, n = 0;
     errno = 0;
     unsigned char *buf = ts_xmalloc(cap);
     int rc = 0;

@@ -101,6 +101,10 @@ typedef enum { TS_SAVE_NET, TS_SAVE_FIT, TS_SAVE_RESUMABLE } ts_model_save_what;
 
 int ts_model_save(const ts_model *m, const char *path, ts_model_save_what what, ts_error *err);
 int ts_model_load(const char *path, ts_model *m, ts_error *err);
+/* ts_model_load without the optimizer state (the fit record's params,
+ * adam_m, adam_v and ema_now stay NULL): all a forecast needs, and 4 of the
+ * 5 weight-sized arrays of a resumable file not copied. */
+int ts_model_load_sampling(const char *path, ts_model *m, ts_error *err);
 /* Decode a loaded model file into *m; takes f (freed, success or not). */
 struct ts_mf;
 int ts_model_from_mf(struct ts_mf *f, const char *path, ts_model *m, ts_error *err);

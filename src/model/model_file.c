@@ -146,6 +146,7 @@ typedef struct {
     const char *path;
     ts_error *err;
     int rc;
+    int no_optim;   /* leave the optimizer state out */
 } reader;
 
 static long get_int(reader *r, const char *key, long lo, long hi)
@@ -428,21 +429,38 @@ static void read_fit(reader *r, ts_model *m)
     read_csv(r, m);
     read_series(r, fit);
     read_training(r, &fit->train);
-    read_optimizer(r, &fit->train, m->net.n_params);
+    if (!r->no_optim) read_optimizer(r, &fit->train, m->net.n_params);
 }
 
-int ts_model_load(const char *path, ts_model *m, ts_error *err)
+static int from_mf(ts_mf *f, const char *path, int no_optim, ts_model *m, ts_error *err);
+
+static int load(const char *path, int no_optim, ts_model *m, ts_error *err)
 {
     ts_mf *f = NULL;
     memset(m, 0, sizeof *m);
     int rc = ts_mf_load(path, &f, err);
-    return rc ? rc : ts_model_from_mf(f, path, m, err);
+    return rc ? rc : from_mf(f, path, no_optim, m, err);
+}
+
+int ts_model_load(const char *path, ts_model *m, ts_error *err)
+{
+    return load(path, 0, m, err);
+}
+
+int ts_model_load_sampling(const char *path, ts_model *m, ts_error *err)
+{
+    return load(path, 1, m, err);
 }
 
 int ts_model_from_mf(ts_mf *f, const char *path, ts_model *m, ts_error *err)
 {
+    return from_mf(f, path, 0, m, err);
+}
+
+static int from_mf(ts_mf *f, const char *path, int no_optim, ts_model *m, ts_error *err)
+{
     memset(m, 0, sizeof *m);
-    reader r = {f, path, err, 0};
+    reader r = {f, path, err, 0, no_optim};
     read_net(&r, &m->net);
     m->version = get_str(&r, "tsdiff.version", 0);
     read_provenance(&r, m);

@@ -27,6 +27,7 @@
 #define _DEFAULT_SOURCE 1   /* readlink */
 #include "nn/backend.h"
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <limits.h>
 #include <stdio.h>
@@ -95,34 +96,66 @@ static int build_tree_candidate(int which, char *path, size_t size)
     return len > 0 && (size_t)len < size;
 }
 
-/* dlopen() the first module found; NULL if none, with why in `why` and
- * *absent set when there is no module file at all. */
-static void *load_cuda_module(char *why, size_t why_size, int *absent)
+/* The module file to load into path: $TSDIFF_CUDA_MODULE when set, else
+ * the first candidate that exists; 0 if there is none. */
+static int find_cuda_module(char *path, size_t size)
 {
-    *absent = 0;
     const char *env = getenv("TSDIFF_CUDA_MODULE");
-    if (env && *env) {
-        void *h = dlopen(env, RTLD_NOW | RTLD_LOCAL);
-        if (!h) snprintf(why, why_size, "cannot load %.300s: %.400s", env, dlerror());
-        return h;
-    }
+    if (env && *env) return snprintf(path, size, "%s", env) < (int)size;
     char cand[4][PATH_MAX + 64];
     int nc = 0;
     for (int w = 0; w < 2; w++)
         if (build_tree_candidate(w, cand[nc], sizeof cand[nc])) nc++;
     snprintf(cand[nc++], sizeof cand[0], "%s/%s", TSDIFF_PKGLIBDIR, TS_CUDA_MODULE);
     snprintf(cand[nc++], sizeof cand[0], "%s/cuda/%s", TSDIFF_SRCDIR, TS_CUDA_MODULE);
-    for (int i = 0; i < nc; i++) {
-        if (!file_exists(cand[i])) continue;
-        void *h = dlopen(cand[i], RTLD_NOW | RTLD_LOCAL);
-        if (h) return h;
-        snprintf(why, why_size, "cannot load %.300s: %.400s", cand[i], dlerror());
+    for (int i = 0; i < nc; i++)
+        if (file_exists(cand[i])) return snprintf(path, size, "%s", cand[i]) < (int)size;
+    return 0;
+}
+
+/* dlopen() the module find_cuda_module names; NULL if none, with why in
+ * `why` and *absent set when there is no module file at all. */
+static void *load_cuda_module(char *why, size_t why_size, int *absent)
+{
+    char path[PATH_MAX + 64];
+    *absent = !find_cuda_module(path, sizeof path);
+    if (*absent) {
+        snprintf(why, why_size, "no CUDA module at %.300s/%s", TSDIFF_PKGLIBDIR, TS_CUDA_MODULE);
         return NULL;
     }
-    snprintf(why, why_size, "no CUDA module at %.300s/%s",
-             TSDIFF_PKGLIBDIR, TS_CUDA_MODULE);
-    *absent = 1;
-    return NULL;
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!h) snprintf(why, why_size, "cannot load %.300s: %.400s", path, dlerror());
+    return h;
+}
+
+/* Whether this Linux machine may have an NVIDIA GPU for CUDA: the driver's
+ * control device or kernel module is there, WSL's GPU device is, or the
+ * PCI bus has a device of NVIDIA's vendor id (whose driver the CUDA
+ * runtime can still load). 1 where the PCI bus cannot be read, and on
+ * other systems. */
+static int nvidia_possible(void)
+{
+#ifdef __linux__
+    static const char *const marks[] = {"/dev/nvidiactl", "/dev/dxg", "/proc/driver/nvidia"};
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++)
+        if (access(marks[i], F_OK) == 0) return 1;
+    DIR *d = opendir("/sys/bus/pci/devices");
+    if (!d) return 1;
+    int found = 0;
+    for (struct dirent *e; !found && (e = readdir(d)) != NULL;) {
+        char path[PATH_MAX], id[16] = "";
+        if (e->d_name[0] == '.') continue;
+        snprintf(path, sizeof path, "/sys/bus/pci/devices/%.200s/vendor", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f) continue;
+        found = fgets(id, sizeof id, f) && strncmp(id, "0x10de", 6) == 0;
+        fclose(f);
+    }
+    closedir(d);
+    return found;
+#else
+    return 1;
+#endif
 }
 
 /* The module's internal faults end here, so that the fatal-error hook runs
@@ -195,7 +228,13 @@ int ts_backend_open(const char *device, int threads, ts_backend **out, ts_error 
         /* A CPU-only tsdiff says nothing; one whose GPU module cannot be
          * used says why, once, on a terminal or with --verbose (falling back
          * is normal: a nightly job's mail stays empty). */
-        if (open_cuda(threads, out, why, sizeof why, &absent) == 0) return 0;
+        char path[PATH_MAX + 64];
+        const char *env = getenv("TSDIFF_CUDA_MODULE");
+        if ((env && *env) || !find_cuda_module(path, sizeof path) || nvidia_possible()) {
+            if (open_cuda(threads, out, why, sizeof why, &absent) == 0) return 0;
+        } else {   /* loading the module and its cuBLAS would cost 60-100 ms */
+            snprintf(why, sizeof why, "no NVIDIA GPU: no driver and no NVIDIA PCI device");
+        }
         if (!absent) ts_note("using the CPU (%s)", why);
         *out = ts_backend_cpu_create(threads);
         return 0;

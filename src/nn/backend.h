@@ -61,6 +61,8 @@ struct ts_backend {
      *
      * graph_free releases a graph (NULL: nothing). */
     TS_OPS_GRAPH(TS_OP_MEMBER)
+    /* Optional: independent tasks at once (nn/ops.h); NULL on the CUDA module. */
+    TS_OPS_TASKS(TS_OP_MEMBER)
 };
 
 /* The CPU backend: CBLAS + OpenMP on `threads` threads (0: all cores). */

@@ -5,6 +5,7 @@
 
 #include <cblas.h>
 #include <omp.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,18 +26,31 @@ void *ts_scratch_get(ts_scratch *s, size_t bytes)
     return s->p;
 }
 
+/* Zeroed by calloc, which gets large blocks from the kernel as zero pages
+ * and so never writes them: a page costs something only once it is used
+ * (a forecast uses few of the pages its network's training buffers span).
+ * The block is aligned by hand; the word before the aligned start holds
+ * calloc's pointer, for ts_cpu_free. */
 float *ts_cpu_alloc(ts_backend *be, size_t n)
 {
     (void)be;
     size_t bytes = (n ? n : 1) * sizeof(float);
-    if (bytes / sizeof(float) != (n ? n : 1)) return NULL;
-    bytes = (bytes + TS_CPU_ALIGN - 1) / TS_CPU_ALIGN * TS_CPU_ALIGN;
-    float *p = aligned_alloc(TS_CPU_ALIGN, bytes);
-    if (p) memset(p, 0, bytes);
-    return p;
+    if (bytes / sizeof(float) != (n ? n : 1) || bytes > SIZE_MAX - 2 * TS_CPU_ALIGN) return NULL;
+    char *raw = calloc(1, bytes + TS_CPU_ALIGN);
+    if (!raw) return NULL;
+    char *p = raw + TS_CPU_ALIGN - (uintptr_t)raw % TS_CPU_ALIGN;   /* >= 16 bytes in */
+    memcpy(p - sizeof raw, &raw, sizeof raw);
+    return (float *)p;
 }
 
-void ts_cpu_free(ts_backend *be, float *p) { (void)be; free(p); }
+void ts_cpu_free(ts_backend *be, float *p)
+{
+    (void)be;
+    if (!p) return;
+    char *raw;
+    memcpy(&raw, (char *)p - sizeof raw, sizeof raw);
+    free(raw);
+}
 
 void ts_cpu_copy(ts_backend *be, float *dst, const float *src, size_t n)
 {
@@ -56,7 +70,7 @@ void ts_cpu_download(ts_backend *be, float *h_dst, const float *src, size_t n)
 
 void ts_cpu_fill(ts_backend *be, float *p, float value, size_t n)
 {
-    int nt = ts_cpu_of(be)->threads;
+    int nt = ts_cpu_threads(be);
     #pragma omp parallel for schedule(static) num_threads(nt) if (n > TS_CPU_PAR_MIN)
     for (size_t i = 0; i < n; i++) p[i] = value;
 }
@@ -65,7 +79,19 @@ void ts_cpu_sync(ts_backend *be) { (void)be; }
 
 void ts_cpu_randn(ts_backend *be, size_t n, uint64_t seed, uint64_t offset, float *out)
 {
-    ts_philox_normals_mt(seed, offset, n, out, ts_cpu_of(be)->threads);
+    ts_philox_normals_mt(seed, offset, n, out, ts_cpu_threads(be));
+}
+
+/* The tasks go to the threads one at a time as they come free (a thread
+ * that other processes delay takes fewer); a thread's slot is its number.
+ * What a task computes does not depend on the thread that runs it. */
+void ts_cpu_run_tasks(ts_backend *be, int n, int slots, void (*task)(void *ctx, int i, int slot),
+                      void *ctx)
+{
+    int nt = ts_cpu_threads(be);
+    if (nt > slots) nt = slots;
+    #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+    for (int i = 0; i < n; i++) task(ctx, i, omp_get_thread_num());
 }
 
 void ts_cpu_destroy(ts_backend *be)
@@ -76,6 +102,8 @@ void ts_cpu_destroy(ts_backend *be)
     free(cpu->part.p);
     free(cpu->red.p);
     free(cpu->wt.p);
+    for (int t = 0; t < cpu->threads; t++) free(cpu->task_col[t].p);
+    free(cpu->task_col);
     free(cpu);
     free(be);
 }
@@ -85,6 +113,7 @@ ts_backend *ts_backend_cpu_create(int threads)
     ts_cpu *cpu = ts_xcalloc(1, sizeof *cpu);
     cpu->threads = threads > 0 ? threads : omp_get_num_procs();
     if (cpu->threads < 1) cpu->threads = 1;
+    cpu->task_col = ts_xcalloc((size_t)cpu->threads, sizeof *cpu->task_col);
     cpu->conv3 = cpu->avx512 = ts_cpu_conv3_available();
 #ifdef OPENBLAS_VERSION
     /* We parallelise around the GEMMs (see cpu_backend.h). */
@@ -97,6 +126,7 @@ ts_backend *ts_backend_cpu_create(int threads)
         .impl = cpu,
         TS_OPS_REQUIRED(TS_CPU_ENTRY)
         TS_OPS_FUSED(TS_CPU_ENTRY)
+        TS_OPS_TASKS(TS_CPU_ENTRY)
     };
 #undef TS_CPU_ENTRY
     TS_CHECK(ts_backend_complete(be, NULL) == 0);

@@ -10,10 +10,14 @@
  * ours for the cores. Every reduction has a fixed order that does not depend
  * on the number of threads either, so results are bit-identical for any
  * --threads. The backend is not re-entrant: one caller at a time, because
- * the scratch buffers are shared.
+ * the scratch buffers are shared; the exception is run_tasks, whose tasks
+ * run ops at once on the threads, each op on its task's thread alone
+ * (ts_cpu_threads), with its own im2col scratch (task_col).
  */
 #ifndef TS_CPU_BACKEND_H
 #define TS_CPU_BACKEND_H
+
+#include <omp.h>
 
 #include "nn/backend.h"
 
@@ -31,9 +35,17 @@ typedef struct ts_cpu {
     ts_scratch part;     /* per-group partial filter gradients */
     ts_scratch red;      /* per-chunk partial sums of reductions */
     ts_scratch wt;       /* transposed, flipped weights of conv3's backward */
+    ts_scratch *task_col; /* [threads] the im2col matrix of each thread's task */
 } ts_cpu;
 
 static inline ts_cpu *ts_cpu_of(ts_backend *be) { return (ts_cpu *)be->impl; }
+
+/* Threads for an op's loops: all of them, or 1 inside a task of run_tasks
+ * (an active parallel region), where the op runs on the task's thread. */
+static inline int ts_cpu_threads(ts_backend *be)
+{
+    return omp_in_parallel() ? 1 : ts_cpu_of(be)->threads;
+}
 
 /* Make the scratch hold at least `bytes`; returns its memory. */
 void *ts_scratch_get(ts_scratch *s, size_t bytes);
@@ -68,14 +80,25 @@ int ts_cpu_conv3_fits(const ts_conv1d_shape *s, int rows);
 void ts_cpu_conv3_sample(int cin, int cout, int len, const float *x, const float *w,
                          const float *bias, float *y);
 void ts_cpu_conv3_flip(int cin, int cout, const float *w, float *wt);
+/* Short rows (cpu_conv3.c): pack says how many of `batch` samples of `len`
+ * positions to put in one row (1: none; at most TS_CONV3_PACK); packed
+ * computes n <= that many consecutive samples so, in scratch of
+ * pack_floats(n, ...) floats, with the bits of one sample at a time. */
+#define TS_CONV3_PACK 4
+int ts_cpu_conv3_pack(int len, int batch);
+size_t ts_cpu_conv3_pack_floats(int g, int cin, int cout, int len);
+void ts_cpu_conv3_packed(int n, int cin, int cout, int len, const float *x, const float *w,
+                         const float *bias, float *y, float *scratch);
 
 /* The ops of nn/ops.h, as ts_cpu_<name>: memory in cpu_backend.c, GEMM and
  * convolutions in cpu_gemm_conv.c, group norm in cpu_norm.c, the optimizer
  * in cpu_optim.c, the rest in cpu_elementwise.c. Of the optional ops the
- * CPU has groupnorm_silu_fwd (cpu_norm.c) and no graphs. */
+ * CPU has groupnorm_silu_fwd (cpu_norm.c), run_tasks (cpu_backend.c) and no
+ * graphs. */
 #define TS_CPU_DECLARE(ret, name, params) ret ts_cpu_##name params;
 TS_OPS_REQUIRED(TS_CPU_DECLARE)
 TS_OPS_FUSED(TS_CPU_DECLARE)
+TS_OPS_TASKS(TS_CPU_DECLARE)
 #undef TS_CPU_DECLARE
 
 #endif

@@ -15,8 +15,17 @@
  * Selected at run time (cpu_backend.c) on CPUs with AVX-512F, for shapes
  * whose output channels are a multiple of 8; elsewhere the convolution is
  * im2col + SGEMM (cpu_gemm_conv.c).
+ *
+ * A short row wastes lanes: 38 positions take 48. A few samples then go
+ * through the kernel as one row, each sample's row followed by one zero,
+ * which is the padding of the positions on both sides of it: every output
+ * is the same sum of the same products in the same order as alone (the
+ * masked loads read zeros too), so the bits do not change; the outputs at
+ * the gaps are dropped. At 38 positions, 4 samples take 160 lanes, not 192.
  */
 #include "nn/cpu_backend.h"
+
+#include <string.h>
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -139,3 +148,40 @@ void ts_cpu_conv3_sample(int cin, int cout, int len, const float *x, const float
 }
 
 #endif
+
+/* ---- short rows, several samples at once ------------------------------- */
+
+/* Vector lanes the kernel spends on a row of n positions. */
+static int lanes_of(int n) { return (n + VL - 1) / VL * VL; }
+
+int ts_cpu_conv3_pack(int len, int batch)
+{
+    int g = batch < TS_CONV3_PACK ? batch : TS_CONV3_PACK;
+    if (g < 2) return 1;
+    /* pack where it saves at least a tenth of the lanes */
+    return 10 * lanes_of(g * (len + 1) - 1) <= 9 * g * lanes_of(len) ? g : 1;
+}
+
+size_t ts_cpu_conv3_pack_floats(int g, int cin, int cout, int len)
+{
+    size_t plen = (size_t)g * (len + 1) - 1;
+    return ((size_t)cin * plen + VL - 1) / VL * VL + (size_t)cout * plen;
+}
+
+void ts_cpu_conv3_packed(int n, int cin, int cout, int len, const float *x, const float *w,
+                         const float *bias, float *y, float *scratch)
+{
+    const long plen = (long)n * (len + 1) - 1, stride = len + 1;
+    float *xp = scratch, *yp = scratch + ((size_t)cin * plen + VL - 1) / VL * VL;
+    for (int ci = 0; ci < cin; ci++)
+        for (int b = 0; b < n; b++) {
+            float *row = xp + ci * plen + b * stride;
+            memcpy(row, x + ((long)b * cin + ci) * len, (size_t)len * sizeof(float));
+            if (b < n - 1) row[len] = 0.0f;   /* the gap: the padding of both sides */
+        }
+    ts_cpu_conv3_sample(cin, cout, (int)plen, xp, w, bias, yp);
+    for (int b = 0; b < n; b++)
+        for (int co = 0; co < cout; co++)
+            memcpy(y + ((long)b * cout + co) * len, yp + co * plen + b * stride,
+                   (size_t)len * sizeof(float));
+}

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#define NT ts_cpu_of(be)->threads
+#define NT ts_cpu_threads(be)
 
 /* SiLU: y = x s(x), s the logistic; dy/dx = s (1 + x (1 - s)). The loops
  * run in chunks of TS_CPU_CHUNK on the clone for this CPU (TS_CPU_CLONES). */
@@ -179,6 +179,7 @@ void ts_cpu_mix_rows(ts_backend *be, int rows, size_t n, const float *h_a, const
 double ts_cpu_sumsq(ts_backend *be, size_t n, const float *x)
 {
     size_t nc = nchunks(n);
+    TS_CHECK(!omp_in_parallel());   /* shared scratch: not inside run_tasks */
     double *part = ts_scratch_get(&ts_cpu_of(be)->red, (nc + 1) * sizeof(double));
     #pragma omp parallel for schedule(static) num_threads(NT) if (n > TS_CPU_PAR_MIN)
     for (size_t c = 0; c < nc; c++) {
@@ -197,6 +198,7 @@ double ts_cpu_masked_sse(ts_backend *be, size_t n, const float *pred, const floa
                          const float *mask, float grad_scale, float *dpred, double *count)
 {
     size_t nc = nchunks(n);
+    TS_CHECK(!omp_in_parallel());
     double *part = ts_scratch_get(&ts_cpu_of(be)->red, (2 * nc + 1) * sizeof(double));
     #pragma omp parallel for schedule(static) num_threads(NT) if (n > TS_CPU_PAR_MIN)
     for (size_t c = 0; c < nc; c++) {

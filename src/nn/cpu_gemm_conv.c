@@ -28,7 +28,7 @@
 #include <omp.h>
 #include <string.h>
 
-#define NT ts_cpu_of(be)->threads
+#define NT ts_cpu_threads(be)
 
 /* GEMMs smaller than this (m n k) run as one call. */
 #define GEMM_SPLIT_MIN (1L << 21)
@@ -132,21 +132,52 @@ static void col2im(const ts_conv1d_shape *s, const float *dcol, float *dxb)
     }
 }
 
+/* Per-thread scratch of `floats` each: thread t's starts at the result +
+ * t * stride. Inside a task of run_tasks the op runs on one thread, with
+ * the scratch of the task's thread. */
+static float *thread_scratch(ts_backend *be, size_t floats, long *stride)
+{
+    ts_cpu *cpu = ts_cpu_of(be);
+    *stride = (long)(floats + 15) / 16 * 16;   /* 64-byte rows */
+    ts_scratch *sc = omp_in_parallel() ? &cpu->task_col[omp_get_thread_num()] : &cpu->col;
+    return ts_scratch_get(sc, (size_t)NT * *stride * sizeof(float));
+}
+
 /* Per-thread im2col scratch: thread t's matrix starts at col + t * stride. */
 static float *col_scratch(ts_backend *be, const ts_conv1d_shape *s, long *stride)
 {
-    *stride = ((long)s->cin * s->k * s->lout + 15) / 16 * 16;   /* 64-byte rows */
-    return ts_scratch_get(&ts_cpu_of(be)->col, (size_t)NT * *stride * sizeof(float));
+    return thread_scratch(be, (size_t)s->cin * s->k * s->lout, stride);
+}
+
+/* The direct kernel, on a sample at a time or, for short rows, on packs of
+ * samples (cpu_conv3.c). */
+static void conv3_fwd(ts_backend *be, const ts_conv1d_shape *s, const float *x,
+                      const float *w, const float *bias, float *y)
+{
+    const int g = ts_cpu_conv3_pack(s->lin, s->batch);
+    const long xs = (long)s->cin * s->lin, ys = (long)s->cout * s->lout;
+    if (g == 1) {
+        #pragma omp parallel for schedule(static) num_threads(NT)
+        for (int b = 0; b < s->batch; b++)
+            ts_cpu_conv3_sample(s->cin, s->cout, s->lin, x + b * xs, w, bias, y + b * ys);
+        return;
+    }
+    long stride = 0;
+    float *sc = thread_scratch(be, ts_cpu_conv3_pack_floats(g, s->cin, s->cout, s->lin), &stride);
+    const int np = (s->batch + g - 1) / g;
+    #pragma omp parallel for schedule(static) num_threads(NT)
+    for (int p = 0; p < np; p++) {
+        int b0 = p * g, n = imin(g, s->batch - b0);
+        ts_cpu_conv3_packed(n, s->cin, s->cout, s->lin, x + b0 * xs, w, bias, y + b0 * ys,
+                            sc + omp_get_thread_num() * stride);
+    }
 }
 
 void ts_cpu_conv1d_fwd(ts_backend *be, const ts_conv1d_shape *s, const float *x,
                        const float *w, const float *bias, float *y)
 {
     if (ts_cpu_of(be)->conv3 && ts_cpu_conv3_fits(s, s->cout)) {
-        #pragma omp parallel for schedule(static) num_threads(NT)
-        for (int b = 0; b < s->batch; b++)
-            ts_cpu_conv3_sample(s->cin, s->cout, s->lin, x + (long)b * s->cin * s->lin, w,
-                                bias, y + (long)b * s->cout * s->lout);
+        conv3_fwd(be, s, x, w, bias, y);
         return;
     }
     const int kd = s->cin * s->k, pw = pointwise(s);
@@ -174,6 +205,7 @@ void ts_cpu_conv1d_bwd_data(ts_backend *be, const ts_conv1d_shape *s, const floa
                             const float *w, float *dx)
 {
     if (ts_cpu_of(be)->conv3 && ts_cpu_conv3_fits(s, s->cin)) {
+        TS_CHECK(!omp_in_parallel());   /* shared scratch: not inside run_tasks */
         float *wt = ts_scratch_get(&ts_cpu_of(be)->wt, (size_t)s->cout * s->cin * 3 * sizeof(float));
         ts_cpu_conv3_flip(s->cin, s->cout, w, wt);
         #pragma omp parallel for schedule(static) num_threads(NT)
@@ -205,6 +237,7 @@ void ts_cpu_conv1d_bwd_filter(ts_backend *be, const ts_conv1d_shape *s, const fl
     const long nw = (long)s->cout * kd;
     long cstride = 0;
     float *cols = pw ? NULL : col_scratch(be, s, &cstride);
+    TS_CHECK(!omp_in_parallel());   /* shared scratch: not inside run_tasks */
     float *part = ts_scratch_get(&cpu->part, (size_t)ng * nw * sizeof(float));
 
     /* Task g: the partial of group g, its samples in order. */

@@ -20,7 +20,7 @@
 
 #define TS_GN_EPS 1e-5
 
-#define NT ts_cpu_of(be)->threads
+#define NT ts_cpu_threads(be)
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include "nn/sigmoid_avx512.h"
@@ -153,6 +153,7 @@ void ts_cpu_groupnorm_bwd(ts_backend *be, int batch, int channels, int len, int 
 {
     TS_CHECK(groups > 0 && channels % groups == 0);
     const int cpg = channels / groups;
+    TS_CHECK(!omp_in_parallel());   /* shared scratch: not inside run_tasks */
     double *rows = ts_scratch_get(&ts_cpu_of(be)->red, (size_t)batch * channels * 2 * sizeof(double));
     #pragma omp parallel for schedule(static) num_threads(NT)
     for (int bg = 0; bg < batch * groups; bg++)

@@ -3,7 +3,7 @@
 
 #include <math.h>
 
-#define NT ts_cpu_of(be)->threads
+#define NT ts_cpu_threads(be)
 
 /* AdamW, decoupled weight decay, bias-corrected moments (see backend.h). */
 void ts_cpu_adamw(ts_backend *be, size_t n, float *p, const float *g, float *m, float *v,

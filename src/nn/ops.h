@@ -21,6 +21,10 @@
  *                   row of tests/op_table.c, and a kernel where it pays.
  *   TS_OPS_GRAPH    optional recording of ops as a graph; NULL where a
  *                   backend has none (see backend.h).
+ *   TS_OPS_TASKS    optional running of independent tasks at once, each on
+ *                   one thread; NULL where a backend has none (the CUDA
+ *                   module: callers then run the tasks' ops over the whole
+ *                   batch).
  *
  * Conventions (every op)
  * - Activations are [B, C, L] (batch, channels, length), row-major.
@@ -144,6 +148,15 @@
     X(void, graph_end, (ts_backend *be, ts_graph **graph))                          \
     X(void, graph_launch, (ts_backend *be, ts_graph *graph))                        \
     X(void, graph_free, (ts_backend *be, ts_graph *graph))
+
+/* run_tasks calls task(ctx, i, slot) for every i in [0, n), in any order
+ * and at most `slots` at once; ops called inside a task run on the task's
+ * thread alone. slot (0 .. slots-1) is a work area of the caller's: no two
+ * tasks that run at once have the same. Tasks must not write the same
+ * memory unless they have the same slot. */
+#define TS_OPS_TASKS(X)                                                             \
+    X(void, run_tasks, (ts_backend *be, int n, int slots,                           \
+                        void (*task)(void *ctx, int i, int slot), void *ctx))
 
 /* The ops every backend must have. */
 #define TS_OPS_REQUIRED(X) TS_OPS_MEMORY(X) TS_OPS_COMPUTE(X)

@@ -67,6 +67,7 @@ struct ts_unet {
     int nlayers, layer_cap, nskip;  /* layer_cap: room in layers[] */
     float **dskip;          /* [nskip] gradient of each skip feature */
     float *xin;             /* copy of the input */
+    size_t saved_stride;    /* ts_build_saved_stride of the plan */
     float *ga, *gb, *s1, *s2;
 };
 
@@ -132,7 +133,7 @@ static void plan_encoder(ts_unet *net, int *c, int *len)
             *c = cl;
             l = add_layer(net, L_PUSH, cl, cl, *len);
             l->skip = net->nskip++;
-            ts_build_act(bd, &net->dskip[l->skip], (size_t)cl * *len);
+            ts_build_grad_act(bd, &net->dskip[l->skip], (size_t)cl * *len);
         }
         if (lv == cfg->levels - 1) break;
         ts_layer *l = add_layer(net, L_DOWN, cl, cl, *len);
@@ -173,8 +174,9 @@ static void plan_decoder(ts_unet *net, int *c, int *len)
     }
 }
 
-/* Lay out every layer, tensor and buffer; allocates host memory only. */
-static ts_unet *unet_plan(const ts_unet_config *cfg, int max_batch)
+/* Lay out every layer, tensor and buffer (for the forward alone when
+ * forward_only); allocates host memory only. */
+static ts_unet *unet_plan(const ts_unet_config *cfg, int max_batch, int forward_only)
 {
     TS_CHECK(ts_unet_check_config(cfg, NULL) == 0 && max_batch >= 1);
     ts_unet *net = ts_xcalloc(1, sizeof *net);
@@ -189,6 +191,7 @@ static ts_unet *unet_plan(const ts_unet_config *cfg, int max_batch)
     ts_build *bd = &net->build;
     bd->pt = &net->params;
     bd->max_batch = max_batch;
+    bd->forward_only = forward_only;
     ts_time_mlp_plan(bd, &net->tmlp, cfg->temb_dim);
     ts_build_act(bd, &net->xin, (size_t)cfg->in_channels * cfg->length);
 
@@ -205,10 +208,10 @@ static ts_unet *unet_plan(const ts_unet_config *cfg, int max_batch)
     ts_head_plan(bd, &l->head, "out", c, len, cfg->groups);
     TS_CHECK(net->nlayers == net->layer_cap && c == cfg->width && len == cfg->length);
 
-    ts_build_act(bd, &net->ga, bd->max_act);
-    ts_build_act(bd, &net->gb, bd->max_act);
-    ts_build_act(bd, &net->s1, bd->max_act);
-    ts_build_act(bd, &net->s2, bd->max_act);
+    ts_build_grad_act(bd, &net->ga, bd->max_act);
+    ts_build_grad_act(bd, &net->gb, bd->max_act);
+    ts_build_act(bd, &net->s1, bd->max_act);   /* also the forward's scratch */
+    ts_build_grad_act(bd, &net->s2, bd->max_act);
     net->init = bd->init;
     return net;
 }
@@ -242,35 +245,47 @@ static void unet_free_host(ts_unet *net)
 
 size_t ts_unet_arena_floats(const ts_unet_config *cfg, int max_batch)
 {
-    ts_unet *net = unet_plan(cfg, max_batch);
-    size_t n = net->build.arena;
+    ts_unet *net = unet_plan(cfg, max_batch, 0);
+    size_t n = ts_build_arena(&net->build);
     unet_free_host(net);
     return n;
 }
 
 void ts_unet_param_layout(const ts_unet_config *cfg, ts_param_table *pt)
 {
-    ts_unet *net = unet_plan(cfg, 1);
+    ts_unet *net = unet_plan(cfg, 1, 0);
     *pt = net->params;
     memset(&net->params, 0, sizeof net->params);
     unet_free_host(net);
 }
 
-ts_unet *ts_unet_create(ts_backend *be, const ts_unet_config *cfg, int max_batch)
+static ts_unet *unet_create(ts_backend *be, const ts_unet_config *cfg, int max_batch,
+                           int forward_only)
 {
-    ts_unet *net = unet_plan(cfg, max_batch);
+    ts_unet *net = unet_plan(cfg, max_batch, forward_only);
     net->be = be;
     net->w = be->alloc(be, net->params.total);
-    net->g = net->w ? be->alloc(be, net->params.total) : NULL;
-    net->arena = net->g ? be->alloc(be, net->build.arena) : NULL;
+    net->g = net->w && !forward_only ? be->alloc(be, net->params.total) : NULL;
+    if (net->w && (net->g || forward_only)) net->arena = be->alloc(be, ts_build_arena(&net->build));
     if (!net->arena) {
         ts_unet_free(net);
         return NULL;
     }
     ts_build_commit(&net->build, net->w, net->g, net->arena);
+    net->saved_stride = ts_build_saved_stride(&net->build);
     ts_build_free(&net->build);
     link_layers(net);
     return net;
+}
+
+ts_unet *ts_unet_create(ts_backend *be, const ts_unet_config *cfg, int max_batch)
+{
+    return unet_create(be, cfg, max_batch, 0);
+}
+
+ts_unet *ts_unet_create_forward(ts_backend *be, const ts_unet_config *cfg, int max_batch)
+{
+    return unet_create(be, cfg, max_batch, 1);
 }
 
 void ts_unet_free(ts_unet *net)
@@ -292,6 +307,7 @@ float *ts_unet_grads(ts_unet *net) { return net->g; }
  * into the weights; then the grads are zeroed. */
 void ts_unet_init(ts_unet *net, uint64_t seed)
 {
+    TS_CHECK(net->g != NULL);   /* not a forward-only net */
     ts_backend *be = net->be;
     size_t total = net->params.total;
     be->randn(be, total, seed, 0, net->g);
@@ -309,6 +325,87 @@ void ts_unet_init(ts_unet *net, uint64_t seed)
 
 /* ---- forward and backward ----------------------------------------------- */
 
+/* Floats per window of a layer's output (HEAD: of eps). */
+static size_t out_row(const ts_layer *l)
+{
+    switch (l->kind) {
+    case L_DOWN: return (size_t)l->cout * (l->len / 2);
+    case L_UP: return (size_t)l->cout * 2 * l->len;
+    case L_HEAD: return (size_t)l->len;
+    default: return (size_t)l->cout * l->len;
+    }
+}
+
+/* Every layer's forward for windows row .. row + nb - 1 of the batch, after
+ * the time projections (ts_resblock_temb_fwd) of the whole batch, with
+ * their activations in rows b0 .. b0 + nb - 1 of the net's buffers. */
+static void layers_fwd(ts_unet *net, int row, int b0, int nb, float *eps)
+{
+    ts_backend *be = net->be;
+    for (int i = 0; i < net->nlayers; i++) {
+        ts_layer *l = &net->layers[i];
+        if (l->kind == L_PUSH) continue;
+        const float *in = l->in + (size_t)(l->kind == L_INCONV ? row : b0) * l->cin * l->len;
+        float *out = l->kind == L_HEAD ? eps + (size_t)row * l->len
+                                       : l->out + (size_t)b0 * out_row(l);
+        switch (l->kind) {
+        case L_INCONV:
+        case L_DOWN:
+            ts_conv_fwd(be, &l->conv, nb, l->len, in, out);
+            break;
+        case L_RES: {
+            ts_resblock r = ts_resblock_rows(&l->res, b0, net->saved_stride, row);
+            /* s1 rows max_act apart: tasks in other blocks use it at once */
+            ts_resblock_body_fwd(be, &r, nb, in, out, net->s1 + (size_t)b0 * net->build.max_act);
+            break;
+        }
+        case L_CONCAT:
+            be->chan_copy(be, nb, l->len, l->cin, in, l->cin, 0, out, l->cout, 0, 0);
+            be->chan_copy(be, nb, l->len, l->cskip, l->skip_x + (size_t)b0 * l->cskip * l->len,
+                          l->cskip, 0, out, l->cout, l->cin, 0);
+            break;
+        case L_UP: {
+            ts_upblock u = ts_upblock_rows(&l->up, b0, net->saved_stride);
+            ts_upblock_fwd(be, &u, nb, in, out);
+            break;
+        }
+        case L_HEAD: {
+            ts_head h = ts_head_rows(&l->head, b0, net->saved_stride);
+            ts_head_fwd(be, &h, nb, in, out);
+            break;
+        }
+        }
+    }
+}
+
+/* Windows a task of the forward takes through every layer: few enough that
+ * their activations stay in the core's cache from layer to layer, so that
+ * each op reads what the one before wrote from the cache and not from
+ * memory (bench/RESULTS.md, "Forecast latency"). */
+#define TS_UNET_TASK_ROWS 4
+
+typedef struct fwd_task {
+    ts_unet *net;
+    int batch, reuse;   /* reuse: a slot's rows hold its tasks' activations */
+    float *eps;
+} fwd_task;
+
+/* Task k: windows k * TS_UNET_TASK_ROWS on. A net that keeps nothing for a
+ * backward (forward-only) puts every task's activations in the rows of its
+ * slot, which the slot's tasks reuse in turn: the first slots' rows are all
+ * the memory the forward touches, and it stays in cache. */
+static void fwd_task_run(void *ctx, int k, int slot)
+{
+    fwd_task *t = ctx;
+    int row = k * TS_UNET_TASK_ROWS, nb = t->batch - row;
+    if (nb > TS_UNET_TASK_ROWS) nb = TS_UNET_TASK_ROWS;
+    layers_fwd(t->net, row, t->reuse ? slot * TS_UNET_TASK_ROWS : row, nb, t->eps);
+}
+
+/* The time MLP and every block's time projection over the whole batch (the
+ * GEMMs), then the layers: in tasks of TS_UNET_TASK_ROWS windows where the
+ * backend runs tasks, else op by op over the batch. A window's every
+ * output is computed by the same ops in the same order either way. */
 void ts_unet_forward(ts_unet *net, int batch, const float *x, const float *h_t, float *eps)
 {
     TS_CHECK(batch >= 1 && batch <= net->max_batch);
@@ -318,32 +415,16 @@ void ts_unet_forward(ts_unet *net, int batch, const float *x, const float *h_t, 
     ts_time_embed(cfg->temb_dim, batch, h_t, net->h_emb);
     ts_time_mlp_fwd(be, &net->tmlp, batch, net->h_emb);
     be->copy(be, net->xin, x, (size_t)batch * cfg->in_channels * cfg->length);
-    const float *temb = net->tmlp.out;
-    for (int i = 0; i < net->nlayers; i++) {
-        ts_layer *l = &net->layers[i];
-        switch (l->kind) {
-        case L_INCONV:
-        case L_DOWN:
-            ts_conv_fwd(be, &l->conv, batch, l->len, l->in, l->out);
-            break;
-        case L_RES:
-            ts_resblock_fwd(be, &l->res, batch, l->in, temb, l->out, net->s1);
-            break;
-        case L_PUSH:
-            break;
-        case L_CONCAT:
-            be->chan_copy(be, batch, l->len, l->cin, l->in, l->cin, 0, l->out, l->cout, 0, 0);
-            be->chan_copy(be, batch, l->len, l->cskip, l->skip_x, l->cskip, 0, l->out,
-                          l->cout, l->cin, 0);
-            break;
-        case L_UP:
-            ts_upblock_fwd(be, &l->up, batch, l->in, l->out);
-            break;
-        case L_HEAD:
-            ts_head_fwd(be, &l->head, batch, l->in, eps);
-            break;
-        }
-    }
+    for (int i = 0; i < net->nlayers; i++)
+        if (net->layers[i].kind == L_RES)
+            ts_resblock_temb_fwd(be, &net->layers[i].res, batch, net->tmlp.out);
+    int ntask = (batch + TS_UNET_TASK_ROWS - 1) / TS_UNET_TASK_ROWS;
+    int slots = net->max_batch / TS_UNET_TASK_ROWS;   /* >= 1 when ntask > 1 */
+    fwd_task t = {net, batch, net->g == NULL, eps};
+    if (be->run_tasks && ntask > 1)
+        be->run_tasks(be, ntask, t.reuse ? slots : ntask, fwd_task_run, &t);
+    else
+        layers_fwd(net, 0, 0, batch, eps);
 }
 
 /* One layer's backward: dy -> dx (the next stream gradient). */
@@ -379,7 +460,7 @@ void ts_unet_backward(ts_unet *net, const float *deps, float *dx)
 {
     ts_backend *be = net->be;
     int b = net->batch;
-    TS_CHECK(b >= 1);
+    TS_CHECK(b >= 1 && net->g != NULL);
     be->fill(be, net->tmlp.dout, 0.0f, (size_t)b * net->tmlp.hidden);
     const float *dy = deps;
     float *cur = NULL, *bufs[2] = { net->ga, net->gb };
@@ -403,7 +484,7 @@ void ts_unet_backward(ts_unet *net, const float *deps, float *dx)
 
 double ts_unet_flops(const ts_unet_config *cfg)
 {
-    ts_unet *net = unet_plan(cfg, 1);
+    ts_unet *net = unet_plan(cfg, 1, 0);
     double f = ts_time_mlp_flops(&net->tmlp);
     for (int i = 0; i < net->nlayers; i++) {
         const ts_layer *l = &net->layers[i];

@@ -45,11 +45,17 @@ int ts_unet_check_config(const ts_unet_config *cfg, ts_error *err);
  * ts_unet_check_config (an invalid one is an internal fault, exit 70).
  * The architecture and parameter names are described at the top of unet.c. */
 ts_unet *ts_unet_create(ts_backend *be, const ts_unet_config *cfg, int max_batch);
+/* A net that only runs forward (sampling): no gradient buffer, none of the
+ * backward's buffers, and one region for what every block keeps for its
+ * backward (unet_blocks.h, ts_build_arena): about a third of the memory,
+ * the same outputs. ts_unet_init and ts_unet_backward are internal faults
+ * on it; load its weights with be->upload. */
+ts_unet *ts_unet_create_forward(ts_backend *be, const ts_unet_config *cfg, int max_batch);
 void ts_unet_free(ts_unet *net);
 
 const ts_param_table *ts_unet_params(const ts_unet *net);
 float *ts_unet_weights(ts_unet *net);  /* backend buffer, params->total floats */
-float *ts_unet_grads(ts_unet *net);    /* same layout */
+float *ts_unet_grads(ts_unet *net);    /* same layout; NULL for a forward-only net */
 
 /* Deterministic initialisation from seed; the output conv starts at zero. */
 void ts_unet_init(ts_unet *net, uint64_t seed);

@@ -32,31 +32,72 @@ void ts_build_param(ts_build *b, const char *prefix, const char *suffix, int ndi
     b->ps[b->nps++] = (struct ts_pslot){ w, g, off };
 }
 
-void ts_build_act(ts_build *b, float **p, size_t per_window)
+/* Where a slot's buffer goes: the kept part of the arena, a slot of the
+ * region the blocks of a forward-only plan share (after the kept part), or
+ * nowhere. */
+enum { ACT_KEEP, ACT_BLOCK, ACT_NONE };
+
+static void add_slot(ts_build *b, float **p, size_t off, int where)
 {
-    size_t n = per_window * (size_t)b->max_batch;
     if (b->nas == b->cap_as) {
         b->cap_as = b->cap_as ? 2 * b->cap_as : 64;
         b->as = ts_xrealloc(b->as, (size_t)b->cap_as * sizeof *b->as);
     }
-    b->as[b->nas++] = (struct ts_aslot){ p, b->arena };
-    b->arena += (n + TS_ARENA_ALIGN - 1) / TS_ARENA_ALIGN * TS_ARENA_ALIGN;
+    b->as[b->nas++] = (struct ts_aslot){ p, off, where };
 }
 
-/* A saved activation of `per_window` floats, counted towards max_act. */
+static size_t rounded(const ts_build *b, size_t per_window)
+{
+    size_t n = per_window * (size_t)b->max_batch;
+    return (n + TS_ARENA_ALIGN - 1) / TS_ARENA_ALIGN * TS_ARENA_ALIGN;
+}
+
+void ts_build_act(ts_build *b, float **p, size_t per_window)
+{
+    add_slot(b, p, b->arena, ACT_KEEP);
+    b->arena += rounded(b, per_window);
+}
+
+void ts_build_grad_act(ts_build *b, float **p, size_t per_window)
+{
+    if (b->forward_only)
+        add_slot(b, p, 0, ACT_NONE);
+    else
+        ts_build_act(b, p, per_window);
+}
+
+/* A block starts planning the activations it saves. */
+static void block_begin(ts_build *b) { b->block = 0; }
+
+/* An activation a block saves for its backward, of `per_window` floats,
+ * counted towards max_act; in a forward-only plan, the block's next slot
+ * of the shared region (its offset is known at commit, with max_act). */
 static void build_act_tracked(ts_build *b, float **p, size_t per_window)
 {
     if (per_window > b->max_act) b->max_act = per_window;
-    ts_build_act(b, p, per_window);
+    if (!b->forward_only) {
+        ts_build_act(b, p, per_window);
+        return;
+    }
+    add_slot(b, p, b->block++, ACT_BLOCK);
+    if (b->block > b->block_max) b->block_max = b->block;
 }
+
+size_t ts_build_arena(const ts_build *b) { return b->arena + b->block_max * rounded(b, b->max_act); }
+
+size_t ts_build_saved_stride(const ts_build *b) { return b->forward_only ? b->max_act : 0; }
 
 void ts_build_commit(ts_build *b, float *weights, float *grads, float *arena)
 {
     for (int i = 0; i < b->nps; i++) {
         *b->ps[i].w = weights + b->ps[i].off;
-        *b->ps[i].g = grads + b->ps[i].off;
+        *b->ps[i].g = grads ? grads + b->ps[i].off : NULL;
     }
-    for (int i = 0; i < b->nas; i++) *b->as[i].p = arena + b->as[i].off;
+    for (int i = 0; i < b->nas; i++) {
+        const struct ts_aslot *a = &b->as[i];
+        *a->p = a->where == ACT_KEEP ? arena + a->off
+              : a->where == ACT_BLOCK ? arena + b->arena + a->off * rounded(b, b->max_act) : NULL;
+    }
 }
 
 void ts_build_free(ts_build *b)
@@ -185,8 +226,10 @@ void ts_time_mlp_plan(ts_build *bd, ts_time_mlp *m, int dim)
     ts_linear_plan(bd, &m->fc2, "temb.fc2", m->hidden, m->hidden, sqrtf(2.0f));
     size_t d = (size_t)dim, h = (size_t)m->hidden;
     ts_build_act(bd, &m->emb, d);
-    float **bufs[] = { &m->h1, &m->s1, &m->h2, &m->out, &m->dout, &m->dh2, &m->ds1, &m->dh1 };
+    float **bufs[] = { &m->h1, &m->s1, &m->h2, &m->out };
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) ts_build_act(bd, bufs[i], h);
+    float **grads[] = { &m->dout, &m->dh2, &m->ds1, &m->dh1 };
+    for (size_t i = 0; i < sizeof grads / sizeof grads[0]; i++) ts_build_grad_act(bd, grads[i], h);
 }
 
 void ts_time_embed(int dim, int batch, const float *h_t, float *h_emb)
@@ -246,22 +289,27 @@ void ts_resblock_plan(ts_build *bd, ts_resblock *r, const char *prefix, int cin,
     if (r->has_skip) ts_conv_plan(bd, &r->skip, SUB("skip"), cin, cout, 1, 1, 0, 1.0f);
 #undef SUB
     size_t ni = (size_t)cin * len, no = (size_t)cout * len;
+    block_begin(bd);
     build_act_tracked(bd, &r->g1, ni);
     build_act_tracked(bd, &r->a1, ni);
     build_act_tracked(bd, &r->h1, no);
     build_act_tracked(bd, &r->g2, no);
     build_act_tracked(bd, &r->a2, no);
     ts_build_act(bd, &r->p, (size_t)cout);
-    ts_build_act(bd, &r->dp, (size_t)cout);
+    ts_build_grad_act(bd, &r->dp, (size_t)cout);
 }
 
-void ts_resblock_fwd(ts_backend *be, ts_resblock *r, int batch, const float *x,
-                     const float *temb, float *out, float *tmp)
+void ts_resblock_temb_fwd(ts_backend *be, ts_resblock *r, int batch, const float *temb)
+{
+    ts_linear_fwd(be, &r->proj, batch, temb, r->p);
+}
+
+void ts_resblock_body_fwd(ts_backend *be, ts_resblock *r, int batch, const float *x,
+                          float *out, float *tmp)
 {
     size_t no = (size_t)batch * r->cout * r->len;
     ts_gnorm_silu_fwd(be, &r->gn1, batch, r->len, x, r->g1, r->a1);
     ts_conv_fwd(be, &r->conv1, batch, r->len, r->a1, r->h1);
-    ts_linear_fwd(be, &r->proj, batch, temb, r->p);
     be->add_bcast_fwd(be, batch, r->cout, r->len, r->p, r->h1);
     ts_gnorm_silu_fwd(be, &r->gn2, batch, r->len, r->h1, r->g2, r->a2);
     ts_conv_fwd(be, &r->conv2, batch, r->len, r->a2, out);
@@ -271,6 +319,38 @@ void ts_resblock_fwd(ts_backend *be, ts_resblock *r, int batch, const float *x,
     } else {
         be->axpby(be, no, 1.0f, x, 1.0f, out);
     }
+}
+
+/* Row b0 on of a group norm's saved statistics. */
+static ts_gnorm gnorm_rows(const ts_gnorm *g, int b0)
+{
+    ts_gnorm v = *g;
+    v.mean += (size_t)b0 * g->groups;
+    v.rstd += (size_t)b0 * g->groups;
+    return v;
+}
+
+/* Floats from row 0 to row b0 of a saved buffer of `per_window` floats. */
+static size_t saved_rows(int b0, size_t per_window, size_t stride)
+{
+    return (size_t)b0 * (stride ? stride : per_window);
+}
+
+ts_resblock ts_resblock_rows(const ts_resblock *r, int b0, size_t stride, int row)
+{
+    ts_resblock v = *r;
+    size_t ni = saved_rows(b0, (size_t)r->cin * r->len, stride);
+    size_t no = saved_rows(b0, (size_t)r->cout * r->len, stride);
+    v.gn1 = gnorm_rows(&r->gn1, b0);
+    v.gn2 = gnorm_rows(&r->gn2, b0);
+    v.g1 += ni;
+    v.a1 += ni;
+    v.h1 += no;
+    v.g2 += no;
+    v.a2 += no;
+    v.p += (size_t)row * r->cout;
+    if (v.dp) v.dp += (size_t)row * r->cout;
+    return v;
 }
 
 void ts_resblock_bwd(ts_backend *be, ts_resblock *r, int batch, const float *x,
@@ -312,6 +392,7 @@ void ts_upblock_plan(ts_build *bd, ts_upblock *u, const char *prefix, int cin, i
     u->cout = cout;
     u->len = len;
     ts_conv_plan(bd, &u->conv, prefix, cin, cout, 3, 1, 1, sqrtf(2.0f));
+    block_begin(bd);
     build_act_tracked(bd, &u->u, (size_t)cin * 2 * len);
 }
 
@@ -319,6 +400,13 @@ void ts_upblock_fwd(ts_backend *be, ts_upblock *u, int batch, const float *x, fl
 {
     be->upsample2_fwd(be, batch, u->cin, u->len, x, u->u);
     ts_conv_fwd(be, &u->conv, batch, 2 * u->len, u->u, y);
+}
+
+ts_upblock ts_upblock_rows(const ts_upblock *u, int b0, size_t stride)
+{
+    ts_upblock v = *u;
+    v.u += saved_rows(b0, (size_t)u->cin * 2 * u->len, stride);
+    return v;
 }
 
 void ts_upblock_bwd(ts_backend *be, ts_upblock *u, int batch, const float *dy, float *dx,
@@ -340,6 +428,7 @@ void ts_head_plan(ts_build *bd, ts_head *h, const char *prefix, int channels, in
     ts_gnorm_plan(bd, &h->gn, p, channels, groups);
     snprintf(p, sizeof p, "%s.conv", prefix);
     ts_conv_plan(bd, &h->conv, p, channels, 1, 3, 1, 1, 0.0f);   /* starts at zero */
+    block_begin(bd);
     build_act_tracked(bd, &h->g, (size_t)channels * len);
     build_act_tracked(bd, &h->a, (size_t)channels * len);
 }
@@ -348,6 +437,16 @@ void ts_head_fwd(ts_backend *be, ts_head *h, int batch, const float *x, float *e
 {
     ts_gnorm_silu_fwd(be, &h->gn, batch, h->len, x, h->g, h->a);
     ts_conv_fwd(be, &h->conv, batch, h->len, h->a, eps);
+}
+
+ts_head ts_head_rows(const ts_head *h, int b0, size_t stride)
+{
+    ts_head v = *h;
+    size_t n = saved_rows(b0, (size_t)h->channels * h->len, stride);
+    v.gn = gnorm_rows(&h->gn, b0);
+    v.g += n;
+    v.a += n;
+    return v;
 }
 
 void ts_head_bwd(ts_backend *be, ts_head *h, int batch, const float *x, const float *deps,

@@ -33,11 +33,14 @@ typedef struct ts_build {
     int init_cap;
     struct ts_pslot { float **w, **g; size_t off; } *ps;
     int nps, cap_ps;
-    struct ts_aslot { float **p; size_t off; } *as;
+    struct ts_aslot { float **p; size_t off; int where; } *as;
     int nas, cap_as;
-    size_t arena;             /* floats reserved so far */
+    size_t arena;             /* floats reserved so far (kept buffers) */
     size_t max_act;           /* largest activation, floats per window */
     int max_batch;
+    int forward_only;         /* a plan for the forward alone (below) */
+    size_t block, block_max;  /* forward_only: saved buffers of the current
+                                 block; the most of any block */
 } ts_build;
 
 /* Add tensor `prefix.suffix`; *w and *g are pointed into the weight and
@@ -46,6 +49,21 @@ void ts_build_param(ts_build *b, const char *prefix, const char *suffix, int ndi
                     const int *shape, ts_param_init init, float **w, float **g);
 /* Reserve max_batch * per_window floats of arena for *p. */
 void ts_build_act(ts_build *b, float **p, size_t per_window);
+/* A buffer only the backward uses: reserved as ts_build_act, or none (*p
+ * NULL at commit) in a forward-only plan. */
+void ts_build_grad_act(ts_build *b, float **p, size_t per_window);
+/* Floats of arena the plan needs. A forward-only plan keeps the layers'
+ * outputs and the small per-row vectors; the activations a block saves for
+ * its backward (group-norm outputs, SiLU outputs, the upsampled input) are
+ * only read inside the block's forward there, so every block's share one
+ * region: its k-th saved buffer is slot k, of max_act floats per window. */
+size_t ts_build_arena(const ts_build *b);
+/* The row stride of the saved buffers in the shared region (max_act; 0 in
+ * a training plan, where each buffer's rows are its own size apart). Row
+ * b0 of a block's saved buffer starts b0 strides into its slot, so that
+ * blocks running at once on different rows (ts_*_rows) do not overlap. */
+size_t ts_build_saved_stride(const ts_build *b);
+/* grads may be NULL (a forward-only plan): every gradient pointer is NULL. */
 void ts_build_commit(ts_build *b, float *weights, float *grads, float *arena);
 void ts_build_free(ts_build *b);   /* the slots; not pt, not init */
 
@@ -123,9 +141,18 @@ typedef struct ts_resblock {
 
 void ts_resblock_plan(ts_build *bd, ts_resblock *r, const char *prefix, int cin, int cout,
                       int len, int groups, int temb);
-/* out must not alias x; tmp: B * cout * len floats of scratch. */
-void ts_resblock_fwd(ts_backend *be, ts_resblock *r, int batch, const float *x,
-                     const float *temb, float *out, float *tmp);
+/* The forward in two parts: the time projection p of every row (one GEMM
+ * over the batch), then the rest, which treats each row on its own. out
+ * must not alias x; tmp: B * cout * len floats of scratch. */
+void ts_resblock_temb_fwd(ts_backend *be, ts_resblock *r, int batch, const float *temb);
+void ts_resblock_body_fwd(ts_backend *be, ts_resblock *r, int batch, const float *x,
+                          float *out, float *tmp);
+/* The block seen from row b0 of its activations on, for the forward of n
+ * windows alone: every saved buffer advanced by b0 rows (stride:
+ * ts_build_saved_stride), the statistics by b0 of theirs, the projection p
+ * (made for the whole batch) by `row`, the first window's row in the batch.
+ * The ts_upblock_rows and ts_head_rows views are the same for their blocks. */
+ts_resblock ts_resblock_rows(const ts_resblock *r, int b0, size_t stride, int row);
 /* dtemb accumulated. */
 void ts_resblock_bwd(ts_backend *be, ts_resblock *r, int batch, const float *x,
                      const float *temb, const float *dout, float *dx, float *dtemb,
@@ -142,6 +169,7 @@ typedef struct ts_upblock {
 void ts_upblock_plan(ts_build *bd, ts_upblock *u, const char *prefix, int cin, int cout,
                      int len);
 void ts_upblock_fwd(ts_backend *be, ts_upblock *u, int batch, const float *x, float *y);
+ts_upblock ts_upblock_rows(const ts_upblock *u, int b0, size_t stride);
 void ts_upblock_bwd(ts_backend *be, ts_upblock *u, int batch, const float *dy, float *dx,
                     float *s1);
 
@@ -156,6 +184,7 @@ typedef struct ts_head {
 void ts_head_plan(ts_build *bd, ts_head *h, const char *prefix, int channels, int len,
                   int groups);
 void ts_head_fwd(ts_backend *be, ts_head *h, int batch, const float *x, float *eps);
+ts_head ts_head_rows(const ts_head *h, int b0, size_t stride);
 void ts_head_bwd(ts_backend *be, ts_head *h, int batch, const float *x, const float *deps,
                  float *dx, float *s1, float *s2);
 
