@@ -95,6 +95,15 @@ if [ -f "$top_srcdir/data/default.model" ]; then
     expect_rc 0 "$TSDIFF" info "$T/wild.model"
     expect_out "(step 0, the weights kept)"
     expect_out "data/default.model"
+    # a resumed run scores the weights kept so far on its own validation
+    # windows first: a wrecking step after five good ones keeps one of those
+    # shellcheck disable=SC2086
+    expect_rc 0 env -u TSDIFF_MODEL "$TSDIFF" fit "$DATA" --steps 5 --batch 4 $Q -o "$T/r.model"
+    expect_rc 0 "$TSDIFF" fit --resume --steps 1 --lr 1 --batch 4 $Q -o "$T/r.model"
+    expect_rc 0 "$TSDIFF" info "$T/r.model"
+    expect_out "training:       6 steps"
+    grep -q "^best val.*(step [0-5], the weights kept)" "$OUT" ||
+        fail "the wrecking step was kept: $(grep "^best val" "$OUT")"
 fi
 cd "$T"
 

@@ -362,18 +362,22 @@ static ts_loss train_step(trainer *tr)
     return loss;
 }
 
-/* Run `fn` with the EMA weights in the network, then put the live ones back. */
-static double with_ema(trainer *tr, double (*fn)(trainer *))
+/* Run `fn` with other weights in the network, then put the live ones back:
+ * the host copy `host`, or the EMA weights when it is NULL. */
+static double with_weights(trainer *tr, const float *host, double (*fn)(trainer *))
 {
     ts_backend *be = tr->be;
     size_t nparam = ts_unet_params(tr->net)->total;
     float *w = ts_unet_weights(tr->net);
     be->copy(be, tr->backup_d, w, nparam);
-    be->copy(be, w, tr->opt->ema, nparam);
+    if (host) be->upload(be, w, host, nparam);
+    else be->copy(be, w, tr->opt->ema, nparam);
     double v = fn(tr);
     be->copy(be, w, tr->backup_d, nparam);
     return v;
 }
+
+static double with_ema(trainer *tr, double (*fn)(trainer *)) { return with_weights(tr, NULL, fn); }
 
 /* MPI: the ranks share a validation round's batches, round robin (each
  * batch's noise is fixed by its place), and add their sums. */
@@ -735,15 +739,20 @@ static int stopping(const trainer *tr)
     return tr->cfg->stop && *tr->cfg->stop;
 }
 
-/* A fit that starts from a model's weights (cfg->init) scores them before
- * its first step: they are kept unless some step's weights validate better
- * (a short or odd data set can make fine-tuning worse than the model). */
-static void score_start(trainer *tr)
+/* Before the first step, score the weights kept so far on this run's
+ * validation windows: a fit from a model's weights (cfg->init) keeps them
+ * unless some step validates better (a short or odd data set can make
+ * fine-tuning worse than the model); a resumed run compares its steps with
+ * the best of the earlier runs on its own windows (how many a round scores
+ * depends on the run's length, so the recorded score is not comparable). */
+static void score_kept(trainer *tr)
 {
     ts_train_record *rec = tr->rec;
-    if (!tr->cfg->init || !tr->nval || tr->cfg->keep_last || rec->steps > 0) return;
-    rec->best_val_loss = with_ema(tr, rec->select_crps ? val_crps : val_loss);
-    keep_ema(tr, 0);
+    const ts_net *n = tr->n;
+    if (!tr->nval || tr->cfg->keep_last || !n->ema || (rec->steps == 0 && !tr->cfg->init))
+        return;
+    rec->best_val_loss = with_weights(tr, n->ema, rec->select_crps ? val_crps : val_loss);
+    if (rec->steps == 0) rec->best_step = 0;
 }
 
 /* The steps of this run, until the end or a stop request. */
@@ -786,7 +795,7 @@ int ts_train(ts_backend *be, const ts_series_set *set, const ts_train_config *cf
                 "keeping the final weights without validation", tr.H);
     ts_progress *pg = ts_progress_start("fit", tr.nsteps, cfg->quiet || !tr.root);
     double t0 = seconds();
-    score_start(&tr);
+    score_kept(&tr);
     rc = run_steps(&tr, pg, err);
     if (!rc && tr.nacc > 0) record(&tr, rec->steps, 1);  /* stopped between records */
     if (!rc) snapshot_optimizer(&tr);
