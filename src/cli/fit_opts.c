@@ -96,25 +96,27 @@ static int start_covariates(const char *what, const ts_series_set *set, const ts
 }
 
 /* Fine-tuning defaults (bench/RESULTS.md, "Pretrained model"): on grids
- * finer than a day, where the pretrained network is nearly as good as a
- * fit, a context no longer than the network's own and a gentle rate; on
- * daily and coarser grids and undated data, where it is further off, the
+ * finer than a day and undated data, where the pretrained network is
+ * nearly as good as a fit, a context no longer than the network's own and
+ * a gentle rate; on daily and coarser grids, where it is further off, the
  * context a fit from scratch would choose and a stronger rate. */
-static int sub_daily(ts_freq f)
+static int near_pretrained(ts_freq f)
 {
-    return f.unit == TS_FREQ_SECOND || f.unit == TS_FREQ_MINUTE || f.unit == TS_FREQ_HOUR;
+    return f.unit == TS_FREQ_NONE || f.unit == TS_FREQ_SECOND || f.unit == TS_FREQ_MINUTE ||
+           f.unit == TS_FREQ_HOUR;
 }
 
 /* A universal network starting a fit gets cfg's horizon (--horizon or the
  * frequency's) and --context, else the context a fit from scratch would
- * choose, capped at its own on grids finer than a day (above); its
+ * choose, capped at its own where the data are near what it was trained
+ * on (above); its
  * covariate channels stay (start_covariates then checks or adds). */
 static int universal_window(const ts_cli_fit *f, const ts_series_set *set,
                             const ts_train_config *cfg, ts_net *net, ts_error *err)
 {
     int H = cfg->horizon, own = net->win.context;
     int C = f->context ? f->context : ts_window_default_context(set, H);
-    if (!f->context && sub_daily(set->freq) && C > own) C = own;
+    if (!f->context && near_pretrained(set->freq) && C > own) C = own;
     int n_cov = net->win.n_cov, raw[TS_WINDOW_MAX_COVS];
     for (int k = 0; k < n_cov; k++) raw[k] = net->win.cov_raw[k];
     int rc = ts_window_spec_make_universal(&net->win, C, H, net->win.levels, err);
@@ -200,7 +202,8 @@ int ts_cli_fit_from_init(const ts_cli_fit *f, const ts_series_set *set, ts_train
     cfg->context = m->net.win.context;
     cfg->init = m->net.ema;
     if (!f->steps && !(f->epochs > 0)) cfg->steps = TS_FIT_INIT_STEPS;
-    if (!(f->lr > 0)) cfg->optim.lr = sub_daily(set->freq) ? TS_FIT_INIT_LR_NEAR : TS_FIT_INIT_LR;
+    if (!(f->lr > 0))
+        cfg->optim.lr = near_pretrained(set->freq) ? TS_FIT_INIT_LR_NEAR : TS_FIT_INIT_LR;
     ts_train_record_start(&ts_model_fit(m)->train, cfg);
     ts_model_set_provenance(m, "init", "%s", strcmp(what, "default") ? what : path);
     const char *steps = ts_model_provenance(init, "steps");
