@@ -26,19 +26,11 @@ while getopts r:j: o; do
     esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 2 ] || { echo "usage: bench/latency.sh [-r N] [-j THREADS] OLD NEW" >&2; exit 64; }
-old=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-new=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
-src=$(cd "$(dirname "$0")/.." && pwd)
-data=$src/data/sales.csv
-peer=$src/../shared/peers/torch_unet1d.py
-py=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp"
+. "$(dirname "$0")/ab_lib.sh"
+ab_setup "bench/latency.sh [-r N] [-j THREADS] OLD NEW" "$@"
 
-"$new" fit "$data" --channels 32 --levels 3 --res-blocks 1 --batch 64 --context 120 \
-    --horizon 30 --steps 100 --select loss -o A.model --quiet --device cpu
+# shellcheck disable=SC2086
+"$new" fit "$data" $fitA --init none --steps 100 --select loss -o A.model --quiet --device cpu
 have_peer=0
 [ -f "$peer" ] && "$py" -c "import torch" 2>/dev/null && have_peer=1
 fc() {  # binary threads [--device cpu] -> seconds

@@ -29,21 +29,9 @@ while getopts r:j:c: o; do
     esac
 done
 shift $((OPTIND - 1))
-[ $# -eq 2 ] || { echo "usage: bench/peer-ab.sh [-r N] [-j THREADS] [-c CONFIGS] OLD NEW" >&2; exit 64; }
-old=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-new=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
-src=$(cd "$(dirname "$0")/.." && pwd)
-data=$src/data/sales.csv
-peer=$src/../shared/peers/torch_unet1d.py
-py=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-cd "$tmp"
+. "$(dirname "$0")/ab_lib.sh"
+ab_setup "bench/peer-ab.sh [-r N] [-j THREADS] [-c CONFIGS] OLD NEW" "$@"
 
-fitA="--channels 32 --levels 3 --res-blocks 1 --batch 64 --context 120 --horizon 30"
-fitB="--channels 64 --levels 3 --res-blocks 2 --batch 64 --context 312 --horizon 48"
-tA="--width 32 --levels 3 --blocks 1 --batch 64 --context 120 --horizon 30"
-tB="--width 64 --levels 3 --blocks 2 --batch 64 --context 312 --horizon 48"
 now() { date +%s.%N; }
 fit() {  # binary options steps output threads -> seconds
     s=$(now)

@@ -109,8 +109,8 @@ static int near_pretrained(ts_freq f)
 /* A universal network starting a fit gets cfg's horizon (--horizon or the
  * frequency's) and --context, else the context a fit from scratch would
  * choose, capped at its own where the data are near what it was trained
- * on (above); its
- * covariate channels stay (start_covariates then checks or adds). */
+ * on (above); its covariate channels stay (start_covariates then checks or
+ * adds). */
 static int universal_window(const ts_cli_fit *f, const ts_series_set *set,
                             const ts_train_config *cfg, ts_net *net, ts_error *err)
 {
@@ -127,22 +127,18 @@ static int universal_window(const ts_cli_fit *f, const ts_series_set *set,
     return 0;
 }
 
-/* The option that asks for a network other than the pretrained one (a
- * width, depth, schedule or target of its own), or NULL. */
+/* The option that asks for a network other than the pretrained (universal)
+ * one, or NULL: one that contradicts it, or a schedule of its own. */
 static const char *own_network(const ts_cli_fit *f, const ts_net *pre)
 {
-    if (f->channels && f->channels != pre->unet.width) return "--channels";
-    if (f->levels && f->levels != pre->unet.levels) return "--levels";
-    if (f->res_blocks && f->res_blocks != pre->unet.res_blocks) return "--res-blocks";
-    if (f->T && f->T != pre->T) return "--diffusion-steps";
     if (f->schedule) return "--schedule";
-    if (f->target && !strcmp(f->target, "residual")) return "--target residual";
-    return NULL;
+    const char *bad = contradiction(f, pre);
+    return bad && !strcmp(bad, "--target") ? "--target residual" : bad;
 }
 
 /* --init auto (fit's default): the pretrained model, unless it is not
  * installed or the options describe another network; then random weights.
- * Returns 1 for random weights (one info line says why), 0 with the
+ * Returns 1 for random weights (a note says why), 0 with the
  * pretrained model in *init and its path in path, or the load's error. */
 static int init_auto(const ts_cli_fit *f, ts_model *init, char *path, size_t size, ts_error *err)
 {
@@ -172,7 +168,6 @@ int ts_cli_fit_from_init(const ts_cli_fit *f, const ts_series_set *set, ts_train
     if (rc) return rc;
     if (!strcmp(what, "auto")) {
         rc = init_auto(f, init, path, sizeof path, err);
-        if (rc) return rc;
         what = "default";
     } else {
         rc = !strcmp(what, "default") ? ts_model_find_pretrained(path, sizeof path, err) : 0;
