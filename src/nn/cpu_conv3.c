@@ -10,7 +10,8 @@
  * order (bias, then ci ascending, kk ascending, one fused multiply-add each),
  * whatever the tile, the batch or the thread: bit-identical for any thread
  * count. The backward data pass is the same kernel with the weights
- * transposed and flipped (ts_cpu_conv3_flip).
+ * transposed and flipped (ts_cpu_conv3_flip); the filter gradient is the
+ * same kernel with the roles of weights and positions turned (below).
  *
  * Selected at run time (cpu_backend.c) on CPUs with AVX-512F, for shapes
  * whose output channels are a multiple of 8; elsewhere the convolution is
@@ -48,6 +49,16 @@ int ts_cpu_conv3_available(void)
 int ts_cpu_conv3_fits(const ts_conv1d_shape *s, int rows)
 {
     return s->k == 3 && s->stride == 1 && s->pad == 1 && rows % ROWS == 0 && s->lin >= 1;
+}
+
+size_t ts_cpu_conv3_filter_floats(int cin, int len)
+{
+    return (size_t)(len + 2) * ((cin + VL - 1) / VL * VL);
+}
+
+int ts_cpu_conv3_filter_fits(const ts_conv1d_shape *s)
+{
+    return s->k == 3 && s->stride == 1 && s->pad == 1 && s->cout % ROWS == 0 && s->lin >= 1;
 }
 
 void ts_cpu_conv3_flip(int cin, int cout, const float *w, float *wt)
@@ -138,12 +149,126 @@ void ts_cpu_conv3_sample(int cin, int cout, int len, const float *x, const float
     }
 }
 
+/* ---- filter gradient --------------------------------------------------- */
+
+/* dw[co, ci, kk] = sum over samples and positions l of dy[co, l] x[ci, l +
+ * kk - 1]: the forward's kernel with the roles turned. A sample's x is first
+ * transposed to xt[len + 2, cinp] (position-major, cin padded to a multiple
+ * of 16 with zeros, a row of zeros before and after: the padding), so that
+ * 16 input channels are one vector and the three taps of position l are
+ * rows l, l + 1, l + 2 of xt. A tile is 8 output channels by 16 input
+ * channels by 3 taps (24 registers); per position, 8 broadcasts of dy feed
+ * 24 fused multiply-adds. Each sum runs over the samples in order, then
+ * the positions in order: no sums across lanes, and the same bits for any
+ * tile order or thread. The sums live in part[cout, 3, cinp] between
+ * samples. */
+
+/* The 16 x 16 block r[ci][l] of x transposed in registers: on return r[l]
+ * holds column l (the standard unpack / shuffle / lane-shuffle network). */
+__attribute__((target("avx512f")))
+static inline void transpose16(__m512 r[16])
+{
+    __m512 a[16], b[16];
+    for (int i = 0; i < 8; i++) {
+        a[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        a[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int j = 0; j < 4; j++) {
+        b[4 * j] = _mm512_shuffle_ps(a[4 * j], a[4 * j + 2], 0x44);
+        b[4 * j + 1] = _mm512_shuffle_ps(a[4 * j], a[4 * j + 2], 0xEE);
+        b[4 * j + 2] = _mm512_shuffle_ps(a[4 * j + 1], a[4 * j + 3], 0x44);
+        b[4 * j + 3] = _mm512_shuffle_ps(a[4 * j + 1], a[4 * j + 3], 0xEE);
+    }
+    for (int m = 0; m < 4; m++) {
+        __m512 c1 = _mm512_shuffle_f32x4(b[m], b[4 + m], 0x88);
+        __m512 c2 = _mm512_shuffle_f32x4(b[m], b[4 + m], 0xDD);
+        __m512 c3 = _mm512_shuffle_f32x4(b[8 + m], b[12 + m], 0x88);
+        __m512 c4 = _mm512_shuffle_f32x4(b[8 + m], b[12 + m], 0xDD);
+        r[m] = _mm512_shuffle_f32x4(c1, c3, 0x88);
+        r[4 + m] = _mm512_shuffle_f32x4(c2, c4, 0x88);
+        r[8 + m] = _mm512_shuffle_f32x4(c1, c3, 0xDD);
+        r[12 + m] = _mm512_shuffle_f32x4(c2, c4, 0xDD);
+    }
+}
+
+/* xt[len + 2, cinp] from x[cin, len], zero padded, in 16 x 16 blocks. */
+__attribute__((target("avx512f")))
+static void transpose_padded(int cin, int len, const float *x, float *xt)
+{
+    const int cinp = (cin + VL - 1) / VL * VL;
+    memset(xt, 0, (size_t)cinp * sizeof(float));
+    memset(xt + (long)(len + 1) * cinp, 0, (size_t)cinp * sizeof(float));
+    for (int l0 = 0; l0 < len; l0 += VL) {
+        const int nl = len - l0 < VL ? len - l0 : VL;
+        const __mmask16 m = lanes(0, nl);
+        for (int c0 = 0; c0 < cinp; c0 += VL) {
+            __m512 r[16];
+            for (int i = 0; i < VL; i++)
+                r[i] = c0 + i < cin ? _mm512_maskz_loadu_ps(m, x + (long)(c0 + i) * len + l0)
+                                    : _mm512_setzero_ps();
+            transpose16(r);
+            for (int i = 0; i < nl; i++)
+                _mm512_storeu_ps(xt + (long)(l0 + i + 1) * cinp + c0, r[i]);
+        }
+    }
+}
+
+__attribute__((target("avx512f")))
+static void ftile(int len, int cinp, const float *xt, const float *dy, float *part, int first)
+{
+    __m512 acc[ROWS][3];
+    _Pragma("GCC unroll 8")
+    for (int r = 0; r < ROWS; r++)
+        _Pragma("GCC unroll 3")
+        for (int kk = 0; kk < 3; kk++)
+            acc[r][kk] = first ? _mm512_setzero_ps()
+                               : _mm512_loadu_ps(part + ((long)r * 3 + kk) * cinp);
+    for (int l = 0; l < len; l++) {
+        const float *xr = xt + (long)l * cinp;
+        __m512 x0 = _mm512_loadu_ps(xr), x1 = _mm512_loadu_ps(xr + cinp);
+        __m512 x2 = _mm512_loadu_ps(xr + 2 * cinp);
+        _Pragma("GCC unroll 8")
+        for (int r = 0; r < ROWS; r++) {
+            __m512 g = _mm512_set1_ps(dy[(long)r * len + l]);
+            acc[r][0] = _mm512_fmadd_ps(g, x0, acc[r][0]);
+            acc[r][1] = _mm512_fmadd_ps(g, x1, acc[r][1]);
+            acc[r][2] = _mm512_fmadd_ps(g, x2, acc[r][2]);
+        }
+    }
+    _Pragma("GCC unroll 8")
+    for (int r = 0; r < ROWS; r++)
+        _Pragma("GCC unroll 3")
+        for (int kk = 0; kk < 3; kk++)
+            _mm512_storeu_ps(part + ((long)r * 3 + kk) * cinp, acc[r][kk]);
+}
+
+void ts_cpu_conv3_filter(int n, int cin, int cout, int len, const float *x, const float *dy,
+                         float *part, float *scratch)
+{
+    const int cinp = (cin + VL - 1) / VL * VL;
+    for (int b = 0; b < n; b++) {
+        transpose_padded(cin, len, x + (long)b * cin * len, scratch);
+        const float *yb = dy + (long)b * cout * len;
+        for (int ci = 0; ci < cinp; ci += VL)
+            for (int co = 0; co < cout; co += ROWS)
+                ftile(len, cinp, scratch + ci, yb + (long)co * len,
+                      part + (long)co * 3 * cinp + ci, b == 0);
+    }
+}
+
 #else
 
 void ts_cpu_conv3_sample(int cin, int cout, int len, const float *x, const float *w,
                          const float *bias, float *y)
 {
     (void)cin; (void)cout; (void)len; (void)x; (void)w; (void)bias; (void)y;
+    TS_CHECK(!"conv3 kernel called without AVX-512");
+}
+
+void ts_cpu_conv3_filter(int n, int cin, int cout, int len, const float *x, const float *dy,
+                         float *part, float *scratch)
+{
+    (void)n; (void)cin; (void)cout; (void)len; (void)x; (void)dy; (void)part; (void)scratch;
     TS_CHECK(!"conv3 kernel called without AVX-512");
 }
 
