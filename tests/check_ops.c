@@ -339,8 +339,9 @@ START_TEST(test_conv_bwd_naive)
         {11, 5, 70, 13, 3, 1, 1}, {11, 5, 70, 13, 3, 2, 1}, {9, 66, 3, 8, 1, 1, 0},
         {3, 4, 130, 9, 5, 2, 2}, {11, 16, 8, 13, 3, 1, 1}, {3, 24, 16, 40, 3, 1, 1},
         /* the direct filter gradient: cin not a multiple of 16, one
-         * position, several channel tiles */
+         * position, several channel tiles, spans of 128 positions */
         {10, 9, 16, 37, 3, 1, 1}, {5, 3, 8, 1, 3, 1, 1}, {3, 40, 24, 32, 3, 1, 1},
+        {3, 16, 8, 300, 3, 1, 1},
     };
     ts_backend *be = cpu();
     for (size_t tt = 0; tt < 2 * (sizeof cases / sizeof cases[0]); tt++) {
