@@ -122,9 +122,23 @@ awk 'BEGIN { print "time,load"; for (i = 0; i < 400; i++)
     >"$T/hourly.csv"
 # shellcheck disable=SC2086
 expect_rc 0 "$TSDIFF" fit "$T/hourly.csv" --init "$T/p.model" --steps 2 --batch 4 $Q -o "$T/fth.model"
+# hourly data: the model's own window (context 24, horizon 8); the 48 hours
+# asked by default are what forecast takes, block by block
 expect_rc 0 "$TSDIFF" info "$T/fth.model"
 expect_out "context:        24"
-expect_out "horizon:        48"
+expect_out "horizon:        8 (forecasts 48 by default, block by block)"
+expect_out "lr 0.001,"
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" forecast -m "$T/fth.model" $FC -o "$T/fth.csv"
+[ "$(wc -l <"$T/fth.csv")" -eq 49 ] || fail "hourly fine-tune forecast: $(wc -l <"$T/fth.csv") lines"
+# few whole windows (60 points: 60 - 2 x 8 - 24 + 1 = 21 of 200): a tenth of
+# the rate, and a line that says so
+head -n 61 "$T/hourly.csv" >"$T/short.csv"
+expect_rc 0 "$TSDIFF" fit "$T/short.csv" --init "$T/p.model" --steps 2 --batch 4 --threads 2 \
+    --verbose -o "$T/fts.model"
+expect_err "fine-tuning at rate 0.000105"
+expect_rc 0 "$TSDIFF" info "$T/fts.model"
+expect_out "lr 0.000105,"
 # shellcheck disable=SC2086
 expect_rc 0 "$TSDIFF" fit "$DATA" --init "$T/p.model" --context 40 --horizon 6 --steps 2 --batch 4 \
     $Q -o "$T/ft2.model"

@@ -138,7 +138,7 @@ static int run_backtest(const backtest_args *a, const char *path, ts_error *err)
     if (rc) goto done;
     ts_window_bind_grid(&m.net.win, set.freq, set.has_time);   /* a universal --model */
     bc.horizon = a->fit.horizon ? a->fit.horizon
-                                : a->model ? m.net.win.horizon : ts_default_horizon(set.freq);
+                                : a->model ? ts_model_horizon(&m) : ts_default_horizon(set.freq);
     if (!a->model) rc = fit_before(a, be, &set, &csv, &bc, 0, &m, err);
     if (!rc && !a->model && set.n_cov > 0) {   /* covariates: also without them */
         rc = fit_before(a, be, &set, &csv, &bc, 1, &plain, err);

@@ -108,15 +108,22 @@ static int near_pretrained(ts_freq f)
 
 /* A universal network starting a fit gets cfg's horizon (--horizon or the
  * frequency's) and --context, else the context a fit from scratch would
- * choose, capped at its own where the data are near what it was trained
- * on (above); its covariate channels stay (start_covariates then checks or
- * adds). */
+ * choose. Where the data are near what it was trained on (above), the
+ * context is capped at its own and so is the horizon, even a given one:
+ * a longer horizon is forecast block by block (the model's fit record
+ * keeps the horizon asked for; on short hourly series a network stretched
+ * to 48 steps at once forecast twice as badly, bench/RESULTS.md). Its
+ * covariate channels stay (start_covariates then checks or adds). */
 static int universal_window(const ts_cli_fit *f, const ts_series_set *set,
                             const ts_train_config *cfg, ts_net *net, ts_error *err)
 {
-    int H = cfg->horizon, own = net->win.context;
-    int C = f->context ? f->context : ts_window_default_context(set, H);
-    if (!f->context && near_pretrained(set->freq) && C > own) C = own;
+    int H = cfg->horizon, C = f->context;
+    if (near_pretrained(set->freq)) {
+        if (!C) C = net->win.context;
+        if (H > net->win.horizon) H = net->win.horizon;
+    } else if (!C) {
+        C = ts_window_default_context(set, H);
+    }
     int n_cov = net->win.n_cov, raw[TS_WINDOW_MAX_COVS];
     for (int k = 0; k < n_cov; k++) raw[k] = net->win.cov_raw[k];
     int rc = ts_window_spec_make_universal(&net->win, C, H, net->win.levels, err);
@@ -125,6 +132,24 @@ static int universal_window(const ts_cli_fit *f, const ts_series_set *set,
     TS_CHECK(net->win.channels == net->unet.in_channels);
     net->unet.length = net->win.length;
     return 0;
+}
+
+/* The share of the fine-tuning rate that data near the pretrained model
+ * get: the windows that hold a whole context and horizon before the
+ * held-out last horizon of each series, over FULL_WINDOWS, at most 1. On
+ * a week of hourly data (168 points: no whole window of 128 + 32 before
+ * the held-out 32) 300 steps at the full rate made the forecasts 80 % worse
+ * than the pretrained model's (bench/RESULTS.md); on one series of 748
+ * points (557 windows) they made them 30 % better. */
+#define FULL_WINDOWS 200
+static double rate_share(const ts_series_set *set, const ts_window_spec *win)
+{
+    long n = 0;
+    for (size_t i = 0; i < set->n && n < FULL_WINDOWS; i++) {
+        long w = (long)set->series[i].len - 2L * win->horizon - win->context + 1;
+        if (w > 0) n += w;
+    }
+    return n >= FULL_WINDOWS ? 1.0 : (double)n / FULL_WINDOWS;
 }
 
 /* The option that asks for a network other than the pretrained (universal)
@@ -189,6 +214,7 @@ int ts_cli_fit_from_init(const ts_cli_fit *f, const ts_series_set *set, ts_train
     m->net.cov = (ts_cov_table){0};   /* init's stays init's: start_covariates copies it */
     m->net.ema = ts_xmalloc(n->n_params * sizeof *m->net.ema);
     memcpy(m->net.ema, n->ema, n->n_params * sizeof *m->net.ema);
+    const int asked = cfg->horizon;
     rc = n->win.universal ? universal_window(f, set, cfg, &m->net, err) : 0;
     if (!rc) rc = start_covariates(what, set, n, &m->net, err);
     if (rc) return rc;
@@ -196,9 +222,18 @@ int ts_cli_fit_from_init(const ts_cli_fit *f, const ts_series_set *set, ts_train
     cfg->horizon = m->net.win.horizon;
     cfg->context = m->net.win.context;
     cfg->init = m->net.ema;
+    if (n->win.universal && asked > m->net.win.horizon) ts_model_fit(m)->horizon = asked;
     if (!f->steps && !(f->epochs > 0)) cfg->steps = TS_FIT_INIT_STEPS;
-    if (!(f->lr > 0))
-        cfg->optim.lr = near_pretrained(set->freq) ? TS_FIT_INIT_LR_NEAR : TS_FIT_INIT_LR;
+    if (!(f->lr > 0) && !near_pretrained(set->freq)) {
+        cfg->optim.lr = TS_FIT_INIT_LR;
+    } else if (!(f->lr > 0)) {
+        double share = n->win.universal ? rate_share(set, &m->net.win) : 1.0;
+        cfg->optim.lr = share * TS_FIT_INIT_LR_NEAR > TS_FIT_LR_MIN ? share * TS_FIT_INIT_LR_NEAR
+                                                                     : TS_FIT_LR_MIN;
+        if (share < 1.0)
+            ts_note("the data hold few whole windows of %d + %d steps: fine-tuning at rate %g "
+                    "(--lr sets it)", m->net.win.context, m->net.win.horizon, cfg->optim.lr);
+    }
     ts_train_record_start(&ts_model_fit(m)->train, cfg);
     ts_model_set_provenance(m, "init", "%s", strcmp(what, "default") ? what : path);
     const char *steps = ts_model_provenance(init, "steps");

@@ -72,6 +72,11 @@ const char *ts_model_provenance(const ts_model *m, const char *key)
     return i < m->n_provenance ? m->provenance[i] + strlen(key) + 1 : NULL;
 }
 
+int ts_model_horizon(const ts_model *m)
+{
+    return m->fit && m->fit->horizon > 0 ? m->fit->horizon : m->net.win.horizon;
+}
+
 ts_fit_record *ts_model_fit(ts_model *m)
 {
     if (!m->fit) m->fit = ts_xcalloc(1, sizeof *m->fit);

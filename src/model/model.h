@@ -40,6 +40,8 @@ typedef struct ts_fit_record {
     int64_t *last_time;      /* timestamp of each series' last point */
     int64_t *length;         /* points of each series at training time */
     int *nonneg;             /* series non-negative in the training data */
+    int horizon;             /* forecast's default horizon when it differs from the
+                                network's (0: the network's; see ts_model_horizon) */
 
     ts_train_record train;
 } ts_fit_record;
@@ -60,6 +62,10 @@ void ts_model_free(ts_model *m);
 
 /* m->fit, created empty when the model has none. */
 ts_fit_record *ts_model_fit(ts_model *m);
+/* The horizon forecast and backtest take when none is given: the one the
+ * fit was asked for (a fit from a universal model may keep the model's
+ * shorter block and forecast in blocks), else the network's. */
+int ts_model_horizon(const ts_model *m);
 
 /* Set provenance line key=value (replacing a line of that key), value as
  * printf formats it; and the value of key, or NULL. */

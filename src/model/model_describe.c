@@ -4,7 +4,7 @@
 
 #include "data/series.h"
 
-static void describe_net(const ts_net *n, FILE *out)
+static void describe_net(const ts_net *n, int horizon, FILE *out)
 {
     char fb[32], cb[32], nb[160];
     if (n->win.universal && n->win.freq.unit == TS_FREQ_NONE)
@@ -14,7 +14,11 @@ static void describe_net(const ts_net *n, FILE *out)
                 ts_freq_name(n->win.freq, fb, sizeof fb));
     else
         fprintf(out, "frequency:      %s\n", ts_freq_name(n->win.freq, fb, sizeof fb));
-    fprintf(out, "horizon:        %d\n", n->win.horizon);
+    if (horizon != n->win.horizon)
+        fprintf(out, "horizon:        %d (forecasts %d by default, block by block)\n",
+                n->win.horizon, horizon);
+    else
+        fprintf(out, "horizon:        %d\n", n->win.horizon);
     fprintf(out, "context:        %d\n", n->win.context);
     fprintf(out, "window:         %d (padding %d), %d input channels\n", n->win.length,
             n->win.pad, n->win.channels);
@@ -71,7 +75,7 @@ void ts_model_describe(const ts_model *m, const char *path, FILE *out)
     fprintf(out, "model:          %s (tsdiff %s)\n", path, m->version ? m->version : "?");
     if (fit)
         fprintf(out, "data:           %s\n", fit->data_path ? fit->data_path : "(unknown)");
-    describe_net(&m->net, out);
+    describe_net(&m->net, ts_model_horizon(m), out);
     for (size_t i = 0; i < m->n_provenance; i++)
         fprintf(out, "%-16s%s\n", i ? "" : "provenance:", m->provenance[i]);
     if (!fit) {

@@ -89,6 +89,7 @@ static void put_series(ts_mf *f, const ts_fit_record *r)
     ts_mf_set_i64s(f, "series.last_time", r->last_time, r->n_series);
     ts_mf_set_i64s(f, "series.length", r->length, r->n_series);
     ts_mf_set_i64s(f, "series.nonneg", nonneg, r->n_series);
+    if (r->horizon > 0) ts_mf_set_i64(f, "forecast.horizon", r->horizon);
     free(nonneg);
 }
 
@@ -313,6 +314,9 @@ static void read_series(reader *r, ts_fit_record *fit)
         fit->length[i] = len[i];
         fit->nonneg[i] = nonneg[i] != 0;
     }
+    /* absent (older files, or the network's own): 0 */
+    if (ts_mf_has(r->f, "forecast.horizon"))
+        fit->horizon = (int)get_int(r, "forecast.horizon", 1, 1 << 20);
 }
 
 static void read_training(reader *r, ts_train_record *t)
