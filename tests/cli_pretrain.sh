@@ -139,6 +139,13 @@ expect_rc 0 "$TSDIFF" fit "$T/short.csv" --init "$T/p.model" --steps 2 --batch 4
 expect_err "fine-tuning at rate 0.000105"
 expect_rc 0 "$TSDIFF" info "$T/fts.model"
 expect_out "lr 0.000105,"
+# none (30 points): one step at the smallest rate, the weights as they are
+head -n 31 "$T/hourly.csv" >"$T/tiny.csv"
+expect_rc 0 "$TSDIFF" fit "$T/tiny.csv" --init "$T/p.model" --batch 4 --threads 2 --verbose \
+    -o "$T/ftt.model"
+expect_err "keeps the pretrained weights"
+expect_rc 0 "$TSDIFF" info "$T/ftt.model"
+expect_out "training:       1 steps, batch 4, lr 1e-07,"
 # shellcheck disable=SC2086
 expect_rc 0 "$TSDIFF" fit "$DATA" --init "$T/p.model" --context 40 --horizon 6 --steps 2 --batch 4 \
     $Q -o "$T/ft2.model"

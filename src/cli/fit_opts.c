@@ -230,9 +230,15 @@ int ts_cli_fit_from_init(const ts_cli_fit *f, const ts_series_set *set, ts_train
         double share = n->win.universal ? rate_share(set, &m->net.win) : 1.0;
         cfg->optim.lr = share * TS_FIT_INIT_LR_NEAR > TS_FIT_LR_MIN ? share * TS_FIT_INIT_LR_NEAR
                                                                      : TS_FIT_LR_MIN;
-        if (share < 1.0)
+        if (share == 0.0 && !f->steps && !(f->epochs > 0)) {
+            cfg->steps = 1;   /* nothing to learn from: the weights as they are */
+            ts_note("the data hold no whole window of %d + %d steps before the held-out "
+                    "horizon: the fit keeps the pretrained weights (1 step at rate %g; --steps "
+                    "and --lr to train)", m->net.win.context, m->net.win.horizon, cfg->optim.lr);
+        } else if (share < 1.0) {
             ts_note("the data hold few whole windows of %d + %d steps: fine-tuning at rate %g "
                     "(--lr sets it)", m->net.win.context, m->net.win.horizon, cfg->optim.lr);
+        }
     }
     ts_train_record_start(&ts_model_fit(m)->train, cfg);
     ts_model_set_provenance(m, "init", "%s", strcmp(what, "default") ? what : path);
