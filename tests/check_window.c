@@ -708,6 +708,15 @@ START_TEST(test_universal_hourly)
     assert_row(&w, in, U_LMASK2, F, L, 1);
     assert_row(&w, in, U_LMASK1, 0, w.pad, 0);
     free(in);
+    /* a network trained with a context of 128 never saw the week's lag:
+     * in a window of 200 it stays empty, the day's is as before */
+    w.lag_context = 128;
+    in = fill_universal(&w, set, &sc);
+    assert_row(&w, in, U_LAG2, 0, L, 0);
+    assert_row(&w, in, U_LMASK2, 0, L, 0);
+    assert_row(&w, in, U_LMASK1, F, L, 1);
+    assert_row(&w, in, U_FLAG2, 0, L, 1);
+    free(in);
     free_set(set);
 }
 END_TEST

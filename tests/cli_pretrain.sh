@@ -152,6 +152,7 @@ expect_rc 0 "$TSDIFF" fit "$DATA" --init "$T/p.model" --context 40 --horizon 6 -
 expect_rc 0 "$TSDIFF" info "$T/ft2.model"
 expect_out "context:        40"
 expect_out "horizon:        6"
+expect_out "season lags:    up to 24 steps"
 # shellcheck disable=SC2086
 expect_rc 0 "$TSDIFF" forecast -m "$T/ft2.model" $FC -o "$T/ft2.csv"
 [ "$(wc -l <"$T/ft2.csv")" -eq 31 ] || fail "fine-tuned forecast: $(wc -l <"$T/ft2.csv") lines"

@@ -126,8 +126,10 @@ static int universal_window(const ts_cli_fit *f, const ts_series_set *set,
     }
     int n_cov = net->win.n_cov, raw[TS_WINDOW_MAX_COVS];
     for (int k = 0; k < n_cov; k++) raw[k] = net->win.cov_raw[k];
+    const int lags = net->win.lag_context > 0 ? net->win.lag_context : net->win.context;
     int rc = ts_window_spec_make_universal(&net->win, C, H, net->win.levels, err);
     if (rc) return rc;
+    net->win.lag_context = lags;   /* the season lags it was trained with */
     ts_window_set_covariates(&net->win, n_cov, raw);   /* the model's, if any */
     TS_CHECK(net->win.channels == net->unet.in_channels);
     net->unet.length = net->win.length;

@@ -181,6 +181,8 @@ typedef struct ts_window_spec {
     int n_cov;              /* covariate inputs (CHANNELS), the view's n_cov */
     unsigned char cov_raw[TS_WINDOW_MAX_COVS];  /* 1: input k as given */
     int universal;          /* 1: the frequency-free table (UNIVERSAL) */
+    int lag_context;        /* universal: the longest season lag fed, the context
+                               the network was trained with (0: the context) */
     int channels;           /* total input channels */
     ts_chan chan[TS_WINDOW_MAX_CHANNELS];   /* the table: what channel c holds */
 } ts_window_spec;

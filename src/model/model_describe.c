@@ -20,6 +20,10 @@ static void describe_net(const ts_net *n, int horizon, FILE *out)
     else
         fprintf(out, "horizon:        %d\n", n->win.horizon);
     fprintf(out, "context:        %d\n", n->win.context);
+    if (n->win.universal)
+        fprintf(out, "season lags:    up to %d steps (the context it was trained with)\n",
+                n->win.lag_context > 0 && n->win.lag_context < n->win.context
+                    ? n->win.lag_context : n->win.context);
     fprintf(out, "window:         %d (padding %d), %d input channels\n", n->win.length,
             n->win.pad, n->win.channels);
     fprintf(out, "channels:      ");
