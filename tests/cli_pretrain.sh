@@ -131,6 +131,14 @@ expect_out "lr 0.001,"
 # shellcheck disable=SC2086
 expect_rc 0 "$TSDIFF" forecast -m "$T/fth.model" $FC -o "$T/fth.csv"
 [ "$(wc -l <"$T/fth.csv")" -eq 49 ] || fail "hourly fine-tune forecast: $(wc -l <"$T/fth.csv") lines"
+# a longer context on hourly data: the lags past the 24 steps the model was
+# trained with stay empty (daily data, below, learn them: up to 40)
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" fit "$T/hourly.csv" --init "$T/p.model" --context 40 --steps 2 --batch 4 $Q \
+    -o "$T/ftl.model"
+expect_rc 0 "$TSDIFF" info "$T/ftl.model"
+expect_out "context:        40"
+expect_out "season lags:    up to 24 steps"
 # few whole windows (60 points: 60 - 2 x 8 - 24 + 1 = 21 of 200): a tenth of
 # the rate, and a line that says so
 head -n 61 "$T/hourly.csv" >"$T/short.csv"
@@ -152,7 +160,7 @@ expect_rc 0 "$TSDIFF" fit "$DATA" --init "$T/p.model" --context 40 --horizon 6 -
 expect_rc 0 "$TSDIFF" info "$T/ft2.model"
 expect_out "context:        40"
 expect_out "horizon:        6"
-expect_out "season lags:    up to 24 steps"
+expect_out "season lags:    up to 40 steps"
 # shellcheck disable=SC2086
 expect_rc 0 "$TSDIFF" forecast -m "$T/ft2.model" $FC -o "$T/ft2.csv"
 [ "$(wc -l <"$T/ft2.csv")" -eq 31 ] || fail "fine-tuned forecast: $(wc -l <"$T/ft2.csv") lines"
