@@ -111,8 +111,9 @@ static int near_pretrained(ts_freq f)
  * choose. Where the data are near what it was trained on (above), the
  * context is capped at its own and so is the horizon, even a given one:
  * a longer horizon is forecast block by block (the model's fit record
- * keeps the horizon asked for; on short hourly series a network stretched
- * to 48 steps at once forecast twice as badly, bench/RESULTS.md). Its
+ * keeps the horizon asked for; on a week of hourly data the old window,
+ * 48 steps at once after a context of 72, forecast twice as badly,
+ * bench/RESULTS.md). Its
  * covariate channels stay (start_covariates then checks or adds). */
 static int universal_window(const ts_cli_fit *f, const ts_series_set *set,
                             const ts_train_config *cfg, ts_net *net, ts_error *err)
