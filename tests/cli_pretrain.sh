@@ -128,9 +128,12 @@ expect_rc 0 "$TSDIFF" info "$T/fth.model"
 expect_out "context:        24"
 expect_out "horizon:        8 (forecasts 48 by default, block by block)"
 expect_out "lr 0.001,"
-# shellcheck disable=SC2086
-expect_rc 0 "$TSDIFF" forecast -m "$T/fth.model" $FC -o "$T/fth.csv"
+expect_rc 0 "$TSDIFF" forecast -m "$T/fth.model" -n 4 -K 3 --seed 2 --threads 2 -o "$T/fth.csv"
 [ "$(wc -l <"$T/fth.csv")" -eq 49 ] || fail "hourly fine-tune forecast: $(wc -l <"$T/fth.csv") lines"
+if grep -q "in blocks" "$ERR"; then fail "the blocks the fit asked for were announced"; fi
+expect_rc 0 "$TSDIFF" forecast -m "$T/fth.model" -n 4 -K 3 --seed 2 --threads 2 --horizon 60 \
+    -o "$T/fth60.csv"
+expect_err "sampling in blocks of 8"
 # a longer context on hourly data: the lags past the 24 steps the model was
 # trained with stay empty (daily data, below, learn them: up to 40)
 # shellcheck disable=SC2086

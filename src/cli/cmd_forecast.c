@@ -169,7 +169,9 @@ static int run_forecast(forecast_args *a, ts_error *err)
     if (!rc) rc = ts_backend_open(a->device, ts_comm_threads(a->threads), &be, err);
     rc = ts_comm_agree(rc, err);
     cfg.horizon = a->horizon ? a->horizon : ts_model_horizon(&m);
-    if (!rc && cfg.horizon > m.net.win.horizon && !a->quiet)
+    /* said when the horizon is longer than the fit was asked for: a fit
+     * that kept a shorter network asked for its blocks */
+    if (!rc && cfg.horizon > m.net.win.horizon && cfg.horizon > ts_model_horizon(&m) && !a->quiet)
         ts_info("horizon %d is longer than the model's %d: sampling in blocks of %d, "
                 "each conditioned on the path so far", cfg.horizon, m.net.win.horizon,
                 m.net.win.horizon);
