@@ -113,8 +113,8 @@ static int near_pretrained(ts_freq f)
  * a longer horizon is forecast block by block (the model's fit record
  * keeps the horizon asked for; on a week of hourly data the old window,
  * 48 steps at once after a context of 72, forecast twice as badly,
- * bench/RESULTS.md). Its
- * covariate channels stay (start_covariates then checks or adds). */
+ * bench/RESULTS.md). Its covariate channels stay (start_covariates then
+ * checks or adds). */
 static int universal_window(const ts_cli_fit *f, const ts_series_set *set,
                             const ts_train_config *cfg, ts_net *net, ts_error *err)
 {
@@ -127,7 +127,7 @@ static int universal_window(const ts_cli_fit *f, const ts_series_set *set,
     }
     int n_cov = net->win.n_cov, raw[TS_WINDOW_MAX_COVS];
     for (int k = 0; k < n_cov; k++) raw[k] = net->win.cov_raw[k];
-    const int lags = net->win.lag_context > 0 ? net->win.lag_context : net->win.context;
+    const int lags = ts_window_lag_limit(&net->win);
     int rc = ts_window_spec_make_universal(&net->win, C, H, net->win.levels, err);
     if (rc) return rc;
     /* Near the pretraining, only the season lags it was trained with; on
@@ -156,6 +156,31 @@ static double rate_share(const ts_series_set *set, const ts_window_spec *win)
         if (w > 0) n += w;
     }
     return n >= FULL_WINDOWS ? 1.0 : (double)n / FULL_WINDOWS;
+}
+
+/* A fit from a model without --lr: 3e-3 on daily and coarser grids; nearer
+ * the pretraining (universal) rate_share of 1e-3, and with no whole window
+ * at all, unless --steps or --epochs say otherwise, one step at the least
+ * rate: the weights as they are. */
+static void default_rate(const ts_cli_fit *f, const ts_series_set *set, int universal,
+                         const ts_window_spec *win, ts_train_config *cfg)
+{
+    if (!near_pretrained(set->freq)) {
+        cfg->optim.lr = TS_FIT_INIT_LR;
+        return;
+    }
+    double share = universal ? rate_share(set, win) : 1.0;
+    cfg->optim.lr = share * TS_FIT_INIT_LR_NEAR > TS_FIT_LR_MIN ? share * TS_FIT_INIT_LR_NEAR
+                                                                 : TS_FIT_LR_MIN;
+    if (share == 0.0 && !f->steps && !(f->epochs > 0)) {
+        cfg->steps = 1;
+        ts_note("the data hold no whole window of %d + %d steps before the held-out horizon: "
+                "the fit keeps the pretrained weights (1 step at rate %g; --steps and --lr to "
+                "train)", win->context, win->horizon, cfg->optim.lr);
+    } else if (share < 1.0) {
+        ts_note("the data hold few whole windows of %d + %d steps: fine-tuning at rate %g "
+                "(--lr sets it)", win->context, win->horizon, cfg->optim.lr);
+    }
 }
 
 /* The option that asks for a network other than the pretrained (universal)
@@ -230,22 +255,7 @@ int ts_cli_fit_from_init(const ts_cli_fit *f, const ts_series_set *set, ts_train
     cfg->init = m->net.ema;
     if (n->win.universal && asked > m->net.win.horizon) ts_model_fit(m)->horizon = asked;
     if (!f->steps && !(f->epochs > 0)) cfg->steps = TS_FIT_INIT_STEPS;
-    if (!(f->lr > 0) && !near_pretrained(set->freq)) {
-        cfg->optim.lr = TS_FIT_INIT_LR;
-    } else if (!(f->lr > 0)) {
-        double share = n->win.universal ? rate_share(set, &m->net.win) : 1.0;
-        cfg->optim.lr = share * TS_FIT_INIT_LR_NEAR > TS_FIT_LR_MIN ? share * TS_FIT_INIT_LR_NEAR
-                                                                     : TS_FIT_LR_MIN;
-        if (share == 0.0 && !f->steps && !(f->epochs > 0)) {
-            cfg->steps = 1;   /* nothing to learn from: the weights as they are */
-            ts_note("the data hold no whole window of %d + %d steps before the held-out "
-                    "horizon: the fit keeps the pretrained weights (1 step at rate %g; --steps "
-                    "and --lr to train)", m->net.win.context, m->net.win.horizon, cfg->optim.lr);
-        } else if (share < 1.0) {
-            ts_note("the data hold few whole windows of %d + %d steps: fine-tuning at rate %g "
-                    "(--lr sets it)", m->net.win.context, m->net.win.horizon, cfg->optim.lr);
-        }
-    }
+    if (!(f->lr > 0)) default_rate(f, set, n->win.universal, &m->net.win, cfg);
     ts_train_record_start(&ts_model_fit(m)->train, cfg);
     ts_model_set_provenance(m, "init", "%s", strcmp(what, "default") ? what : path);
     const char *steps = ts_model_provenance(init, "steps");

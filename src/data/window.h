@@ -225,6 +225,13 @@ int ts_window_spec_init(ts_window_spec *w, const ts_series_set *set, int context
 
 static inline int ts_window_channels(const ts_window_spec *w) { return w->channels; }
 
+/* The longest season lag a universal window feeds: its context, or the
+ * shorter context its network was trained with (lag_context). */
+static inline int ts_window_lag_limit(const ts_window_spec *w)
+{
+    return w->lag_context > 0 && w->lag_context < w->context ? w->lag_context : w->context;
+}
+
 /* The first channel of the lags (where they would start when there are
  * none), the log-scale and the gain channel (-1 when absent). */
 int ts_window_lag_channel(const ts_window_spec *w);

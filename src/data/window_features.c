@@ -129,10 +129,8 @@ void ts_slots_of(const ts_window_spec *w, const ts_series_view *sr, ts_slots *sl
     }
     /* A lag longer than the context the network was trained with never had a
      * value in training: its weights are noise, so it stays empty. */
-    const int most = w->lag_context > 0 && w->lag_context < w->context ? w->lag_context
-                                                                       : w->context;
     for (int k = 0; k < 2; k++)
-        if (sl->lag[k] < 2 || sl->lag[k] > most) sl->lag[k] = 0;
+        if (sl->lag[k] < 2 || sl->lag[k] > ts_window_lag_limit(w)) sl->lag[k] = 0;
 }
 
 void ts_features_slot(const ts_window_spec *w, const ts_slots *sl, const ts_series_view *sr,

@@ -22,8 +22,7 @@ static void describe_net(const ts_net *n, int horizon, FILE *out)
     fprintf(out, "context:        %d\n", n->win.context);
     if (n->win.universal)
         fprintf(out, "season lags:    up to %d steps (the context it was trained with)\n",
-                n->win.lag_context > 0 && n->win.lag_context < n->win.context
-                    ? n->win.lag_context : n->win.context);
+                ts_window_lag_limit(&n->win));
     fprintf(out, "window:         %d (padding %d), %d input channels\n", n->win.length,
             n->win.pad, n->win.channels);
     fprintf(out, "channels:      ");

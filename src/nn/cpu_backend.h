@@ -80,13 +80,12 @@ int ts_cpu_conv3_fits(const ts_conv1d_shape *s, int rows);
 void ts_cpu_conv3_sample(int cin, int cout, int len, const float *x, const float *w,
                          const float *bias, float *y);
 void ts_cpu_conv3_flip(int cin, int cout, const float *w, float *wt);
-/* The filter gradient of the same convolution (cpu_conv3.c): filter_fits says
- * the shape is one it computes (cout a multiple of 8); filter assigns
- * part[cout, 3, cinp] (cinp: cin rounded up to 16; the lanes past cin are
- * zero) = the sum over n consecutive samples x[b, cin, len], dy[b, cout, len]
- * of dy times x shifted by each tap, in scratch of filter_floats(cin, len)
- * floats. */
-int ts_cpu_conv3_filter_fits(const ts_conv1d_shape *s);
+/* The filter gradient of the same convolution (cpu_conv3.c), for the shapes
+ * conv3_fits(s, cout) accepts: filter assigns part[cout, 3, cinp] (cinp =
+ * ts_cpu_conv3_cinp(cin); the lanes past cin are zero) = the sum over n
+ * consecutive samples x[b, cin, len], dy[b, cout, len] of dy times x
+ * shifted by each tap, in scratch of filter_floats(cin, len) floats. */
+static inline int ts_cpu_conv3_cinp(int cin) { return (cin + 15) / 16 * 16; }
 size_t ts_cpu_conv3_filter_floats(int cin, int len);
 void ts_cpu_conv3_filter(int n, int cin, int cout, int len, const float *x, const float *dy,
                          float *part, float *scratch);

@@ -53,12 +53,7 @@ int ts_cpu_conv3_fits(const ts_conv1d_shape *s, int rows)
 
 size_t ts_cpu_conv3_filter_floats(int cin, int len)
 {
-    return (size_t)(len + 2) * ((cin + VL - 1) / VL * VL);
-}
-
-int ts_cpu_conv3_filter_fits(const ts_conv1d_shape *s)
-{
-    return s->k == 3 && s->stride == 1 && s->pad == 1 && s->cout % ROWS == 0 && s->lin >= 1;
+    return (size_t)(len + 2) * (size_t)ts_cpu_conv3_cinp(cin);
 }
 
 void ts_cpu_conv3_flip(int cin, int cout, const float *w, float *wt)
@@ -198,7 +193,7 @@ static inline void transpose16(__m512 r[16])
 __attribute__((target("avx512f")))
 static void transpose_padded(int cin, int len, const float *x, float *xt)
 {
-    const int cinp = (cin + VL - 1) / VL * VL;
+    const int cinp = ts_cpu_conv3_cinp(cin);
     memset(xt, 0, (size_t)cinp * sizeof(float));
     memset(xt + (long)(len + 1) * cinp, 0, (size_t)cinp * sizeof(float));
     for (int c0 = 0; c0 < cinp; c0 += VL)   /* 16 rows of x read in order */
@@ -248,7 +243,7 @@ static void ftile(int nl, int len, int cinp, const float *xt, const float *dy, f
 void ts_cpu_conv3_filter(int n, int cin, int cout, int len, const float *x, const float *dy,
                          float *part, float *scratch)
 {
-    const int cinp = (cin + VL - 1) / VL * VL;
+    const int cinp = ts_cpu_conv3_cinp(cin);
     for (int b = 0; b < n; b++) {
         transpose_padded(cin, len, x + (long)b * cin * len, scratch);
         const float *yb = dy + (long)b * cout * len;

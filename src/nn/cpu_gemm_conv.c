@@ -45,6 +45,9 @@ static inline CBLAS_TRANSPOSE tr_of(int t) { return t ? CblasTrans : CblasNoTran
 
 static inline int imin(int a, int b) { return a < b ? a : b; }
 
+/* The first sample of group g of a batch split into ng fixed groups. */
+static inline int group_start(int batch, int ng, int g) { return (int)((long)g * batch / ng); }
+
 /* One single-threaded SGEMM on a block of rows [i0, i1) and columns
  * [j0, j1) of C. */
 static void gemm_block(int ta, int tb, int i0, int i1, int j0, int j1, int k, float alpha,
@@ -250,7 +253,7 @@ static void bias_grad(ts_backend *be, const ts_conv1d_shape *s, const float *dy,
 static void conv3_filter(ts_backend *be, const ts_conv1d_shape *s, const float *x,
                          const float *dy, float *dw)
 {
-    const int ng = imin(s->batch, CONV_GROUPS), cinp = (s->cin + 15) / 16 * 16;
+    const int ng = imin(s->batch, CONV_GROUPS), cinp = ts_cpu_conv3_cinp(s->cin);
     const long np = (long)s->cout * 3 * cinp;
     long xstride = 0;
     TS_CHECK(!omp_in_parallel());   /* shared scratch: not inside run_tasks */
@@ -258,7 +261,7 @@ static void conv3_filter(ts_backend *be, const ts_conv1d_shape *s, const float *
     float *part = ts_scratch_get(&ts_cpu_of(be)->part, (size_t)ng * np * sizeof(float));
     #pragma omp parallel for schedule(static) num_threads(NT)
     for (int g = 0; g < ng; g++) {
-        const int b0 = (int)((long)g * s->batch / ng), b1 = (int)((long)(g + 1) * s->batch / ng);
+        const int b0 = group_start(s->batch, ng, g), b1 = group_start(s->batch, ng, g + 1);
         ts_cpu_conv3_filter(b1 - b0, s->cin, s->cout, s->lin, x + (long)b0 * s->cin * s->lin,
                             dy + (long)b0 * s->cout * s->lout, part + g * np,
                             xt + omp_get_thread_num() * xstride);
@@ -279,7 +282,7 @@ void ts_cpu_conv1d_bwd_filter(ts_backend *be, const ts_conv1d_shape *s, const fl
                               const float *dy, float *dw, float *dbias)
 {
     ts_cpu *cpu = ts_cpu_of(be);
-    if (cpu->conv3 && ts_cpu_conv3_filter_fits(s)) {
+    if (cpu->conv3 && ts_cpu_conv3_fits(s, s->cout)) {
         conv3_filter(be, s, x, dy, dw);
         if (dbias) bias_grad(be, s, dy, dbias);
         return;
@@ -295,7 +298,7 @@ void ts_cpu_conv1d_bwd_filter(ts_backend *be, const ts_conv1d_shape *s, const fl
     /* Task g: the partial of group g, its samples in order. */
     #pragma omp parallel for schedule(static) num_threads(NT)
     for (int g = 0; g < ng; g++) {
-        const int b0 = (int)((long)g * s->batch / ng), b1 = (int)((long)(g + 1) * s->batch / ng);
+        const int b0 = group_start(s->batch, ng, g), b1 = group_start(s->batch, ng, g + 1);
         float *pg = part + g * nw;
         for (int b = b0; b < b1; b++) {
             const float *xb = x + (long)b * s->cin * s->lin;
