@@ -106,10 +106,13 @@ static int build_corpus(const pretrain_args *a, const corpus_settings *c, ts_ser
     return rc;
 }
 
-/* Where the network came from, inside the model file. */
-static void set_provenance(ts_model *m, const pretrain_args *a, const corpus_settings *c)
+/* Where the network came from, inside the model file: on --resume the
+ * checkpoint's commands, with --init the initial model's, before this one. */
+static void set_provenance(ts_model *m, const ts_model *init, const pretrain_args *a,
+                           const corpus_settings *c)
 {
-    const char *before = a->resume ? ts_model_provenance(m, "command") : NULL;
+    const ts_model *from = a->resume ? m : init->net.ema ? init : NULL;
+    const char *before = from ? ts_model_provenance(from, "command") : NULL;
     char chain[8192];   /* a resumed run's commands, oldest first */
     snprintf(chain, sizeof chain, "%s%s%s", before ? before : "", before ? "; then " : "",
              a->command);
@@ -122,6 +125,46 @@ static void set_provenance(ts_model *m, const pretrain_args *a, const corpus_set
     ts_model_set_provenance(m, "corpus.seed", "%llu", c->seed);
     ts_model_set_provenance(m, "undated", "%g", c->undated);
     ts_model_set_provenance(m, "tsdiff", "%s (commit %s)", PACKAGE_VERSION, TSDIFF_COMMIT);
+    if (a->resume || !init->net.ema) return;
+    const char *steps = ts_model_provenance(init, "steps");
+    ts_model_set_provenance(m, "init", "%s", a->fit.init);
+    if (steps) ts_model_set_provenance(m, "init.steps", "%s", steps);
+}
+
+/* A new run's network: random weights (--init none, the default), or with
+ * --init default|FILE a universal network's, trained on further on this
+ * run's window (another context or horizon: a universal network's weights
+ * do not depend on the window's length). The loaded model stays in *init. */
+static int start_network(const pretrain_args *a, const ts_series_set *set, ts_train_config *cfg,
+                         ts_model *init, ts_model *m, ts_error *err)
+{
+    const char *what = a->fit.init;
+    ts_train_record *rec = &ts_model_fit(m)->train;
+    if (!what || !strcmp(what, "none") || !strcmp(what, "auto"))
+        return ts_train_setup(set, cfg, &m->net, rec, err);
+    char path[4096];
+    snprintf(path, sizeof path, "%s", what);
+    int rc = !strcmp(what, "default") ? ts_model_find_pretrained(path, sizeof path, err) : 0;
+    if (!rc) rc = ts_model_load(path, init, err);
+    if (rc) return rc;
+    const ts_net *n = &init->net;
+    const char *clash = ts_cli_fit_own_network(&a->fit, n);
+    if (!n->win.universal || n->cov.n > 0)
+        return ts_fail(err, TS_EUSAGE, "pretrain: --init %s: not a universal network without "
+                       "covariates (one of tsdiff pretrain, or a fit started from one)", path);
+    if (clash)
+        return ts_fail(err, TS_EUSAGE, "pretrain: --init %s: the network comes from the model; "
+                       "drop %s", path, clash);
+    cfg->unet = n->unet;
+    cfg->T = n->T;
+    cfg->sched = n->sched;
+    rc = ts_train_setup(set, cfg, &m->net, rec, err);
+    if (!rc && m->net.win.channels != n->win.channels)
+        rc = ts_fail(err, TS_EUSAGE, "pretrain: --init %s: the model has %d input channels, "
+                     "this corpus %d", path, n->win.channels, m->net.win.channels);
+    m->net.n_params = n->n_params;
+    cfg->init = n->ema;
+    return rc;
 }
 
 /* Training's checkpoints: the model with its optimizer state, in FILE.ckpt. */
@@ -172,7 +215,7 @@ static int load_resumable(const pretrain_args *a, ts_model *m, corpus_settings *
 
 static int run_pretrain(pretrain_args *a, ts_error *err)
 {
-    ts_model m = {0};
+    ts_model m = {0}, init = {0};
     ts_series_set set = {0};
     ts_backend *be = NULL;
     ts_outputs outs = {0};
@@ -191,14 +234,14 @@ static int run_pretrain(pretrain_args *a, ts_error *err)
     if (a->undated >= 0) c.undated = a->undated;   /* given: also on --resume */
     if (!rc) rc = build_corpus(a, &c, &set, err);
     if (!rc) rc = make_config(a, &set, &m, c.undated, &cfg, &ctx, err);
-    if (!rc && !a->resume) rc = ts_train_setup(&set, &cfg, &m.net, &ts_model_fit(&m)->train, err);
+    if (!rc && !a->resume) rc = start_network(a, &set, &cfg, &init, &m, err);
     if (!rc) rc = ts_backend_open(a->fit.device, a->fit.threads, &be, err);
     if (rc) goto done;
     ts_csv_opts none;
     ts_csv_opts_default(&none);
     ts_model_set_csv(&m, NULL, &none);
     ts_model_set_series(&m, &set);
-    set_provenance(&m, a, &c);
+    set_provenance(&m, &init, a, &c);
     ts_info("pretrain: %zu series (%s), %ld steps", set.n, c.corpus, cfg.steps);
     if (!ts_signals_caught()) rc = ts_train(be, &set, &cfg, &m.net, &m.fit->train, err);
     if (!rc) {
@@ -219,6 +262,7 @@ done:
     ts_backend_destroy(be);
     ts_series_set_free(&set);
     ts_model_free(&m);
+    ts_model_free(&init);
     return rc;
 }
 

@@ -183,9 +183,7 @@ static void default_rate(const ts_cli_fit *f, const ts_series_set *set, int univ
     }
 }
 
-/* The option that asks for a network other than the pretrained (universal)
- * one, or NULL: one that contradicts it, or a schedule of its own. */
-static const char *own_network(const ts_cli_fit *f, const ts_net *pre)
+const char *ts_cli_fit_own_network(const ts_cli_fit *f, const ts_net *pre)
 {
     if (f->schedule) return "--schedule";
     const char *bad = contradiction(f, pre);
@@ -206,7 +204,7 @@ static int init_auto(const ts_cli_fit *f, ts_model *init, char *path, size_t siz
     }
     int rc = ts_model_load(path, init, err);
     if (rc) return rc;
-    const char *why = own_network(f, &init->net);
+    const char *why = ts_cli_fit_own_network(f, &init->net);
     if (!why) return 0;
     ts_note("%s asks for a network of its own: training from random weights", why);
     ts_model_free(init);

@@ -54,6 +54,10 @@ void ts_cli_fit_init(ts_cli_fit *f);
 int ts_cli_fit_config(const ts_cli_fit *f, const ts_series_set *set, ts_train_config *c,
                       ts_error *err);
 
+/* The option that asks for a network other than the universal one pre
+ * ("--channels", "--schedule", ...), or NULL. */
+const char *ts_cli_fit_own_network(const ts_cli_fit *f, const ts_net *pre);
+
 /* Start net and rec from the model --init names (f->init, else
  * TS_FIT_INIT_DEFAULT), for the data set: its window (bound to the data's
  * grid), network, schedule and weights (cfg->init points at a copy of
