@@ -50,6 +50,22 @@ expect_rc 0 "$TSDIFF" info "$T/p.model"
 expect_out "steps=5"
 expect_out "; then tsdiff pretrain --resume --steps 2"
 
+# --init: a universal network trained on further, here on a longer window;
+# the initial model's commands come first in the provenance
+PI="--corpus-series 3 --length 80:160 --steps 1 --lr 1e-7 --batch 4 --select last --horizon 8 $Q"
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" pretrain --init "$T/p.model" --context 40 $PI -o "$T/pi.model"
+expect_rc 0 "$TSDIFF" info "$T/pi.model"
+expect_out "context:        40"
+expect_out "season lags:    up to 40 steps"
+expect_out "init=$T/p.model"
+expect_out "init.steps=5"
+expect_out "; then tsdiff pretrain --resume --steps 2 $Q -o $T/p.model; then tsdiff pretrain --init"
+# shellcheck disable=SC2086
+expect_rc 64 "$TSDIFF" pretrain --init "$T/p.model" --channels 16 $PI -o "$T/px.model"
+expect_err "drop --channels"
+[ ! -e "$T/px.model" ] || fail "a refused --init left a model file"
+
 # a folder of CSV files of two frequencies
 mkdir "$T/corpus"
 cp "$DATA" "$T/corpus/daily.csv"
@@ -87,6 +103,28 @@ if [ -f "$top_srcdir/data/default.model" ]; then
         -o "$T/s.csv" 2>"$ERR" || fail "zero-shot with the shipped model"
     expect_err "data/default.model"
     [ "$(wc -l <"$T/s.csv")" -eq 151 ] || fail "shipped model: $(wc -l <"$T/s.csv") lines"
+    # pretrain --init default: one step at the least rate (its window) forecasts as the
+    # shipped model does; the same run from random weights does not
+    for init in default none; do
+        # shellcheck disable=SC2086
+        expect_rc 0 env -u TSDIFF_MODEL "$TSDIFF" pretrain --init $init --context 128 \
+            --horizon 32 --corpus-series 3 --length 80:160 --steps 1 --lr 1e-7 --batch 4 \
+            --select last $Q -o "$T/p_$init.model"
+        # shellcheck disable=SC2086
+        expect_rc 0 "$TSDIFF" forecast -m "$T/p_$init.model" --data "$DATA" --horizon 8 $FC \
+            -o "$T/fc_$init.csv"
+    done
+    # shellcheck disable=SC2086
+    env -u TSDIFF_MODEL "$TSDIFF" forecast --data "$DATA" --horizon 8 $FC -o "$T/fc_shipped.csv" \
+        2>"$ERR" || fail "zero-shot with the shipped model"
+    far() {  # the largest relative difference of the mean forecasts in $1 and $2
+        paste -d, "$1" "$2" | awk -F, 'NR > 1 { d = ($3 - $13) / ($3 > 0 ? $3 : -$3) + 1e-30;
+            if (d < 0) d = -d; if (d > m) m = d } END { printf "%g", m }'
+    }
+    a=$(far "$T/fc_shipped.csv" "$T/fc_default.csv")
+    b=$(far "$T/fc_shipped.csv" "$T/fc_none.csv")
+    awk -v a="$a" -v b="$b" 'BEGIN { exit !(a < 1e-3 && b > 0.1) }' ||
+        fail "pretrain --init default: mean forecasts $a from the shipped model's, random weights $b"
     # a resumed run scores the weights kept so far on its own validation
     # windows first: a wrecking step after five good ones keeps one of those
     # shellcheck disable=SC2086

@@ -301,7 +301,9 @@ int ts_cmd_pretrain(int argc, char **argv)
         "and lags are filled from each series' frequency), and each training window\n"
         "gets a random effective context and horizon, so that it forecasts any series\n"
         "from any history: tsdiff forecast --model FILE --data X.csv. Defaults: horizon\n"
-        "32, context 128. The file holds the network alone and how it was made.\n"};
+        "32, context 128. The file holds the network alone and how it was made.\n"
+        "Here --init is none by default (random weights); --init default|FILE trains\n"
+        "a universal network further, on a longer --context for instance.\n"};
     ts_error err = {0};
     int first = 0, rc = ts_opts_parse(&spec, argc, argv, &first, &err);
     if (!rc && first < argc)
