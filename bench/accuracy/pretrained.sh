@@ -25,7 +25,9 @@
 #             24), and NSHORT NN5 series (every 5th column from N101) cut to
 #             their last 112 days, ending 1998-03-22, the last 28 held out
 #             (H = 28, season 7). Fine-tune and scratch use SHORT_STEPS and
-#             SHORT_STEPS / 5 steps of batch SHORT_BATCH. Scores: the mean over
+#             SHORT_STEPS / 5 steps of batch SHORT_BATCH; the df row
+#             fine-tunes with the fit's own defaults (`--init default`
+#             alone: the rate shrinks with the data). Scores: the mean over
 #             the series of the per-series wQL9, MASE, sMAPE (M4's way of
 #             pooling), the geometric mean of wQL9 relative to seasonal naive,
 #             and the pooled 95 % coverage. (3 days of history is too short:
@@ -45,7 +47,8 @@
 # default STEPS / 5), BATCH (default 32), NSHORT (series per short set,
 # default 20), SHORT_STEPS (default 250), SHORT_BATCH (default 16), SAMPLES
 # (default 100), M4_SAMPLES (default 50), TSDIFF_MODEL (the pretrained model
-# to test, default the shipped one), ROWS (zs,ft,sc: which rows to run).
+# to test, default the shipped one), ROWS (zs,ft,sc: which rows to run;
+# df, the short case's fine-tune with the fit's defaults, only when named).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/../.." && pwd)
 TSDIFF=${TSDIFF:-$HERE/src/tsdiff}
@@ -178,7 +181,7 @@ shortmeans() {
 }
 
 short() {
-    local k col id t0 tz=0 tf=0 ts=0 ft=$((SHORT_STEPS / 5))
+    local k col id t0 tz=0 tf=0 td=0 ts=0 ft=$((SHORT_STEPS / 5))
     local -a m4bt=(--id-col series --horizon 48 --windows 1 --season 24 --samples "$SAMPLES")
     local -a nnbt=(--horizon 28 --windows 1 --season 7 --samples "$SAMPLES")
     local src=$DATA/nn5_daily/NN5_FINAL_DATASET_WITH_TEST_DATA.csv
@@ -213,6 +216,11 @@ short() {
                     --batch "$SHORT_BATCH" -o "$WORK/$set.ft.$k.csv"
                 tf=$(echo "$tf + $(since "$t0")" | bc)
             fi
+            if want df; then
+                t0=$(now)
+                backtest "$f" "${bt[@]}" "${BT[@]}" --init default -o "$WORK/$set.df.$k.csv"
+                td=$(echo "$td + $(since "$t0")" | bc)
+            fi
             if want sc; then
                 t0=$(now)
                 backtest "$f" "${bt[@]}" "${BT[@]}" --init none --steps "$SHORT_STEPS" \
@@ -228,9 +236,11 @@ short() {
         [ $set = nn ] && name=NN5-short
         want zs && shortmeans $name zero-shot "$WORK"/$set.zs.*.csv
         want ft && shortmeans $name "fine-tuned $ft" "$WORK"/$set.ft.*.csv
+        want df && shortmeans $name "fine-tuned, fit's defaults" "$WORK"/$set.df.*.csv
         want sc && shortmeans $name "scratch $SHORT_STEPS" "$WORK"/$set.sc.*.csv
     done
-    echo "seconds, all $((2 * NSHORT)) series: zero-shot $tz, fine-tuned $tf, scratch $ts"
+    echo "seconds, all $((2 * NSHORT)) series: zero-shot $tz, fine-tuned $tf, fit's defaults $td," \
+         "scratch $ts"
     note
 }
 
