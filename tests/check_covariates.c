@@ -313,7 +313,8 @@ START_TEST(window_channels)
     float cov[12] = {2, 4, 6, 8, 100, NAN, 0, 1, 0, 1, 1, 0};
     ts_series_view v = {.values = values, .len = 4, .level = 2.5, .n_cov = 2, .cov_len = 6,
                         .cov = cov, .cov_first = 0};
-    float in[64 * 6], sc;
+    float in[64 * 6];
+    ts_window_norm sc;
     ck_assert_int_eq(ts_window_fill(&w, &v, 4, in, NULL, NULL, &sc), 1);
     const float *r0 = in + (size_t)base * w.length, *r1 = r0 + w.length;
     double mean = 5, sd = sqrt(5.0);   /* of 2 4 6 8 */

@@ -37,7 +37,10 @@ static int fill_set_level(const ts_window_spec *w, const ts_series_set *set, siz
                           double level, float *in, float *x0, float *mask, float *scale)
 {
     ts_series_view v = ts_series_view_at(set, s, level);
-    return ts_window_fill(w, &v, o, in, x0, mask, scale);
+    ts_window_norm norm;
+    int ok = ts_window_fill(w, &v, o, in, x0, mask, &norm);
+    *scale = norm.scale;
+    return ok;
 }
 
 static int fill_set(const ts_window_spec *w, const ts_series_set *set, size_t s, long o,
@@ -202,7 +205,7 @@ START_TEST(test_fill_channels)
 
     float back[7];
     memcpy(back, x0, sizeof back);
-    ts_window_unscale(back, 7, scale);
+    ts_window_unscale(back, 7, (ts_window_norm){scale, 0});
     for (int h = 0; h < 7; h++) ck_assert_double_eq_tol(back[h], 22 + h, 1e-4);
     free(in);
 
@@ -255,7 +258,7 @@ START_TEST(test_residual_targets)
     float back[7];
     memcpy(back, x0, sizeof back);
     ts_window_untarget(&w, in, back);
-    ts_window_unscale(back, 7, scale);
+    ts_window_unscale(back, 7, (ts_window_norm){scale, 0});
     for (int h = 0; h < 7; h++)
         if (h != 3) ck_assert_double_eq_tol(back[h], 22 + h, 1e-3);
 
@@ -326,7 +329,7 @@ START_TEST(test_view_of_piece)
     ck_assert_int_eq(ts_window_spec_init(&w, set, 14, 7, 3, NULL), 0);
     ts_window_set_residual(&w, 1);
     size_t n = (size_t)w.channels * w.length;
-    float *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b), sa, sb;
+    float *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b), sa;
     const ts_series *sr = &set->series[0];
     for (int silent = 0; silent < 2; silent++) {
         if (silent)
@@ -335,8 +338,9 @@ START_TEST(test_view_of_piece)
         ck_assert_int_eq(fill_set(&w, set, 0, 40, a, NULL, NULL, &sa), 1);
         ts_series_view v = {.values = sr->values + 26, .len = 14, .level = level,
                             .start = ts_time_add(set->freq, sr->start, 26)};
-        ck_assert_int_eq(ts_window_fill(&w, &v, 14, b, NULL, NULL, &sb), 1);
-        ck_assert_float_eq(sa, sb);
+        ts_window_norm nb;
+        ck_assert_int_eq(ts_window_fill(&w, &v, 14, b, NULL, NULL, &nb), 1);
+        ck_assert_float_eq(sa, nb.scale);
         ck_assert_double_eq_tol(sa, silent ? level : (27.0 + 40) / 2, 1e-4);
         for (size_t i = 0; i < n; i++) ck_assert_float_eq(a[i], b[i]);
     }
@@ -777,6 +781,69 @@ START_TEST(test_universal_no_time_and_mixed)
 }
 END_TEST
 
+/* Centred (SCALING, CENTRED): values less the context mean over the mean
+ * distance from it, in history, lags and targets; the zero line; samples
+ * back with x * scale + loc. A constant context gets a floor; a plain
+ * spec cannot be centred. */
+START_TEST(test_universal_centred)
+{
+    ts_window_spec w;
+    ck_assert_int_eq(ts_window_spec_make_universal(&w, 48, 24, 3, NULL), 0);
+    ck_assert_int_eq(ts_window_set_centred(&w, 1), 1);
+    ck_assert_int_eq(w.channels, 16);
+    char buf[32];
+    ck_assert_str_eq(ts_window_channel_name(&w, 15, buf, sizeof buf), "zero line");
+    int raw[1] = {0};
+    ts_window_set_covariates(&w, 1, raw);   /* covariates still come last */
+    ck_assert_str_eq(ts_window_channel_name(&w, 16, buf, sizeof buf), "covariate 0");
+    ts_window_set_covariates(&w, 0, raw);
+    /* 1000 + (j mod 24): context mean 1011.5, mean distance 6 */
+    size_t n = 96;
+    ts_series_set *set = make_set(1, &n, HOURLY, 1);
+    for (size_t j = 0; j < n; j++) set->series[0].values[j] = (float)(1000 + (long)j % 24);
+    float *in = malloc(sizeof(float) * (size_t)w.channels * (size_t)w.length);
+    float x0[24], mask[24];
+    ts_series_view v = ts_series_view_at(set, 0, ts_window_level(&set->series[0]));
+    ts_window_norm norm;
+    ck_assert_int_eq(ts_window_fill(&w, &v, 72, in, x0, mask, &norm), 1);
+    ck_assert_float_eq_tol(norm.loc, 1011.5f, 1e-3);
+    ck_assert_float_eq_tol(norm.scale, 6.0f, 1e-5);
+    int F = w.pad + w.context;
+    for (int p = 0; p < w.context; p++)
+        ck_assert_float_eq_tol(AT(in, w, TS_CH_HISTORY, w.pad + p),
+                               (1000 + (24 + p) % 24 - 1011.5) / 6, 1e-5);
+    for (int h = 0; h < w.horizon; h++) {
+        ck_assert_float_eq_tol(x0[h], (h - 11.5) / 6, 1e-5);
+        ck_assert_float_eq_tol(AT(in, w, U_LAG1, F + h), (h - 11.5) / 6, 1e-5);   /* lag 24 */
+    }
+    assert_row(&w, in, 15, 0, w.length, (float)asinh(-1011.5 / 6));
+    ck_assert_float_eq_tol(AT(in, w, U_LOGS, 0), (float)log(6.0), 1e-6);
+    float back[24];
+    memcpy(back, x0, sizeof back);
+    ts_window_unscale(back, 24, norm);
+    for (int h = 0; h < 24; h++) ck_assert_float_eq_tol(back[h], 1000 + h, 1e-3);
+    /* a constant context: the floor (here 0.1 % of the series level, above
+     * 0.1 % of the context's mean |x|), values 0 */
+    for (size_t j = 0; j < 72; j++) set->series[0].values[j] = -50;
+    ck_assert_int_eq(ts_window_fill(&w, &v, 72, in, x0, mask, &norm), 1);
+    ck_assert_float_eq_tol(norm.loc, -50, 1e-6);
+    ck_assert_float_eq_tol(norm.scale, (float)(1e-3 * v.level), 1e-6);
+    assert_row(&w, in, TS_CH_HISTORY, F - 48, F, 0);
+    assert_row(&w, in, 15, 0, w.length, (float)asinh(50 / (1e-3 * v.level)));
+    /* mean scaling leaves loc at 0 and the old values */
+    ck_assert_int_eq(ts_window_set_centred(&w, 0), 0);
+    ck_assert_int_eq(w.channels, 15);
+    ck_assert_int_eq(ts_window_fill(&w, &v, 72, in, x0, mask, &norm), 1);
+    ck_assert_float_eq(norm.loc, 0);
+    ck_assert_float_eq_tol(norm.scale, 50, 1e-5);
+    ts_window_spec plain;
+    ck_assert_int_eq(ts_window_spec_make(&plain, HOURLY, 1, 48, 24, 3, NULL), 0);
+    ck_assert_int_eq(ts_window_set_centred(&plain, 1), 0);
+    free(in);
+    free_set(set);
+}
+END_TEST
+
 
 int main(void)
 {
@@ -785,5 +852,5 @@ int main(void)
         test_residual_targets, test_scale_floor, test_calendar_hourly_and_index_phase,
         test_calendar_bday, test_index_counts, test_index_holdout, test_index_too_little,
         test_default_context, test_nonneg, test_universal_table, test_universal_hourly,
-        test_universal_monthly_short, test_universal_no_time_and_mixed));
+        test_universal_monthly_short, test_universal_no_time_and_mixed, test_universal_centred));
 }

@@ -35,6 +35,7 @@ typedef struct pretrain_args {
     ts_csv_cli csv;
     ts_cli_fit fit;
     const char *model, *corpus, *freqs, *length;
+    const char *scaling;    /* --scaling mean|centred, NULL when not given */
     long corpus_series, corpus_seed, checkpoint_every;
     double undated;     /* --undated, < 0 when not given */
     int resume;
@@ -131,6 +132,15 @@ static void set_provenance(ts_model *m, const ts_model *init, const pretrain_arg
     if (steps) ts_model_set_provenance(m, "init.steps", "%s", steps);
 }
 
+/* 1 if the channels of `from` are the first of `to`'s. */
+static int leading_channels(const ts_window_spec *from, const ts_window_spec *to)
+{
+    int ok = from->channels <= to->channels;
+    for (int c = 0; ok && c < from->channels; c++)
+        ok = from->chan[c].kind == to->chan[c].kind && from->chan[c].param == to->chan[c].param;
+    return ok;
+}
+
 /* A new run's network: random weights (--init none, the default), or with
  * --init default|FILE a universal network's, trained on further on this
  * run's window (another context or horizon: a universal network's weights
@@ -147,7 +157,7 @@ static int start_network(const pretrain_args *a, const ts_series_set *set, ts_tr
     int rc = !strcmp(what, "default") ? ts_model_find_pretrained(path, sizeof path, err) : 0;
     if (!rc) rc = ts_model_load(path, init, err);
     if (rc) return rc;
-    const ts_net *n = &init->net;
+    ts_net *n = &init->net;
     const char *clash = ts_cli_fit_own_network(&a->fit, n);
     if (!n->win.universal || n->cov.n > 0)
         return ts_fail(err, TS_EUSAGE, "pretrain: --init %s: not a universal network without "
@@ -158,13 +168,16 @@ static int start_network(const pretrain_args *a, const ts_series_set *set, ts_tr
     cfg->unet = n->unet;
     cfg->T = n->T;
     cfg->sched = n->sched;
+    if (!a->scaling) cfg->centred = n->win.centred;
     rc = ts_train_setup(set, cfg, &m->net, rec, err);
-    if (!rc && m->net.win.channels != n->win.channels)
-        rc = ts_fail(err, TS_EUSAGE, "pretrain: --init %s: the model has %d input channels, "
-                     "this corpus %d", path, n->win.channels, m->net.win.channels);
+    if (!rc && !leading_channels(&n->win, &m->net.win))
+        rc = ts_fail(err, TS_EUSAGE, "pretrain: --init %s: the model's %d input channels are not "
+                     "the first of this run's %d", path, n->win.channels, m->net.win.channels);
+    if (rc) return rc;
+    if (n->win.channels < m->net.win.channels) ts_net_widen_inputs(n, m->net.win.channels);
     m->net.n_params = n->n_params;
     cfg->init = n->ema;
-    return rc;
+    return 0;
 }
 
 /* Training's checkpoints: the model with its optimizer state, in FILE.ckpt. */
@@ -191,6 +204,7 @@ static int make_config(const pretrain_args *a, const ts_series_set *set, const t
     if (!a->fit.horizon) cfg->horizon = DEFAULT_HORIZON;
     if (!a->fit.context) cfg->context = DEFAULT_CONTEXT;
     cfg->universal = 1;
+    cfg->centred = a->scaling && !strcmp(a->scaling, "centred");
     cfg->vary_window = 1;
     cfg->undated = c_undated;
     cfg->checkpoint_every = a->checkpoint_every;
@@ -290,6 +304,7 @@ int ts_cmd_pretrain(int argc, char **argv)
         {"checkpoint-every", 0, TS_OPT_LONG, &a.checkpoint_every, "N", "save FILE.ckpt (resumable) every N steps and at the end", 1, 1e9},
         {"undated", 0, TS_OPT_DOUBLE, &a.undated, "SHARE", "share of training windows seen without dates, as series without a time column are (default 0.1; on --resume the checkpoint's)", 0, 1},
         {"resume", 0, TS_OPT_FLAG, &a.resume, NULL, "continue from FILE.ckpt, on its corpus, for --steps more steps", 0, 0},
+        {"scaling", 0, TS_OPT_STRING, &a.scaling, "mean|centred", "divide by the context's mean |x| (default; with --init the model's), or take its mean off and divide by the mean distance from it", 0, 0},
         {"wait", 0, TS_OPT_DOUBLE, &a.wait, "SECONDS", "wait this long for another run writing the same files (default 0: exit 75 at once)", 0, 1e9},
         TS_FIT_OPTIONS(a.fit),
         TS_CSV_OPTIONS(a.csv),
@@ -308,6 +323,12 @@ int ts_cmd_pretrain(int argc, char **argv)
     int first = 0, rc = ts_opts_parse(&spec, argc, argv, &first, &err);
     if (!rc && first < argc)
         rc = ts_fail(&err, TS_EUSAGE, "pretrain: unexpected argument \"%s\"", argv[first]);
+    if (!rc && a.scaling && strcmp(a.scaling, "mean") && strcmp(a.scaling, "centred"))
+        rc = ts_fail(&err, TS_EUSAGE, "pretrain: --scaling expects mean or centred, found \"%s\"",
+                     a.scaling);
+    if (!rc && a.scaling && a.resume)
+        rc = ts_fail(&err, TS_EUSAGE, "pretrain: --resume keeps the checkpoint's scaling (no "
+                     "--scaling)");
     if (!rc && a.fit.target && strcmp(a.fit.target, "value"))
         rc = ts_fail(&err, TS_EUSAGE, "pretrain: a universal network learns values (no --target residual)");
     if (!rc) {

@@ -127,9 +127,10 @@ static int universal_window(const ts_cli_fit *f, const ts_series_set *set,
     }
     int n_cov = net->win.n_cov, raw[TS_WINDOW_MAX_COVS];
     for (int k = 0; k < n_cov; k++) raw[k] = net->win.cov_raw[k];
-    const int lags = ts_window_lag_limit(&net->win);
+    const int lags = ts_window_lag_limit(&net->win), centred = net->win.centred;
     int rc = ts_window_spec_make_universal(&net->win, C, H, net->win.levels, err);
     if (rc) return rc;
+    ts_window_set_centred(&net->win, centred);
     /* Near the pretraining, only the season lags it was trained with; on
      * daily and coarser grids the fit's strong rate learns the longer ones
      * too (NN5's yearly lag: 0.1535 with it, 0.1555 without) */

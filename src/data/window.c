@@ -32,6 +32,7 @@ static void build_universal(ts_window_spec *w)
     };
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         add_chan(w, table[i].kind, table[i].param);
+    if (w->centred) add_chan(w, TS_CHAN_ZERO, 0);
 }
 
 /* The channel table of w, in the order window.h gives (CHANNELS, or
@@ -153,6 +154,13 @@ int ts_window_set_residual(ts_window_spec *w, int on)
     return w->residual;
 }
 
+int ts_window_set_centred(ts_window_spec *w, int on)
+{
+    w->centred = on && w->universal;
+    build_table(w);
+    return w->centred;
+}
+
 void ts_window_untarget(const ts_window_spec *w, const float *in, float *x)
 {
     if (!w->residual) return;
@@ -193,6 +201,7 @@ const char *ts_window_channel_name(const ts_window_spec *w, int c, char *buf, si
         [TS_CHAN_FUTURE] = "future", [TS_CHAN_SLOT_SIN] = "season sin",
         [TS_CHAN_SLOT_COS] = "season cos", [TS_CHAN_SLOT_FLAG] = "season flag",
         [TS_CHAN_SLOT_LAG] = "season lag", [TS_CHAN_SLOT_LAG_MASK] = "season lag mask",
+        [TS_CHAN_ZERO] = "zero line",
     };
     if (c < 0 || c >= w->channels) snprintf(buf, size, "?");
     else if (w->chan[c].kind == TS_CHAN_COV || w->chan[c].kind == TS_CHAN_COV_RAW)
@@ -211,20 +220,28 @@ double ts_window_level(const ts_series *sr)
     return count ? sum / (double)count : 0;
 }
 
-/* The window's scale (rules in window.h), or 0 when no context point is
- * observed. */
-static double window_scale(const ts_window_spec *w, const ts_series_view *sr, long origin,
-                           double level)
+/* The window's scale and, for a centred spec, its location (rules in
+ * window.h, SCALING); scale 0 when no context point is observed. */
+static void window_norm(const ts_window_spec *w, const ts_series_view *sr, long origin,
+                        double level, double *scale, double *loc)
 {
     long lo = origin - w->context < 0 ? 0 : origin - w->context;
-    double sum = 0;
+    double sum = 0, total = 0;
     long count = 0;
+    *scale = *loc = 0;
     for (long j = lo; j < origin; j++)
-        if (!isnan(sr->values[j])) { sum += fabs(sr->values[j]); count++; }
-    if (count == 0) return 0;
-    double scale = sum > 0 ? sum / count : level;
-    if (scale < 1e-3 * level) scale = 1e-3 * level;
-    return scale > 1e-8 ? scale : 1e-8;
+        if (!isnan(sr->values[j])) { sum += fabs(sr->values[j]); total += sr->values[j]; count++; }
+    if (count == 0) return;
+    double sc = sum > 0 ? sum / count : level;
+    if (w->centred) {
+        double mean = total / count, dev = 0;
+        for (long j = lo; j < origin; j++)
+            if (!isnan(sr->values[j])) dev += fabs(sr->values[j] - mean);
+        *loc = mean;
+        sc = dev / count > 1e-3 * sum / count ? dev / count : 1e-3 * sum / count;
+    }
+    if (sc < 1e-3 * level) sc = 1e-3 * level;
+    *scale = sc > 1e-8 ? sc : 1e-8;
 }
 
 /* The gain of a residual spec (window.h, TARGETS). */
@@ -251,33 +268,34 @@ static void fill_const(float *ch, int L, double v)
 
 /* The history (mask = 0) or mask (mask = 1) channel: observed context. */
 static void fill_context(const ts_window_spec *w, const ts_series_view *sr, long origin,
-                         double sc, int mask, float *row)
+                         double sc, double loc, int mask, float *row)
 {
     const int P = w->pad, C = w->context;
     const long j0 = origin - C - P;
     for (int p = P; p < P + C; p++) {
         long j = j0 + p;
-        if (j >= 0 && !isnan(sr->values[j])) row[p] = mask ? 1.0f : (float)(sr->values[j] / sc);
+        if (j >= 0 && !isnan(sr->values[j]))
+            row[p] = mask ? 1.0f : (float)((sr->values[j] - loc) / sc);
     }
 }
 
 /* The targets x0 and their mask (either may be NULL). */
 static void fill_targets(const ts_window_spec *w, const ts_series_view *sr, long origin,
-                         double sc, float *x0, float *mask)
+                         double sc, double loc, float *x0, float *mask)
 {
     const int H = w->horizon;
     const long len = sr->len;
     for (int h = 0; h < H; h++) {
         long j = origin + h;
         if (j < len && !isnan(sr->values[j])) {
-            if (x0) x0[h] = (float)(sr->values[j] / sc);
+            if (x0) x0[h] = (float)((sr->values[j] - loc) / sc);
             if (mask) mask[h] = 1;
         }
     }
 }
 
 int ts_window_fill(const ts_window_spec *w, const ts_series_view *sr, long origin, float *in,
-                   float *x0, float *mask, float *scale)
+                   float *x0, float *mask, ts_window_norm *norm)
 {
     TS_CHECK(origin >= 0 && origin <= sr->len && sr->n_cov == w->n_cov);
     const int L = w->length;
@@ -285,11 +303,12 @@ int ts_window_fill(const ts_window_spec *w, const ts_series_view *sr, long origi
     memset(in, 0, sizeof *in * (size_t)w->channels * (size_t)L);
     if (x0) memset(x0, 0, sizeof *x0 * (size_t)w->horizon);
     if (mask) memset(mask, 0, sizeof *mask * (size_t)w->horizon);
-    double sc = window_scale(w, sr, origin, sr->level);
-    *scale = (float)sc;
+    double sc, loc;
+    window_norm(w, sr, origin, sr->level, &sc, &loc);
+    *norm = (ts_window_norm){(float)sc, (float)loc};
     if (sc == 0) return 0;
 
-    fill_targets(w, sr, origin, sc, x0, mask);
+    fill_targets(w, sr, origin, sc, loc, x0, mask);
     double gain = w->residual ? residual_gain(w, sr, origin, sc) : 1;
     const long j0 = origin - w->context - w->pad;
     ts_slots slots;
@@ -299,8 +318,8 @@ int ts_window_fill(const ts_window_spec *w, const ts_series_view *sr, long origi
         const ts_chan *ch = &w->chan[c];
         switch (ch->kind) {
         case TS_CHAN_NOISY: break;   /* the trainer or the sampler writes x_t */
-        case TS_CHAN_HISTORY: fill_context(w, sr, origin, sc, 0, row); break;
-        case TS_CHAN_MASK: fill_context(w, sr, origin, sc, 1, row); break;
+        case TS_CHAN_HISTORY: fill_context(w, sr, origin, sc, loc, 0, row); break;
+        case TS_CHAN_MASK: fill_context(w, sr, origin, sc, loc, 1, row); break;
         case TS_CHAN_SIN:
         case TS_CHAN_COS:
             ts_features_calendar(w, sr->start, j0, ch->param, ch->kind == TS_CHAN_COS, row);
@@ -308,11 +327,12 @@ int ts_window_fill(const ts_window_spec *w, const ts_series_view *sr, long origi
         case TS_CHAN_LAG: ts_features_lag(w, sr, origin, sc, (long)ch->param, row); break;
         case TS_CHAN_LOG_SCALE: fill_const(row, L, log(sc)); break;
         case TS_CHAN_LOG_GAIN: fill_const(row, L, log(gain)); break;
+        case TS_CHAN_ZERO: fill_const(row, L, asinh(-loc / sc)); break;
         case TS_CHAN_COV:
         case TS_CHAN_COV_RAW:
             ts_features_covariate(w, sr, j0, (int)ch->param, ch->kind == TS_CHAN_COV_RAW, row);
             break;
-        default: ts_features_slot(w, &slots, sr, origin, sc, ch, row); break;
+        default: ts_features_slot(w, &slots, sr, origin, sc, loc, ch, row); break;
         }
     }
     if (w->residual) {
@@ -323,9 +343,11 @@ int ts_window_fill(const ts_window_spec *w, const ts_series_view *sr, long origi
     return 1;
 }
 
-void ts_window_unscale(float *x, size_t n, float scale)
+void ts_window_unscale(float *x, size_t n, ts_window_norm norm)
 {
-    for (size_t i = 0; i < n; i++) x[i] *= scale;
+    for (size_t i = 0; i < n; i++) x[i] *= norm.scale;
+    if (norm.loc != 0)
+        for (size_t i = 0; i < n; i++) x[i] += norm.loc;
 }
 
 int ts_series_nonneg(const ts_series *s)

@@ -23,6 +23,18 @@
  * up a thousandfold). History, targets and lag values are all divided by the
  * same scale; samples are multiplied back with ts_window_unscale(). A window
  * with no observed context point has no scale: it is skipped.
+ * CENTRED universal specs (w->centred, pretrain --scaling centred) take the
+ * context's mean off first, and divide by the mean distance from it:
+ *     loc   = mean x over the observed context points
+ *     scale = mean |x - loc| over them, floored at
+ *             max(1e-3 * mean |x| over them, 1e-3 * level, 1e-8)
+ * History, targets and lag values are then (x - loc) / scale, and samples
+ * come back as x * scale + loc. A series whose wiggles are a small part of
+ * its level (an exchange rate near 1, a load of 20000 +- 500) then fills
+ * the range the network resolves; mean scaling (loc = 0) leaves them a few
+ * hundredths wide, about the last noise level a 10-step sampler reaches.
+ * Where zero is (intermittent and positive series) goes in a channel of
+ * its own (UNIVERSAL: "zero line").
  * ts_window_fill() takes the level from the series view (data/series.h) it
  * is handed: a view of a piece of a series (a forecast path) carries the
  * level of the whole series, or windows of silent contexts would get another
@@ -83,6 +95,8 @@
  *                channel has a value
  *   12, 13       lag of slot 2 and its mask
  *   14           log(scale)
+ *   15           centred specs only: the zero line, asinh(-loc / scale)
+ *                over the window (where 0 lies in the scaled values)
  *   then         covariates known in the future, as above (a fine-tuned
  *                universal model: fit --init with --covariate)
  * A universal spec stores the grid it was last filled for (freq, has_time)
@@ -157,6 +171,7 @@ typedef enum ts_chan_kind {
     TS_CHAN_SLOT_FLAG,  /* 1 if the grid has the slot-th season */
     TS_CHAN_SLOT_LAG,   /* seasonal lag of the slot-th season */
     TS_CHAN_SLOT_LAG_MASK,  /* 1 where that lag has a value */
+    TS_CHAN_ZERO,       /* asinh(-loc / scale), constant (centred specs) */
 } ts_chan_kind;
 
 typedef struct ts_chan {
@@ -181,6 +196,8 @@ typedef struct ts_window_spec {
     int n_cov;              /* covariate inputs (CHANNELS), the view's n_cov */
     unsigned char cov_raw[TS_WINDOW_MAX_COVS];  /* 1: input k as given */
     int universal;          /* 1: the frequency-free table (UNIVERSAL) */
+    int centred;            /* universal: values centred on the context mean
+                               (SCALING, CENTRED) */
     int lag_context;        /* universal: the longest season lag fed, the context
                                the network was trained with (0: the context) */
     int channels;           /* total input channels */
@@ -213,6 +230,11 @@ void ts_window_bind_grid(ts_window_spec *w, ts_freq freq, int has_time);
  * file stores the flag beside the spec. */
 int ts_window_set_residual(ts_window_spec *w, int on);
 
+/* Make a universal spec centred (SCALING) if on, adding the zero-line
+ * channel before any covariate; returns w->centred (0 for other specs).
+ * The model file stores the flag beside the spec. */
+int ts_window_set_centred(ts_window_spec *w, int on);
+
 /* Give w n covariate channels (raw[k]: input k as given, else
  * standardised; CHANNELS), after every other channel. 0 clears them.
  * TS_CHECKed: n <= TS_WINDOW_MAX_COVS. The model file stores the inputs
@@ -244,15 +266,21 @@ int ts_window_gain_channel(const ts_window_spec *w);
  * buf. */
 const char *ts_window_channel_name(const ts_window_spec *w, int c, char *buf, size_t size);
 
+/* How a window's values were scaled: x' = (x - loc) / scale (SCALING;
+ * loc = 0 unless the spec is centred). */
+typedef struct ts_window_norm {
+    float scale, loc;
+} ts_window_norm;
+
 /* Fill the window of the series v at origin (0 <= origin <= v->len): the
  * context ends at origin, the horizon starts there and may run past the
  * view's last value (a true forecast); the view has w->n_cov covariate
  * inputs. Writes in[channels * length],
- * x0[horizon] and mask[horizon] (either may be NULL) and *scale. Returns 1,
+ * x0[horizon] and mask[horizon] (either may be NULL) and *norm. Returns 1,
  * or 0 when no context point is observed (then nothing is valid). Training,
  * validation and forecasting all fill through this one function. */
 int ts_window_fill(const ts_window_spec *w, const ts_series_view *v, long origin, float *in,
-                   float *x0, float *mask, float *scale);
+                   float *x0, float *mask, ts_window_norm *norm);
 
 /* Targets back to scaled values (TARGETS) for the window in[channels *
  * length] they belong to: x[h] = x[h] / gain + base[h], h < H. Nothing to
@@ -262,8 +290,9 @@ void ts_window_untarget(const ts_window_spec *w, const float *in, float *x);
 /* Mean |x| over the observed points of s; 0 if none. */
 double ts_window_level(const ts_series *s);
 
-/* x[i] *= scale for n values: scaled samples back to the series' units. */
-void ts_window_unscale(float *x, size_t n, float scale);
+/* x[i] = x[i] * scale + loc for n values: scaled samples back to the
+ * series' units (loc added only where it is not 0). */
+void ts_window_unscale(float *x, size_t n, ts_window_norm norm);
 
 /* 1 if every observed value of s is >= 0 (also when none is observed). */
 int ts_series_nonneg(const ts_series *s);

@@ -86,24 +86,25 @@ static float lag_value(const ts_series_view *sr, long j, long origin, long conte
 }
 
 static void lag_rows(const ts_window_spec *w, const ts_series_view *sr, long origin,
-                     double scale, long m, float *row, float *mask);
+                     double scale, double loc, long m, float *row, float *mask);
 
 void ts_features_lag(const ts_window_spec *w, const ts_series_view *sr, long origin, double scale,
                      long m, float *row)
 {
-    lag_rows(w, sr, origin, scale, m, row, NULL);
+    lag_rows(w, sr, origin, scale, 0, m, row, NULL);
 }
 
-/* The lag-m row as ts_features_lag, and 1 in mask where it has a value. */
+/* The lag-m row as ts_features_lag, (x - loc) / scale, and 1 in mask where
+ * it has a value. */
 static void lag_rows(const ts_window_spec *w, const ts_series_view *sr, long origin,
-                     double scale, long m, float *row, float *mask)
+                     double scale, double loc, long m, float *row, float *mask)
 {
     const int L = w->length, P = w->pad;
     const long j0 = origin - w->context - P;
     for (int p = P; p < L; p++) {
         float v = lag_value(sr, j0 + p, origin, w->context, m);
         if (isnan(v)) continue;
-        if (row) row[p] = (float)(v / scale);
+        if (row) row[p] = (float)((v - loc) / scale);
         if (mask) mask[p] = 1;
     }
 }
@@ -134,7 +135,7 @@ void ts_slots_of(const ts_window_spec *w, const ts_series_view *sr, ts_slots *sl
 }
 
 void ts_features_slot(const ts_window_spec *w, const ts_slots *sl, const ts_series_view *sr,
-                      long origin, double scale, const ts_chan *ch, float *out)
+                      long origin, double scale, double loc, const ts_chan *ch, float *out)
 {
     const int L = w->length, k = ch->param == 2 ? 1 : 0;
     const long j0 = origin - w->context - w->pad;
@@ -154,7 +155,7 @@ void ts_features_slot(const ts_window_spec *w, const ts_slots *sl, const ts_seri
     case TS_CHAN_SLOT_LAG:
     case TS_CHAN_SLOT_LAG_MASK:
         if (sl->lag[k])
-            lag_rows(w, sr, origin, scale, sl->lag[k], ch->kind == TS_CHAN_SLOT_LAG ? out : NULL,
+            lag_rows(w, sr, origin, scale, loc, sl->lag[k], ch->kind == TS_CHAN_SLOT_LAG ? out : NULL,
                      ch->kind == TS_CHAN_SLOT_LAG_MASK ? out : NULL);
         break;
     default: TS_CHECK(!"a channel kind the filler does not know");

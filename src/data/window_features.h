@@ -34,9 +34,9 @@ typedef struct ts_slots {
 void ts_slots_of(const ts_window_spec *w, const ts_series_view *sr, ts_slots *sl);
 
 /* Row out[length] (zero on entry) of a universal channel: future, slot
- * phases and flags, slot lags and their masks. */
+ * phases and flags, slot lags ((x - loc) / scale) and their masks. */
 void ts_features_slot(const ts_window_spec *w, const ts_slots *sl, const ts_series_view *sr,
-                      long origin, double scale, const ts_chan *ch, float *out);
+                      long origin, double scale, double loc, const ts_chan *ch, float *out);
 
 /* Phase in [0, 1) of timestamp t (seconds since the epoch, UTC) in a period
  * of q steps of the grid f: hour of day, day of week (Monday 0), fraction of

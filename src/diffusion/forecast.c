@@ -19,7 +19,8 @@ typedef struct fc_state {
     ts_schedule sched;
     int ch, L, H, fut, C, chunk, rows;   /* rows: windows in the current chunk */
     int total_h;                          /* forecast horizon */
-    float *in_h, *scale_h, *x_h, *t_h;
+    float *in_h, *x_h, *t_h;
+    ts_window_norm *norm_h;            /* each row's scaling */
     float *in_d, *x_d, *work_d, *out_d;
     float *path;                          /* [rows_all][C + total_h] history + path */
     const int *nonneg;                    /* [n] clamp the selected series at 0 (cfg's) */
@@ -42,7 +43,7 @@ static int fill_window(fc_state *st, long row, size_t s, long origin, int b, int
                         .len = st->C + done, .start = start, .level = st->level[s]};
     ts_cov_inputs_view(&st->cov, s, origin - st->C, &v);
     return ts_window_fill(&st->m->win, &v, st->C + done, st->in_h + (size_t)r * st->ch * st->L,
-                          NULL, NULL, &st->scale_h[r]);
+                          NULL, NULL, &st->norm_h[r]);
 }
 
 static void fc_free(fc_state *st)
@@ -52,7 +53,7 @@ static void fc_free(fc_state *st)
     for (size_t i = 0; i < 4; i++)
         if (dev[i]) be->free(be, dev[i]);
     free(st->in_h);
-    free(st->scale_h);
+    free(st->norm_h);
     free(st->x_h);
     free(st->t_h);
     free(st->path);
@@ -78,7 +79,7 @@ static int fc_init(fc_state *st, size_t rows_all, ts_error *err)
     be->upload(be, ts_unet_weights(st->net), m->ema, m->n_params);
     size_t B = (size_t)st->chunk, win = (size_t)st->ch * st->L, H = (size_t)st->H;
     st->in_h = ts_xmalloc(B * win * sizeof(float));
-    st->scale_h = ts_xmalloc(B * sizeof(float));
+    st->norm_h = ts_xmalloc(B * sizeof *st->norm_h);
     st->x_h = ts_xmalloc(B * H * sizeof(float));
     st->t_h = ts_xmalloc(B * sizeof(float));
     st->path = ts_xmalloc(rows_all * (size_t)(st->C + st->total_h) * sizeof(float));
@@ -202,7 +203,7 @@ static int sample_chunk(fc_state *st, const ts_forecast_config *cfg, const size_
         size_t row = r0 + (size_t)r, i = row / (size_t)samples;
         float *x = st->x_h + (size_t)r * H;
         ts_window_untarget(&st->m->win, st->in_h + (size_t)r * st->ch * st->L, x);
-        ts_window_unscale(x, (size_t)H, st->scale_h[r]);
+        ts_window_unscale(x, (size_t)H, st->norm_h[r]);
         int clamp = st->nonneg && st->nonneg[i] && !cfg->allow_negative;
         keep_block(st, b, clamp, st->band + 2 * i, x,
                    st->path + row * stride + st->C + (size_t)b * H);

@@ -26,18 +26,25 @@ void ts_net_set_covariates(ts_net *n, ts_cov_table *t)
     ts_window_set_covariates(&n->win, n->cov.n, raw);
 }
 
-void ts_net_add_covariates(ts_net *n, ts_cov_table *t)
+void ts_net_widen_inputs(ts_net *n, int channels)
 {
-    TS_CHECK(n->ema && n->cov.n == 0 && t->n > 0);
-    ts_unet_config from = n->unet;
-    ts_net_set_covariates(n, t);
-    n->unet.in_channels = n->win.channels;
+    TS_CHECK(n->ema && channels >= n->unet.in_channels);
+    ts_unet_config to = n->unet;
+    to.in_channels = channels;
     ts_param_table pt;
-    ts_unet_param_layout(&n->unet, &pt);
+    ts_unet_param_layout(&to, &pt);
     float *w = ts_xmalloc(pt.total * sizeof *w);
-    ts_unet_widen_inputs(&from, n->ema, &n->unet, w);
+    ts_unet_widen_inputs(&n->unet, n->ema, &to, w);
     free(n->ema);
     n->ema = w;
     n->n_params = pt.total;
+    n->unet = to;
     ts_params_free(&pt);
+}
+
+void ts_net_add_covariates(ts_net *n, ts_cov_table *t)
+{
+    TS_CHECK(n->ema && n->cov.n == 0 && t->n > 0);
+    ts_net_set_covariates(n, t);
+    ts_net_widen_inputs(n, n->win.channels);
 }

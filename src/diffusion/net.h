@@ -34,6 +34,12 @@ void ts_net_free(ts_net *n);
  * win's covariate channels follow them (ts_window_set_covariates). */
 void ts_net_set_covariates(ts_net *n, ts_cov_table *t);
 
+/* The weights ema for `channels` input channels (at least unet.in_channels,
+ * which becomes it): the new ones are the last, their input weights 0
+ * (ts_unet_widen_inputs), so the network computes what it did whatever
+ * they hold. The window is the caller's to widen. */
+void ts_net_widen_inputs(ts_net *n, int channels);
+
 /* A network without covariates reads those of table t too (moved into n; t
  * is left empty): the covariate channels are appended to its window and
  * its input convolution gains their weights, all 0

@@ -133,6 +133,7 @@ int ts_train_setup(const ts_series_set *set, const ts_train_config *cfg, ts_net 
            ? ts_window_spec_make_universal(&n->win, context, cfg->horizon, cfg->unet.levels, err)
            : ts_window_spec_init(&n->win, set, context, cfg->horizon, cfg->unet.levels, err);
     if (rc) return rc;
+    ts_window_set_centred(&n->win, cfg->universal && cfg->centred);
     if (!set->freqs) ts_window_bind_grid(&n->win, set->freq, set->has_time);
     ts_window_set_residual(&n->win, cfg->residual);
     if (set->n_cov > 0) {   /* the set's covariates become inputs (data/covariates.h) */
@@ -202,11 +203,11 @@ typedef struct trainer {
 /* Fill row r of the host batch with window (s, origin). */
 static int fill_row(trainer *tr, int r, size_t s, long origin)
 {
-    float scale;
+    ts_window_norm norm;
     ts_series_view v = ts_series_view_at(tr->set, s, tr->level[s]);
     ts_cov_inputs_view(&tr->cov, s, 0, &v);
     return ts_window_fill(&tr->n->win, &v, origin, tr->in_h + (size_t)r * tr->ch * tr->L,
-                          tr->x0_h + (size_t)r * tr->H, tr->mask_h + (size_t)r * tr->H, &scale);
+                          tr->x0_h + (size_t)r * tr->H, tr->mask_h + (size_t)r * tr->H, &norm);
 }
 
 /* Upload rows [r0, r0 + rows) of the host batch. */
@@ -232,7 +233,7 @@ static void upload_batch(trainer *tr, int rows) { upload_rows(tr, 0, rows); }
  * horizon (VARIED WINDOWS, train.h), drawn as pick number k. */
 static void fill_varied_row(trainer *tr, int r, size_t s, long origin, uint64_t k)
 {
-    float scale;
+    ts_window_norm norm;
     double u[4];
     for (int i = 0; i < 4; i++) u[i] = ts_philox_uniform(tr->vary_seed, 4 * k + (uint64_t)i);
     int C = tr->n->win.context, H = tr->H;
@@ -249,7 +250,7 @@ static void fill_varied_row(trainer *tr, int r, size_t s, long origin, uint64_t 
         cut.has_time = 0;
     }
     ts_window_fill(&tr->n->win, &cut, origin - from, tr->in_h + (size_t)r * tr->ch * tr->L,
-                   tr->x0_h + (size_t)r * tr->H, tr->mask_h + (size_t)r * tr->H, &scale);
+                   tr->x0_h + (size_t)r * tr->H, tr->mask_h + (size_t)r * tr->H, &norm);
 }
 
 /* Fill the host batch with B windows from this worker's pick stream (every

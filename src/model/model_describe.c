@@ -37,6 +37,8 @@ static void describe_net(const ts_net *n, int horizon, FILE *out)
     if (n->win.residual)
         fprintf(out, "targets:        residuals of the seasonal-naive forecast (lag %d)\n",
                 n->win.lags[0]);
+    else if (n->win.centred)
+        fprintf(out, "targets:        centred values ((x - context mean) / mean distance from it)\n");
     else
         fprintf(out, "targets:        scaled values\n");
     fprintf(out, "network:        width %d, levels %d, %d res blocks/level, time embedding %d, "
