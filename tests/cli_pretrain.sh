@@ -66,6 +66,33 @@ expect_rc 64 "$TSDIFF" pretrain --init "$T/p.model" --channels 16 $PI -o "$T/px.
 expect_err "drop --channels"
 [ ! -e "$T/px.model" ] || fail "a refused --init left a model file"
 
+# --scaling centred: the zero line, the model's scaling kept by --init and
+# by a fit from it; a mean-scaled model trained on further centred widens
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" pretrain --init "$T/p.model" --scaling centred --context 24 $PI -o "$T/pc.model"
+expect_rc 0 "$TSDIFF" info "$T/pc.model"
+expect_out "15 zero line"
+expect_out "targets:        centred values"
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" pretrain --init "$T/pc.model" --context 24 $PI -o "$T/pc2.model"
+expect_rc 0 "$TSDIFF" info "$T/pc2.model"
+expect_out "15 zero line"
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" fit "$DATA" --init "$T/pc.model" --steps 2 --batch 4 $Q -o "$T/fc.model"
+expect_rc 0 "$TSDIFF" info "$T/fc.model"
+expect_out "targets:        centred values"
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" forecast -m "$T/fc.model" $FC -o "$T/fcc.csv"
+[ "$(wc -l <"$T/fcc.csv")" -eq 151 ] || fail "centred fit's forecast: $(wc -l <"$T/fcc.csv") lines"
+# shellcheck disable=SC2086
+expect_rc 64 "$TSDIFF" pretrain --init "$T/pc.model" --scaling mean $PI -o "$T/px.model"
+expect_err "input channels are not the first"
+# shellcheck disable=SC2086
+expect_rc 64 "$TSDIFF" pretrain --scaling median $PI -o "$T/px.model"
+expect_err "--scaling expects mean or centred"
+# shellcheck disable=SC2086
+expect_rc 64 "$TSDIFF" pretrain --resume --scaling centred $Q -o "$T/p.model"
+
 # a folder of CSV files of two frequencies
 mkdir "$T/corpus"
 cp "$DATA" "$T/corpus/daily.csv"
