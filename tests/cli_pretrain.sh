@@ -132,10 +132,13 @@ if [ -f "$top_srcdir/data/default.model" ]; then
     [ "$(wc -l <"$T/s.csv")" -eq 151 ] || fail "shipped model: $(wc -l <"$T/s.csv") lines"
     # pretrain --init default: one step at the least rate (its window) forecasts as the
     # shipped model does; the same run from random weights does not
+    expect_rc 0 "$TSDIFF" info "$top_srcdir/data/default.model"
+    ctx=$(awk '/^context:/ { print $2 }' "$OUT")
+    hor=$(awk '/^horizon:/ { print $2 }' "$OUT")
     for init in default none; do
         # shellcheck disable=SC2086
-        expect_rc 0 env -u TSDIFF_MODEL "$TSDIFF" pretrain --init $init --context 128 \
-            --horizon 32 --corpus-series 3 --length 80:160 --steps 1 --lr 1e-7 --batch 4 \
+        expect_rc 0 env -u TSDIFF_MODEL "$TSDIFF" pretrain --init $init --context "$ctx" \
+            --horizon "$hor" --corpus-series 3 --length 80:160 --steps 1 --lr 1e-7 --batch 4 \
             --select last $Q -o "$T/p_$init.model"
         # shellcheck disable=SC2086
         expect_rc 0 "$TSDIFF" forecast -m "$T/p_$init.model" --data "$DATA" --horizon 8 $FC \
