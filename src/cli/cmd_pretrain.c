@@ -153,9 +153,7 @@ static int start_network(const pretrain_args *a, const ts_series_set *set, ts_tr
     if (!what || !strcmp(what, "none") || !strcmp(what, "auto"))
         return ts_train_setup(set, cfg, &m->net, rec, err);
     char path[4096];
-    snprintf(path, sizeof path, "%s", what);
-    int rc = !strcmp(what, "default") ? ts_model_find_pretrained(path, sizeof path, err) : 0;
-    if (!rc) rc = ts_model_load(path, init, err);
+    int rc = ts_cli_fit_load_init(what, init, path, sizeof path, err);
     if (rc) return rc;
     ts_net *n = &init->net;
     const char *clash = ts_cli_fit_own_network(&a->fit, n);

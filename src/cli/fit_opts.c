@@ -191,6 +191,14 @@ const char *ts_cli_fit_own_network(const ts_cli_fit *f, const ts_net *pre)
     return bad && !strcmp(bad, "--target") ? "--target residual" : bad;
 }
 
+int ts_cli_fit_load_init(const char *what, ts_model *init, char *path, size_t size,
+                         ts_error *err)
+{
+    snprintf(path, size, "%s", what);
+    int rc = !strcmp(what, "default") ? ts_model_find_pretrained(path, size, err) : 0;
+    return rc ? rc : ts_model_load(path, init, err);
+}
+
 /* --init auto (fit's default): the pretrained model, unless it is not
  * installed or the options describe another network; then random weights.
  * Returns 1 for random weights (a note says why), 0 with the
@@ -225,8 +233,7 @@ int ts_cli_fit_from_init(const ts_cli_fit *f, const ts_series_set *set, ts_train
         rc = init_auto(f, init, path, sizeof path, err);
         what = "default";
     } else {
-        rc = !strcmp(what, "default") ? ts_model_find_pretrained(path, sizeof path, err) : 0;
-        if (!rc) rc = ts_model_load(strcmp(what, "default") ? what : path, init, err);
+        rc = ts_cli_fit_load_init(what, init, path, sizeof path, err);
     }
     if (rc) return rc;
     const ts_net *n = &init->net;

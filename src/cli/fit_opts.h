@@ -58,6 +58,11 @@ int ts_cli_fit_config(const ts_cli_fit *f, const ts_series_set *set, ts_train_co
  * ("--channels", "--schedule", ...), or NULL. */
 const char *ts_cli_fit_own_network(const ts_cli_fit *f, const ts_net *pre);
 
+/* Load the model --init names ("default": the pretrained one, else a
+ * file) into *init; its path in path. */
+int ts_cli_fit_load_init(const char *what, ts_model *init, char *path, size_t size,
+                         ts_error *err);
+
 /* Start net and rec from the model --init names (f->init, else
  * TS_FIT_INIT_DEFAULT), for the data set: its window (bound to the data's
  * grid), network, schedule and weights (cfg->init points at a copy of
