@@ -35,7 +35,7 @@ typedef struct pretrain_args {
     ts_csv_cli csv;
     ts_cli_fit fit;
     const char *model, *corpus, *freqs, *length;
-    const char *scaling;    /* --scaling mean|centred, NULL when not given */
+    const char *scaling;    /* --scaling mean|centred|base, NULL when not given */
     long corpus_series, corpus_seed, checkpoint_every;
     double undated;     /* --undated, < 0 when not given */
     int resume;
@@ -178,6 +178,16 @@ static int start_network(const pretrain_args *a, const ts_series_set *set, ts_tr
     return 0;
 }
 
+/* The TS_LOC_ value --scaling NAME asks for (data/window.h, SCALING); -1
+ * for an unknown name. */
+static int scaling_loc(const char *name)
+{
+    return !strcmp(name, "mean")      ? TS_LOC_NONE
+           : !strcmp(name, "centred") ? TS_LOC_MEAN
+           : !strcmp(name, "base")    ? TS_LOC_BASE
+                                      : -1;
+}
+
 /* Training's checkpoints: the model with its optimizer state, in FILE.ckpt. */
 typedef struct checkpoint_ctx {
     const char *path;
@@ -202,7 +212,7 @@ static int make_config(const pretrain_args *a, const ts_series_set *set, const t
     if (!a->fit.horizon) cfg->horizon = DEFAULT_HORIZON;
     if (!a->fit.context) cfg->context = DEFAULT_CONTEXT;
     cfg->universal = 1;
-    cfg->centred = a->scaling && !strcmp(a->scaling, "centred");
+    cfg->centred = a->scaling ? scaling_loc(a->scaling) : TS_LOC_NONE;
     cfg->vary_window = 1;
     cfg->undated = c_undated;
     cfg->checkpoint_every = a->checkpoint_every;
@@ -302,7 +312,7 @@ int ts_cmd_pretrain(int argc, char **argv)
         {"checkpoint-every", 0, TS_OPT_LONG, &a.checkpoint_every, "N", "save FILE.ckpt (resumable) every N steps and at the end", 1, 1e9},
         {"undated", 0, TS_OPT_DOUBLE, &a.undated, "SHARE", "share of training windows seen without dates, as series without a time column are (default 0.1; on --resume the checkpoint's)", 0, 1},
         {"resume", 0, TS_OPT_FLAG, &a.resume, NULL, "continue from FILE.ckpt, on its corpus, for --steps more steps", 0, 0},
-        {"scaling", 0, TS_OPT_STRING, &a.scaling, "mean|centred", "divide by the context's mean |x| (default; with --init the model's), or take its mean off and divide by the mean distance from it", 0, 0},
+        {"scaling", 0, TS_OPT_STRING, &a.scaling, "mean|centred|base", "divide by the context's mean |x| (default; with --init the model's), or measure from its mean (centred) or from its point nearest 0 (base) and divide by the mean distance from that", 0, 0},
         {"wait", 0, TS_OPT_DOUBLE, &a.wait, "SECONDS", "wait this long for another run writing the same files (default 0: exit 75 at once)", 0, 1e9},
         TS_FIT_OPTIONS(a.fit),
         TS_CSV_OPTIONS(a.csv),
@@ -321,8 +331,8 @@ int ts_cmd_pretrain(int argc, char **argv)
     int first = 0, rc = ts_opts_parse(&spec, argc, argv, &first, &err);
     if (!rc && first < argc)
         rc = ts_fail(&err, TS_EUSAGE, "pretrain: unexpected argument \"%s\"", argv[first]);
-    if (!rc && a.scaling && strcmp(a.scaling, "mean") && strcmp(a.scaling, "centred"))
-        rc = ts_fail(&err, TS_EUSAGE, "pretrain: --scaling expects mean or centred, found \"%s\"",
+    if (!rc && a.scaling && scaling_loc(a.scaling) < 0)
+        rc = ts_fail(&err, TS_EUSAGE, "pretrain: --scaling expects mean, centred or base, found \"%s\"",
                      a.scaling);
     if (!rc && a.scaling && a.resume)
         rc = ts_fail(&err, TS_EUSAGE, "pretrain: --resume keeps the checkpoint's scaling (no "

@@ -154,9 +154,10 @@ int ts_window_set_residual(ts_window_spec *w, int on)
     return w->residual;
 }
 
-int ts_window_set_centred(ts_window_spec *w, int on)
+int ts_window_set_centred(ts_window_spec *w, int loc)
 {
-    w->centred = on && w->universal;
+    TS_CHECK(loc >= TS_LOC_NONE && loc <= TS_LOC_BASE);
+    w->centred = w->universal ? loc : TS_LOC_NONE;
     build_table(w);
     return w->centred;
 }
@@ -220,6 +221,19 @@ double ts_window_level(const ts_series *sr)
     return count ? sum / (double)count : 0;
 }
 
+/* The point of the observed context's range nearest zero (SCALING, BASED). */
+static double context_base(const ts_series_view *sr, long lo, long origin)
+{
+    double mn = INFINITY, mx = -INFINITY;
+    for (long j = lo; j < origin; j++) {
+        double v = sr->values[j];
+        if (isnan(v)) continue;
+        if (v < mn) mn = v;
+        if (v > mx) mx = v;
+    }
+    return mn > 0 ? mn : mx < 0 ? mx : 0;
+}
+
 /* The window's scale and, for a centred spec, its location (rules in
  * window.h, SCALING); scale 0 when no context point is observed. */
 static void window_norm(const ts_window_spec *w, const ts_series_view *sr, long origin,
@@ -234,10 +248,11 @@ static void window_norm(const ts_window_spec *w, const ts_series_view *sr, long 
     if (count == 0) return;
     double sc = sum > 0 ? sum / count : level;
     if (w->centred) {
-        double mean = total / count, dev = 0;
+        double at = w->centred == TS_LOC_MEAN ? total / count : context_base(sr, lo, origin);
+        double dev = 0;
         for (long j = lo; j < origin; j++)
-            if (!isnan(sr->values[j])) dev += fabs(sr->values[j] - mean);
-        *loc = mean;
+            if (!isnan(sr->values[j])) dev += fabs(sr->values[j] - at);
+        *loc = at;
         sc = dev / count > 1e-3 * sum / count ? dev / count : 1e-3 * sum / count;
     }
     if (sc < 1e-3 * level) sc = 1e-3 * level;

@@ -33,6 +33,17 @@
  * its level (an exchange rate near 1, a load of 20000 +- 500) then fills
  * the range the network resolves; mean scaling (loc = 0) leaves them a few
  * hundredths wide, about the last noise level a 10-step sampler reaches.
+ * BASED universal specs (pretrain --scaling base) measure from the context's
+ * base instead, the point of its range nearest zero:
+ *     loc   = min x if every observed context x > 0, max x if every one
+ *             is < 0, else 0 (a series that touches or crosses zero:
+ *             mean scaling)
+ *     scale = mean |x - loc| over them, with the floors above
+ * so a level far from zero is taken off as by centring, but a series that
+ * reaches zero (sales with shut days, intermittent demand) keeps the
+ * shape mean scaling gives it: centring turned its zero days into deep
+ * outliers, and fine-tunes on such data lost to fits from scratch
+ * (bench/RESULTS.md, "The context's base").
  * Where zero is (intermittent and positive series) goes in a channel of
  * its own (UNIVERSAL: "zero line").
  * ts_window_fill() takes the level from the series view (data/series.h) it
@@ -196,13 +207,17 @@ typedef struct ts_window_spec {
     int n_cov;              /* covariate inputs (CHANNELS), the view's n_cov */
     unsigned char cov_raw[TS_WINDOW_MAX_COVS];  /* 1: input k as given */
     int universal;          /* 1: the frequency-free table (UNIVERSAL) */
-    int centred;            /* universal: values centred on the context mean
-                               (SCALING, CENTRED) */
+    int centred;            /* universal: where values are measured from,
+                               TS_LOC_MEAN or TS_LOC_BASE (SCALING); 0: mean
+                               scaling */
     int lag_context;        /* universal: the longest season lag fed, the context
                                the network was trained with (0: the context) */
     int channels;           /* total input channels */
     ts_chan chan[TS_WINDOW_MAX_CHANNELS];   /* the table: what channel c holds */
 } ts_window_spec;
+
+/* Where a centred spec measures values from (SCALING). */
+enum { TS_LOC_NONE = 0, TS_LOC_MEAN = 1, TS_LOC_BASE = 2 };
 
 /* Fixed channel numbers; the others are found in the table. */
 enum { TS_CH_NOISY = 0, TS_CH_HISTORY = 1, TS_CH_MASK = 2, TS_CH_CALENDAR = 3 };
@@ -230,10 +245,11 @@ void ts_window_bind_grid(ts_window_spec *w, ts_freq freq, int has_time);
  * file stores the flag beside the spec. */
 int ts_window_set_residual(ts_window_spec *w, int on);
 
-/* Make a universal spec centred (SCALING) if on, adding the zero-line
- * channel before any covariate; returns w->centred (0 for other specs).
- * The model file stores the flag beside the spec. */
-int ts_window_set_centred(ts_window_spec *w, int on);
+/* Make a universal spec centred (SCALING) on the location loc, a TS_LOC_
+ * value, adding the zero-line channel before any covariate (TS_LOC_NONE
+ * takes it away); returns w->centred (0 for other specs). The model file
+ * stores it beside the spec. */
+int ts_window_set_centred(ts_window_spec *w, int loc);
 
 /* Give w n covariate channels (raw[k]: input k as given, else
  * standardised; CHANNELS), after every other channel. 0 clears them.

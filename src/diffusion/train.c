@@ -133,7 +133,7 @@ int ts_train_setup(const ts_series_set *set, const ts_train_config *cfg, ts_net 
            ? ts_window_spec_make_universal(&n->win, context, cfg->horizon, cfg->unet.levels, err)
            : ts_window_spec_init(&n->win, set, context, cfg->horizon, cfg->unet.levels, err);
     if (rc) return rc;
-    ts_window_set_centred(&n->win, cfg->universal && cfg->centred);
+    ts_window_set_centred(&n->win, cfg->universal ? cfg->centred : TS_LOC_NONE);
     if (!set->freqs) ts_window_bind_grid(&n->win, set->freq, set->has_time);
     ts_window_set_residual(&n->win, cfg->residual);
     if (set->n_cov > 0) {   /* the set's covariates become inputs (data/covariates.h) */

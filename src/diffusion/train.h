@@ -42,8 +42,8 @@ typedef struct ts_train_config {
                                   the scaled values (0, default); window.h */
     int universal;             /* 1: the frequency-free window (data/window.h,
                                   UNIVERSAL): a network for any series */
-    int centred;               /* universal: values centred on the context
-                                  mean (data/window.h, SCALING) */
+    int centred;               /* universal: where values are measured from,
+                                  a TS_LOC_ value (data/window.h, SCALING) */
     int vary_window;           /* 1: each training window gets a random
                                   effective context and horizon (VARIED
                                   WINDOWS below); 0 (default): full windows */

@@ -37,8 +37,11 @@ static void describe_net(const ts_net *n, int horizon, FILE *out)
     if (n->win.residual)
         fprintf(out, "targets:        residuals of the seasonal-naive forecast (lag %d)\n",
                 n->win.lags[0]);
-    else if (n->win.centred)
+    else if (n->win.centred == TS_LOC_MEAN)
         fprintf(out, "targets:        centred values ((x - context mean) / mean distance from it)\n");
+    else if (n->win.centred == TS_LOC_BASE)
+        fprintf(out, "targets:        values from the context's base ((x - b) / mean distance "
+                     "from b, b its point nearest 0)\n");
     else
         fprintf(out, "targets:        scaled values\n");
     fprintf(out, "network:        width %d, levels %d, %d res blocks/level, time embedding %d, "

@@ -28,7 +28,7 @@ static void put_window(ts_mf *f, const ts_window_spec *w)
     ts_mf_set_i64(f, "window.channels", w->channels);
     ts_mf_set_i64(f, "window.residual", w->residual);
     if (w->universal) ts_mf_set_i64(f, "window.universal", 1);  /* absent: 0 */
-    if (w->centred) ts_mf_set_i64(f, "window.centred", 1);      /* absent: 0 */
+    if (w->centred) ts_mf_set_i64(f, "window.centred", w->centred);   /* TS_LOC_; absent: 0 */
     if (w->lag_context > 0) ts_mf_set_i64(f, "window.lag_context", w->lag_context);
     /* The channel table, by name (kind and parameter): checked on load. */
     char names[TS_WINDOW_MAX_CHANNELS][32];
@@ -255,7 +255,7 @@ static void read_window(reader *r, ts_net *n)
     /* absent (older files, or trained with its own context): 0 */
     int lag_context = ts_mf_has(r->f, "window.lag_context")
                           ? (int)get_int(r, "window.lag_context", 1, 1 << 20) : 0;
-    int centred = ts_mf_has(r->f, "window.centred") ? (int)get_int(r, "window.centred", 0, 1) : 0;
+    int centred = ts_mf_has(r->f, "window.centred") ? (int)get_int(r, "window.centred", 0, TS_LOC_BASE) : 0;
     if (r->rc) return;
     int bad = universal ? ts_window_spec_make_universal(w, context, horizon, levels, NULL)
                         : ts_window_spec_make(w, freq, has_time, context, horizon, levels, NULL);
