@@ -789,7 +789,7 @@ START_TEST(test_universal_centred)
 {
     ts_window_spec w;
     ck_assert_int_eq(ts_window_spec_make_universal(&w, 48, 24, 3, NULL), 0);
-    ck_assert_int_eq(ts_window_set_centred(&w, 1), 1);
+    ck_assert_int_eq(ts_window_set_centred(&w, TS_LOC_MEAN), TS_LOC_MEAN);
     ck_assert_int_eq(w.channels, 16);
     char buf[32];
     ck_assert_str_eq(ts_window_channel_name(&w, 15, buf, sizeof buf), "zero line");
@@ -831,19 +831,83 @@ START_TEST(test_universal_centred)
     assert_row(&w, in, TS_CH_HISTORY, F - 48, F, 0);
     assert_row(&w, in, 15, 0, w.length, (float)asinh(50 / (1e-3 * v.level)));
     /* mean scaling leaves loc at 0 and the old values */
-    ck_assert_int_eq(ts_window_set_centred(&w, 0), 0);
+    ck_assert_int_eq(ts_window_set_centred(&w, TS_LOC_NONE), 0);
     ck_assert_int_eq(w.channels, 15);
     ck_assert_int_eq(ts_window_fill(&w, &v, 72, in, x0, mask, &norm), 1);
     ck_assert_float_eq(norm.loc, 0);
     ck_assert_float_eq_tol(norm.scale, 50, 1e-5);
     ts_window_spec plain;
     ck_assert_int_eq(ts_window_spec_make(&plain, HOURLY, 1, 48, 24, 3, NULL), 0);
-    ck_assert_int_eq(ts_window_set_centred(&plain, 1), 0);
+    ck_assert_int_eq(ts_window_set_centred(&plain, TS_LOC_MEAN), 0);
+    ck_assert_int_eq(ts_window_set_centred(&plain, TS_LOC_BASE), 0);
     free(in);
     free_set(set);
 }
 END_TEST
 
+
+/* Based (SCALING, BASED): a positive context is measured from its minimum,
+ * a negative one from its maximum, one that reaches zero from 0 (then the
+ * values are mean scaling's); the zero line and the way back. */
+START_TEST(test_universal_based)
+{
+    ts_window_spec w;
+    ck_assert_int_eq(ts_window_spec_make_universal(&w, 48, 24, 3, NULL), 0);
+    ck_assert_int_eq(ts_window_set_centred(&w, TS_LOC_BASE), TS_LOC_BASE);
+    ck_assert_int_eq(w.channels, 16);
+    /* 1000 + (j mod 24): base 1000 (the context's min), mean distance 11.5 */
+    size_t n = 96;
+    ts_series_set *set = make_set(1, &n, HOURLY, 1);
+    for (size_t j = 0; j < n; j++) set->series[0].values[j] = (float)(1000 + (long)j % 24);
+    float *in = malloc(sizeof(float) * (size_t)w.channels * (size_t)w.length);
+    float x0[24], mask[24], back[24];
+    ts_series_view v = ts_series_view_at(set, 0, ts_window_level(&set->series[0]));
+    ts_window_norm norm;
+    ck_assert_int_eq(ts_window_fill(&w, &v, 72, in, x0, mask, &norm), 1);
+    ck_assert_float_eq_tol(norm.loc, 1000, 1e-6);
+    ck_assert_float_eq_tol(norm.scale, 11.5f, 1e-5);
+    int F = w.pad + w.context;
+    for (int p = 0; p < w.context; p++)
+        ck_assert_float_eq_tol(AT(in, w, TS_CH_HISTORY, w.pad + p), (p % 24) / 11.5, 1e-5);
+    for (int h = 0; h < w.horizon; h++) {
+        ck_assert_float_eq_tol(x0[h], h / 11.5, 1e-5);
+        ck_assert_float_eq_tol(AT(in, w, U_LAG1, F + h), h / 11.5, 1e-5);
+    }
+    assert_row(&w, in, 15, 0, w.length, (float)asinh(-1000 / 11.5));
+    memcpy(back, x0, sizeof back);
+    ts_window_unscale(back, 24, norm);
+    for (int h = 0; h < 24; h++) ck_assert_float_eq_tol(back[h], 1000 + h, 1e-3);
+    /* negative: -1000 - (j mod 24) is measured from its max, -1000 */
+    for (size_t j = 0; j < n; j++) set->series[0].values[j] = -(float)(1000 + (long)j % 24);
+    v = ts_series_view_at(set, 0, ts_window_level(&set->series[0]));
+    ck_assert_int_eq(ts_window_fill(&w, &v, 72, in, x0, mask, &norm), 1);
+    ck_assert_float_eq_tol(norm.loc, -1000, 1e-6);
+    ck_assert_float_eq_tol(norm.scale, 11.5f, 1e-5);
+    ck_assert_float_eq_tol(x0[5], -5 / 11.5, 1e-5);
+    assert_row(&w, in, 15, 0, w.length, (float)asinh(1000 / 11.5));
+    /* a context with a zero day: base 0, so the values are mean scaling's
+     * (a spec without centring gives the same rows but the zero line) */
+    for (size_t j = 0; j < n; j++) set->series[0].values[j] = (float)(1000 + (long)j % 24);
+    set->series[0].values[30] = 0;
+    v = ts_series_view_at(set, 0, ts_window_level(&set->series[0]));
+    ck_assert_int_eq(ts_window_fill(&w, &v, 72, in, x0, mask, &norm), 1);
+    ck_assert_float_eq(norm.loc, 0);
+    float *plain_in = malloc(sizeof(float) * (size_t)w.channels * (size_t)w.length);
+    float px0[24];
+    ts_window_norm pnorm;
+    ts_window_spec mean = w;
+    ck_assert_int_eq(ts_window_set_centred(&mean, TS_LOC_NONE), 0);
+    ck_assert_int_eq(ts_window_fill(&mean, &v, 72, plain_in, px0, mask, &pnorm), 1);
+    ck_assert_float_eq(norm.scale, pnorm.scale);
+    for (int h = 0; h < 24; h++) ck_assert_float_eq(x0[h], px0[h]);
+    for (int p = 0; p < w.length; p++)
+        ck_assert_float_eq(AT(in, w, TS_CH_HISTORY, p), AT(plain_in, mean, TS_CH_HISTORY, p));
+    assert_row(&w, in, 15, 0, w.length, 0);
+    free(plain_in);
+    free(in);
+    free_set(set);
+}
+END_TEST
 
 int main(void)
 {
@@ -852,5 +916,6 @@ int main(void)
         test_residual_targets, test_scale_floor, test_calendar_hourly_and_index_phase,
         test_calendar_bday, test_index_counts, test_index_holdout, test_index_too_little,
         test_default_context, test_nonneg, test_universal_table, test_universal_hourly,
-        test_universal_monthly_short, test_universal_no_time_and_mixed, test_universal_centred));
+        test_universal_monthly_short, test_universal_no_time_and_mixed, test_universal_centred,
+        test_universal_based));
 }

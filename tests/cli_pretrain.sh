@@ -84,12 +84,27 @@ expect_out "targets:        centred values"
 # shellcheck disable=SC2086
 expect_rc 0 "$TSDIFF" forecast -m "$T/fc.model" $FC -o "$T/fcc.csv"
 [ "$(wc -l <"$T/fcc.csv")" -eq 151 ] || fail "centred fit's forecast: $(wc -l <"$T/fcc.csv") lines"
+# --scaling base: a centred network measured from the context's base
+# instead (the same channels); the model file keeps which, and so does a fit
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" pretrain --init "$T/pc.model" --scaling base --context 24 $PI -o "$T/pb.model"
+expect_rc 0 "$TSDIFF" info "$T/pb.model"
+expect_out "15 zero line"
+expect_out "targets:        values from the context's base"
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" fit "$DATA" --init "$T/pb.model" --steps 2 --batch 4 $Q -o "$T/fb.model"
+expect_rc 0 "$TSDIFF" info "$T/fb.model"
+expect_out "targets:        values from the context's base"
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" forecast -m "$T/fb.model" $FC -o "$T/fcb.csv"
+[ "$(wc -l <"$T/fcb.csv")" -eq 151 ] || fail "based fit's forecast: $(wc -l <"$T/fcb.csv") lines"
+cmp -s "$T/fcb.csv" "$T/fcc.csv" && fail "based and centred fits forecast alike"
 # shellcheck disable=SC2086
 expect_rc 64 "$TSDIFF" pretrain --init "$T/pc.model" --scaling mean $PI -o "$T/px.model"
 expect_err "input channels are not the first"
 # shellcheck disable=SC2086
 expect_rc 64 "$TSDIFF" pretrain --scaling median $PI -o "$T/px.model"
-expect_err "--scaling expects mean or centred"
+expect_err "--scaling expects mean, centred or base"
 # shellcheck disable=SC2086
 expect_rc 64 "$TSDIFF" pretrain --resume --scaling centred $Q -o "$T/p.model"
 
