@@ -848,7 +848,8 @@ END_TEST
 
 /* Based (SCALING, BASED): a positive context is measured from its minimum,
  * a negative one from its maximum, one that reaches zero from 0 (then the
- * values are mean scaling's); the zero line and the way back. */
+ * values are mean scaling's); the zero line and the way back. Hybrid: from
+ * 0 as well there, from the mean where the context has one sign. */
 START_TEST(test_universal_based)
 {
     ts_window_spec w;
@@ -903,6 +904,17 @@ START_TEST(test_universal_based)
     for (int p = 0; p < w.length; p++)
         ck_assert_float_eq(AT(in, w, TS_CH_HISTORY, p), AT(plain_in, mean, TS_CH_HISTORY, p));
     assert_row(&w, in, 15, 0, w.length, 0);
+    /* hybrid: the same (from 0) here; centred on the mean when the context
+     * has one sign */
+    ts_window_norm hnorm;
+    ck_assert_int_eq(ts_window_set_centred(&mean, TS_LOC_HYBRID), TS_LOC_HYBRID);
+    ck_assert_int_eq(ts_window_fill(&mean, &v, 72, plain_in, px0, mask, &hnorm), 1);
+    ck_assert_float_eq(hnorm.loc, 0);
+    ck_assert_float_eq(hnorm.scale, norm.scale);
+    set->series[0].values[30] = 1000 + 30 % 24;
+    ck_assert_int_eq(ts_window_fill(&mean, &v, 72, plain_in, px0, mask, &hnorm), 1);
+    ck_assert_float_eq_tol(hnorm.loc, 1011.5f, 1e-3);
+    ck_assert_float_eq_tol(hnorm.scale, 6.0f, 1e-5);
     free(plain_in);
     free(in);
     free_set(set);

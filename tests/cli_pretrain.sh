@@ -104,7 +104,7 @@ expect_rc 64 "$TSDIFF" pretrain --init "$T/pc.model" --scaling mean $PI -o "$T/p
 expect_err "input channels are not the first"
 # shellcheck disable=SC2086
 expect_rc 64 "$TSDIFF" pretrain --scaling median $PI -o "$T/px.model"
-expect_err "--scaling expects mean, centred or base"
+expect_err "--scaling expects mean, centred, base or hybrid"
 # shellcheck disable=SC2086
 expect_rc 64 "$TSDIFF" pretrain --resume --scaling centred $Q -o "$T/p.model"
 

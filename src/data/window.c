@@ -156,7 +156,7 @@ int ts_window_set_residual(ts_window_spec *w, int on)
 
 int ts_window_set_centred(ts_window_spec *w, int loc)
 {
-    TS_CHECK(loc >= TS_LOC_NONE && loc <= TS_LOC_BASE);
+    TS_CHECK(loc >= TS_LOC_NONE && loc <= TS_LOC_HYBRID);
     w->centred = w->universal ? loc : TS_LOC_NONE;
     build_table(w);
     return w->centred;
@@ -221,9 +221,13 @@ double ts_window_level(const ts_series *sr)
     return count ? sum / (double)count : 0;
 }
 
-/* The point of the observed context's range nearest zero (SCALING, BASED). */
-static double context_base(const ts_series_view *sr, long lo, long origin)
+/* Where a centred spec measures the window from (SCALING): the observed
+ * context's mean, its point nearest zero (BASED), or for HYBRID its mean
+ * if all its values have one sign, else 0. */
+static double context_loc(int rule, const ts_series_view *sr, long lo, long origin,
+                          double mean)
 {
+    if (rule == TS_LOC_MEAN) return mean;
     double mn = INFINITY, mx = -INFINITY;
     for (long j = lo; j < origin; j++) {
         double v = sr->values[j];
@@ -231,6 +235,7 @@ static double context_base(const ts_series_view *sr, long lo, long origin)
         if (v < mn) mn = v;
         if (v > mx) mx = v;
     }
+    if (rule == TS_LOC_HYBRID) return mn > 0 || mx < 0 ? mean : 0;
     return mn > 0 ? mn : mx < 0 ? mx : 0;
 }
 
@@ -248,7 +253,7 @@ static void window_norm(const ts_window_spec *w, const ts_series_view *sr, long 
     if (count == 0) return;
     double sc = sum > 0 ? sum / count : level;
     if (w->centred) {
-        double at = w->centred == TS_LOC_MEAN ? total / count : context_base(sr, lo, origin);
+        double at = context_loc(w->centred, sr, lo, origin, total / count);
         double dev = 0;
         for (long j = lo; j < origin; j++)
             if (!isnan(sr->values[j])) dev += fabs(sr->values[j] - at);

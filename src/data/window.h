@@ -44,6 +44,12 @@
  * shape mean scaling gives it: centring turned its zero days into deep
  * outliers, and fine-tunes on such data lost to fits from scratch
  * (bench/RESULTS.md, "The context's base").
+ * HYBRID specs (pretrain --scaling hybrid) centre the windows whose observed
+ * context has one sign (every x > 0, or every x < 0) on its mean as CENTRED
+ * does, and measure the others from 0 as mean scaling does:
+ *     loc   = mean x if every observed context x > 0 or every one < 0,
+ *             else 0
+ *     scale = mean |x - loc|, with the floors above
  * Where zero is (intermittent and positive series) goes in a channel of
  * its own (UNIVERSAL: "zero line").
  * ts_window_fill() takes the level from the series view (data/series.h) it
@@ -208,7 +214,7 @@ typedef struct ts_window_spec {
     unsigned char cov_raw[TS_WINDOW_MAX_COVS];  /* 1: input k as given */
     int universal;          /* 1: the frequency-free table (UNIVERSAL) */
     int centred;            /* universal: where values are measured from,
-                               TS_LOC_MEAN or TS_LOC_BASE (SCALING); 0: mean
+                               TS_LOC_MEAN, _BASE or _HYBRID (SCALING); 0: mean
                                scaling */
     int lag_context;        /* universal: the longest season lag fed, the context
                                the network was trained with (0: the context) */
@@ -217,7 +223,7 @@ typedef struct ts_window_spec {
 } ts_window_spec;
 
 /* Where a centred spec measures values from (SCALING). */
-enum { TS_LOC_NONE = 0, TS_LOC_MEAN = 1, TS_LOC_BASE = 2 };
+enum { TS_LOC_NONE = 0, TS_LOC_MEAN = 1, TS_LOC_BASE = 2, TS_LOC_HYBRID = 3 };
 
 /* Fixed channel numbers; the others are found in the table. */
 enum { TS_CH_NOISY = 0, TS_CH_HISTORY = 1, TS_CH_MASK = 2, TS_CH_CALENDAR = 3 };

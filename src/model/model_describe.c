@@ -42,6 +42,9 @@ static void describe_net(const ts_net *n, int horizon, FILE *out)
     else if (n->win.centred == TS_LOC_BASE)
         fprintf(out, "targets:        values from the context's base ((x - b) / mean distance "
                      "from b, b its point nearest 0)\n");
+    else if (n->win.centred == TS_LOC_HYBRID)
+        fprintf(out, "targets:        hybrid values (centred where the context has one sign, "
+                     "else scaled from 0)\n");
     else
         fprintf(out, "targets:        scaled values\n");
     fprintf(out, "network:        width %d, levels %d, %d res blocks/level, time embedding %d, "
