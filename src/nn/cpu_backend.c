@@ -114,7 +114,7 @@ ts_backend *ts_backend_cpu_create(int threads)
     cpu->threads = threads > 0 ? threads : omp_get_num_procs();
     if (cpu->threads < 1) cpu->threads = 1;
     cpu->task_col = ts_xcalloc((size_t)cpu->threads, sizeof *cpu->task_col);
-    cpu->conv3 = cpu->avx512 = ts_cpu_conv3_available();
+    cpu->conv3 = cpu->wino3 = cpu->avx512 = ts_cpu_conv3_available();
 #ifdef OPENBLAS_VERSION
     /* We parallelise around the GEMMs (see cpu_backend.h). */
     openblas_set_num_threads(1);

@@ -153,11 +153,36 @@ static float *col_scratch(ts_backend *be, const ts_conv1d_shape *s, long *stride
     return thread_scratch(be, (size_t)s->cin * s->k * s->lout, stride);
 }
 
+/* Winograd's F(4, 3) on packs of samples (cpu_wino3.c): x[batch, cin, len]
+ * * w[cout, cin, 3] -> y[batch, cout, len]. */
+static void wino3(ts_backend *be, int batch, int cin, int cout, int len, const float *x,
+                  const float *w, const float *bias, float *y)
+{
+    const int g = ts_cpu_wino3_pack(len, batch), np = (batch + g - 1) / g;
+    const long xs = (long)cin * len, ys = (long)cout * len;
+    const long uf = (long)(ts_cpu_wino3_weight_floats(cin, cout) + 15) / 16 * 16;
+    long stride = 0;
+    /* the transformed weights first, then each thread's pack scratch */
+    float *u = thread_scratch(be, ts_cpu_wino3_floats(g, cin, cout, len) + (size_t)uf, &stride);
+    float *sc = u + uf;
+    ts_cpu_wino3_weights(cin, cout, w, u);
+    #pragma omp parallel for schedule(static) num_threads(NT)
+    for (int p = 0; p < np; p++) {
+        int b0 = p * g, n = imin(g, batch - b0);
+        ts_cpu_wino3(n, cin, cout, len, x + b0 * xs, u, bias, y + b0 * ys,
+                     sc + omp_get_thread_num() * stride);
+    }
+}
+
 /* The direct kernel, on a sample at a time or, for short rows, on packs of
- * samples (cpu_conv3.c). */
+ * samples (cpu_conv3.c); Winograd where it fits. */
 static void conv3_fwd(ts_backend *be, const ts_conv1d_shape *s, const float *x,
                       const float *w, const float *bias, float *y)
 {
+    if (ts_cpu_of(be)->wino3 && ts_cpu_wino3_fits(s, s->cout, s->cin)) {
+        wino3(be, s->batch, s->cin, s->cout, s->lin, x, w, bias, y);
+        return;
+    }
     const int g = ts_cpu_conv3_pack(s->lin, s->batch);
     const long xs = (long)s->cin * s->lin, ys = (long)s->cout * s->lout;
     if (g == 1) {
@@ -212,6 +237,10 @@ void ts_cpu_conv1d_bwd_data(ts_backend *be, const ts_conv1d_shape *s, const floa
         TS_CHECK(!omp_in_parallel());   /* shared scratch: not inside run_tasks */
         float *wt = ts_scratch_get(&ts_cpu_of(be)->wt, (size_t)s->cout * s->cin * 3 * sizeof(float));
         ts_cpu_conv3_flip(s->cin, s->cout, w, wt);
+        if (ts_cpu_of(be)->wino3 && ts_cpu_wino3_fits(s, s->cin, s->cout)) {
+            wino3(be, s->batch, s->cout, s->cin, s->lin, dy, wt, NULL, dx);
+            return;
+        }
         #pragma omp parallel for schedule(static) num_threads(NT)
         for (int b = 0; b < s->batch; b++)
             ts_cpu_conv3_sample(s->cout, s->cin, s->lin, dy + (long)b * s->cout * s->lout, wt,
