@@ -27,6 +27,17 @@ typedef struct ts_scratch {
     size_t bytes;
 } ts_scratch;
 
+/* Winograd weights transformed once per run_tasks call (cpu_gemm_conv.c):
+ * u[6, cout, cin] of the weights at w, valid while epoch is the backend's. */
+#define TS_WINO_CACHE 64
+typedef struct ts_wino_entry {
+    const float *w;
+    int cin, cout;
+    long epoch;
+    float *u;
+    size_t floats;       /* allocated at u */
+} ts_wino_entry;
+
 typedef struct ts_cpu {
     int threads;         /* OpenMP threads for our loops (>= 1) */
     int conv3;           /* use the direct 3-tap kernel (cpu_conv3.c) where it fits */
@@ -37,6 +48,9 @@ typedef struct ts_cpu {
     ts_scratch red;      /* per-chunk partial sums of reductions */
     ts_scratch wt;       /* transposed, flipped weights of conv3's backward */
     ts_scratch *task_col; /* [threads] the im2col matrix of each thread's task */
+    long epoch;          /* run_tasks calls so far: the weights' version */
+    int in_tasks;        /* 1 while run_tasks runs (a team of one thread too) */
+    ts_wino_entry wino[TS_WINO_CACHE];
 } ts_cpu;
 
 static inline ts_cpu *ts_cpu_of(ts_backend *be) { return (ts_cpu *)be->impl; }

@@ -27,6 +27,7 @@
 
 #include <cblas.h>
 #include <omp.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define NT ts_cpu_threads(be)
@@ -153,6 +154,45 @@ static float *col_scratch(ts_backend *be, const ts_conv1d_shape *s, long *stride
     return thread_scratch(be, (size_t)s->cin * s->k * s->lout, stride);
 }
 
+/* The transform of w for Winograd: inside a task of run_tasks the one made
+ * by the first task of this run_tasks call that needed it (the weights do
+ * not change during the call, ops.h), else made now in own[] (never
+ * evicting an entry of this call: a task may be reading it). */
+static const float *wino_weights(ts_backend *be, int cin, int cout, const float *w, float *own)
+{
+    ts_cpu *cpu = ts_cpu_of(be);
+    const float *u = NULL;
+    if (cpu->in_tasks) {
+        #pragma omp critical(ts_wino_cache)
+        {
+            ts_wino_entry *free_e = NULL;
+            for (int i = 0; i < TS_WINO_CACHE && !u; i++) {
+                ts_wino_entry *e = &cpu->wino[i];
+                if (e->epoch == cpu->epoch && e->w == w && e->cin == cin && e->cout == cout)
+                    u = e->u;
+                else if (e->epoch != cpu->epoch && (!free_e || e->w == w))
+                    free_e = e;
+            }
+            if (!u && free_e) {
+                size_t n = ts_cpu_wino3_weight_floats(cin, cout);
+                if (free_e->floats < n) {
+                    free(free_e->u);
+                    free_e->u = ts_xmalloc(n * sizeof(float));
+                    free_e->floats = n;
+                }
+                ts_cpu_wino3_weights(cin, cout, w, free_e->u);
+                *free_e = (ts_wino_entry){w, cin, cout, cpu->epoch, free_e->u, free_e->floats};
+                u = free_e->u;
+            }
+        }
+    }
+    if (!u) {
+        ts_cpu_wino3_weights(cin, cout, w, own);
+        u = own;
+    }
+    return u;
+}
+
 /* Winograd's F(4, 3) on packs of samples (cpu_wino3.c): x[batch, cin, len]
  * * w[cout, cin, 3] -> y[batch, cout, len]. */
 static void wino3(ts_backend *be, int batch, int cin, int cout, int len, const float *x,
@@ -165,11 +205,11 @@ static void wino3(ts_backend *be, int batch, int cin, int cout, int len, const f
     /* the transformed weights first, then each thread's pack scratch */
     float *u = thread_scratch(be, ts_cpu_wino3_floats(g, cin, cout, len) + (size_t)uf, &stride);
     float *sc = u + uf;
-    ts_cpu_wino3_weights(cin, cout, w, u);
+    const float *uw = wino_weights(be, cin, cout, w, u);
     #pragma omp parallel for schedule(static) num_threads(NT)
     for (int p = 0; p < np; p++) {
         int b0 = p * g, n = imin(g, batch - b0);
-        ts_cpu_wino3(n, cin, cout, len, x + b0 * xs, u, bias, y + b0 * ys,
+        ts_cpu_wino3(n, cin, cout, len, x + b0 * xs, uw, bias, y + b0 * ys,
                      sc + omp_get_thread_num() * stride);
     }
 }

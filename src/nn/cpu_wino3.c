@@ -29,7 +29,6 @@
  */
 #include "nn/cpu_backend.h"
 
-#include <string.h>
 
 #define ROWS 8      /* output channels per GEMM tile */
 #define VL 16       /* floats per vector */
@@ -224,16 +223,19 @@ static void output_tiles(const float *m, long mstride, int T, float bias, int le
     }
 }
 
+__attribute__((target("avx512f")))
 void ts_cpu_wino3(int n, int cin, int cout, int len, const float *x, const float *u,
                   const float *bias, float *y, float *scratch)
 {
     const int T = tiles_of(len), tp = vec_round(T);
     const long np = vec_round(n * T), plane_u = (long)cout * cin;
     float *v = scratch, *m = v + (long)NT * cin * np, *q = m + (long)NT * cout * np;
-    for (int t = 0; t < NT; t++)   /* the columns past the last tile */
-        for (int ci = 0; ci < cin; ci++)
-            memset(v + ((long)t * cin + ci) * np + (long)n * T, 0,
-                   (size_t)(np - (long)n * T) * sizeof(float));
+    const long used = (long)n * T;   /* zeros in the columns past the last tile */
+    if (used < np)
+        for (long r = 0; r < (long)NT * cin; r++)
+            for (long c = used; c < np; c += VL)
+                _mm512_mask_storeu_ps(v + r * np + c, first_lanes((int)(np - c)),
+                                      _mm512_setzero_ps());
     for (int b = 0; b < n; b++)
         for (int ci = 0; ci < cin; ci++) {
             phases(x + ((long)b * cin + ci) * len, len, tp, q);
