@@ -18,7 +18,9 @@
  * number of threads. A pointwise conv (k 1, stride 1, pad 0) skips im2col.
  * The 3-tap convolutions of the UNet's blocks go to the direct kernel of
  * cpu_conv3.c instead (forward, backward data and filter gradient) where
- * the CPU has AVX-512.
+ * the CPU has AVX-512, and their forward and backward data passes with 16
+ * or more input rows to Winograd's F(4, 3) (cpu_wino3.c), which needs half
+ * the multiplications.
  * Measured against one big SGEMM over an im2col of the whole batch (and
  * OpenBLAS threads), this was about twice as fast (`make bench-ops` times the
  * conv ops today).
