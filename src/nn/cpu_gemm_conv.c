@@ -200,7 +200,13 @@ static const float *wino_weights(ts_backend *be, int cin, int cout, const float 
 static void wino3(ts_backend *be, int batch, int cin, int cout, int len, const float *x,
                   const float *w, const float *bias, float *y)
 {
-    const int g = ts_cpu_wino3_pack(len, batch), np = (batch + g - 1) / g;
+    int g = ts_cpu_wino3_pack(len, batch);
+    if (NT > 1) {   /* a multiple of the threads in packs, if smaller ones allow */
+        int packs = (batch + g - 1) / g;
+        packs = (packs + NT - 1) / NT * NT;
+        g = batch / packs > 1 ? batch / packs : 1;
+    }
+    const int np = (batch + g - 1) / g;
     const long xs = (long)cin * len, ys = (long)cout * len;
     const long uf = (long)(ts_cpu_wino3_weight_floats(cin, cout) + 15) / 16 * 16;
     long stride = 0;
