@@ -90,8 +90,12 @@ void ts_cpu_run_tasks(ts_backend *be, int n, int slots, void (*task)(void *ctx, 
 {
     int nt = ts_cpu_threads(be);
     if (nt > slots) nt = slots;
+    ts_cpu *cpu = ts_cpu_of(be);
+    cpu->epoch++;   /* weights transformed before are stale */
+    cpu->in_tasks = 1;
     #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
     for (int i = 0; i < n; i++) task(ctx, i, omp_get_thread_num());
+    cpu->in_tasks = 0;
 }
 
 void ts_cpu_destroy(ts_backend *be)
@@ -102,6 +106,7 @@ void ts_cpu_destroy(ts_backend *be)
     free(cpu->part.p);
     free(cpu->red.p);
     free(cpu->wt.p);
+    for (int i = 0; i < TS_WINO_CACHE; i++) free(cpu->wino[i].u);
     for (int t = 0; t < cpu->threads; t++) free(cpu->task_col[t].p);
     free(cpu->task_col);
     free(cpu);
@@ -114,7 +119,7 @@ ts_backend *ts_backend_cpu_create(int threads)
     cpu->threads = threads > 0 ? threads : omp_get_num_procs();
     if (cpu->threads < 1) cpu->threads = 1;
     cpu->task_col = ts_xcalloc((size_t)cpu->threads, sizeof *cpu->task_col);
-    cpu->conv3 = cpu->avx512 = ts_cpu_conv3_available();
+    cpu->conv3 = cpu->wino3 = cpu->avx512 = ts_cpu_conv3_available();
 #ifdef OPENBLAS_VERSION
     /* We parallelise around the GEMMs (see cpu_backend.h). */
     openblas_set_num_threads(1);

@@ -27,15 +27,30 @@ typedef struct ts_scratch {
     size_t bytes;
 } ts_scratch;
 
+/* Winograd weights transformed once per run_tasks call (cpu_gemm_conv.c):
+ * u[6, cout, cin] of the weights at w, valid while epoch is the backend's. */
+#define TS_WINO_CACHE 64
+typedef struct ts_wino_entry {
+    const float *w;
+    int cin, cout;
+    long epoch;
+    float *u;
+    size_t floats;       /* allocated at u */
+} ts_wino_entry;
+
 typedef struct ts_cpu {
     int threads;         /* OpenMP threads for our loops (>= 1) */
     int conv3;           /* use the direct 3-tap kernel (cpu_conv3.c) where it fits */
+    int wino3;           /* with conv3: Winograd F(4,3) (cpu_wino3.c) where it fits */
     int avx512;          /* use the AVX-512 row kernel of the group-norm forward */
     ts_scratch col;      /* one im2col matrix [cin*k, lout] per thread */
     ts_scratch part;     /* per-group partial filter gradients */
     ts_scratch red;      /* per-chunk partial sums of reductions */
     ts_scratch wt;       /* transposed, flipped weights of conv3's backward */
     ts_scratch *task_col; /* [threads] the im2col matrix of each thread's task */
+    long epoch;          /* run_tasks calls so far: the weights' version */
+    int in_tasks;        /* 1 while run_tasks runs (a team of one thread too) */
+    ts_wino_entry wino[TS_WINO_CACHE];
 } ts_cpu;
 
 static inline ts_cpu *ts_cpu_of(ts_backend *be) { return (ts_cpu *)be->impl; }
@@ -98,6 +113,24 @@ int ts_cpu_conv3_pack(int len, int batch);
 size_t ts_cpu_conv3_pack_floats(int g, int cin, int cout, int len);
 void ts_cpu_conv3_packed(int n, int cin, int cout, int len, const float *x, const float *w,
                          const float *bias, float *y, float *scratch);
+
+/* The 3-tap convolution by Winograd's F(4, 3) (cpu_wino3.c), on AVX-512F
+ * CPUs: fits: shape s with `rows` output rows and `cols` input rows (cout
+ * and cin forward, cin and cout for the backward data pass) is one it
+ * computes; pack: how many of `batch` samples of `len` positions to take
+ * at once (at most TS_WINO3_PACK); weights: u[6, cout, cin], the transform
+ * of w[cout, cin, 3], in weight_floats(cin, cout) floats; wino3: n such
+ * samples x[n, cin, len] * w (+ bias) -> y[n, cout, len] from u, in
+ * scratch of floats(n, cin, cout, len) floats, each sample with the bits
+ * it has alone. */
+#define TS_WINO3_PACK 16
+int ts_cpu_wino3_fits(const ts_conv1d_shape *s, int rows, int cols);
+int ts_cpu_wino3_pack(int len, int batch);
+size_t ts_cpu_wino3_floats(int n, int cin, int cout, int len);
+size_t ts_cpu_wino3_weight_floats(int cin, int cout);
+void ts_cpu_wino3_weights(int cin, int cout, const float *w, float *u);
+void ts_cpu_wino3(int n, int cin, int cout, int len, const float *x, const float *u,
+                  const float *bias, float *y, float *scratch);
 
 /* The ops of nn/ops.h, as ts_cpu_<name>: memory in cpu_backend.c, GEMM and
  * convolutions in cpu_gemm_conv.c, group norm in cpu_norm.c, the optimizer

@@ -18,7 +18,9 @@
  * number of threads. A pointwise conv (k 1, stride 1, pad 0) skips im2col.
  * The 3-tap convolutions of the UNet's blocks go to the direct kernel of
  * cpu_conv3.c instead (forward, backward data and filter gradient) where
- * the CPU has AVX-512.
+ * the CPU has AVX-512, and their forward and backward data passes with 16
+ * or more input rows to Winograd's F(4, 3) (cpu_wino3.c), which needs half
+ * the multiplications.
  * Measured against one big SGEMM over an im2col of the whole batch (and
  * OpenBLAS threads), this was about twice as fast (`make bench-ops` times the
  * conv ops today).
@@ -27,6 +29,7 @@
 
 #include <cblas.h>
 #include <omp.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define NT ts_cpu_threads(be)
@@ -153,11 +156,81 @@ static float *col_scratch(ts_backend *be, const ts_conv1d_shape *s, long *stride
     return thread_scratch(be, (size_t)s->cin * s->k * s->lout, stride);
 }
 
+/* The transform of w for Winograd: inside a task of run_tasks the one made
+ * by the first task of this run_tasks call that needed it (the weights do
+ * not change during the call, ops.h), else made now in own[] (never
+ * evicting an entry of this call: a task may be reading it). */
+static const float *wino_weights(ts_backend *be, int cin, int cout, const float *w, float *own)
+{
+    ts_cpu *cpu = ts_cpu_of(be);
+    const float *u = NULL;
+    if (cpu->in_tasks) {
+        #pragma omp critical(ts_wino_cache)
+        {
+            ts_wino_entry *free_e = NULL;
+            for (int i = 0; i < TS_WINO_CACHE && !u; i++) {
+                ts_wino_entry *e = &cpu->wino[i];
+                if (e->epoch == cpu->epoch && e->w == w && e->cin == cin && e->cout == cout)
+                    u = e->u;
+                else if (e->epoch != cpu->epoch && (!free_e || e->w == w))
+                    free_e = e;
+            }
+            if (!u && free_e) {
+                size_t n = ts_cpu_wino3_weight_floats(cin, cout);
+                if (free_e->floats < n) {
+                    free(free_e->u);
+                    free_e->u = ts_xmalloc(n * sizeof(float));
+                    free_e->floats = n;
+                }
+                ts_cpu_wino3_weights(cin, cout, w, free_e->u);
+                *free_e = (ts_wino_entry){w, cin, cout, cpu->epoch, free_e->u, free_e->floats};
+                u = free_e->u;
+            }
+        }
+    }
+    if (!u) {
+        ts_cpu_wino3_weights(cin, cout, w, own);
+        u = own;
+    }
+    return u;
+}
+
+/* Winograd's F(4, 3) on packs of samples (cpu_wino3.c): x[batch, cin, len]
+ * * w[cout, cin, 3] -> y[batch, cout, len]. */
+static void wino3(ts_backend *be, int batch, int cin, int cout, int len, const float *x,
+                  const float *w, const float *bias, float *y)
+{
+    int g = ts_cpu_wino3_pack(len, batch);
+    if (NT > 1) {   /* a multiple of the threads in packs, if smaller ones allow */
+        int packs = (batch + g - 1) / g;
+        packs = (packs + NT - 1) / NT * NT;
+        g = batch / packs > 1 ? batch / packs : 1;
+    }
+    const int np = (batch + g - 1) / g;
+    const long xs = (long)cin * len, ys = (long)cout * len;
+    const long uf = (long)(ts_cpu_wino3_weight_floats(cin, cout) + 15) / 16 * 16;
+    long stride = 0;
+    /* the transformed weights first, then each thread's pack scratch */
+    float *u = thread_scratch(be, ts_cpu_wino3_floats(g, cin, cout, len) + (size_t)uf, &stride);
+    float *sc = u + uf;
+    const float *uw = wino_weights(be, cin, cout, w, u);
+    #pragma omp parallel for schedule(static) num_threads(NT)
+    for (int p = 0; p < np; p++) {
+        int b0 = p * g, n = imin(g, batch - b0);
+        ts_cpu_wino3(n, cin, cout, len, x + b0 * xs, uw, bias, y + b0 * ys,
+                     sc + omp_get_thread_num() * stride);
+    }
+}
+
 /* The direct kernel, on a sample at a time or, for short rows, on packs of
- * samples (cpu_conv3.c). */
+ * samples (cpu_conv3.c); Winograd where it fits. */
 static void conv3_fwd(ts_backend *be, const ts_conv1d_shape *s, const float *x,
                       const float *w, const float *bias, float *y)
 {
+    if (ts_cpu_of(be)->wino3 && ts_cpu_wino3_fits(s, s->cout, s->cin)) {
+        wino3(be, s->batch, s->cin, s->cout, s->lin, x, w, bias, y);
+        return;
+    }
     const int g = ts_cpu_conv3_pack(s->lin, s->batch);
     const long xs = (long)s->cin * s->lin, ys = (long)s->cout * s->lout;
     if (g == 1) {
@@ -212,6 +285,10 @@ void ts_cpu_conv1d_bwd_data(ts_backend *be, const ts_conv1d_shape *s, const floa
         TS_CHECK(!omp_in_parallel());   /* shared scratch: not inside run_tasks */
         float *wt = ts_scratch_get(&ts_cpu_of(be)->wt, (size_t)s->cout * s->cin * 3 * sizeof(float));
         ts_cpu_conv3_flip(s->cin, s->cout, w, wt);
+        if (ts_cpu_of(be)->wino3 && ts_cpu_wino3_fits(s, s->cin, s->cout)) {
+            wino3(be, s->batch, s->cout, s->cin, s->lin, dy, wt, NULL, dx);
+            return;
+        }
         #pragma omp parallel for schedule(static) num_threads(NT)
         for (int b = 0; b < s->batch; b++)
             ts_cpu_conv3_sample(s->cout, s->cin, s->lin, dy + (long)b * s->cout * s->lout, wt,

@@ -1,7 +1,7 @@
 # src/nn
 libtsdiff_a_SOURCES += src/nn/backend.h src/nn/ops.h src/nn/unet.h src/nn/params.h
 libtsdiff_a_SOURCES += src/nn/backend.c src/nn/cpu_backend.c src/nn/cpu_backend.h \
-	src/nn/cpu_gemm_conv.c src/nn/cpu_conv3.c src/nn/cpu_norm.c src/nn/cpu_elementwise.c \
+	src/nn/cpu_gemm_conv.c src/nn/cpu_conv3.c src/nn/cpu_wino3.c src/nn/cpu_norm.c src/nn/cpu_elementwise.c \
 	src/nn/cpu_optim.c src/nn/sigmoid.h src/nn/sigmoid_avx512.h
 # Where `make install` puts the CUDA module that ts_backend_open() loads.
 AM_CPPFLAGS += -DTSDIFF_PKGLIBDIR='"$(pkglibdir)"'

@@ -153,7 +153,8 @@
  * and at most `slots` at once; ops called inside a task run on the task's
  * thread alone. slot (0 .. slots-1) is a work area of the caller's: no two
  * tasks that run at once have the same. Tasks must not write the same
- * memory unless they have the same slot. */
+ * memory unless they have the same slot, nor the weights of a convolution
+ * they run (the CPU backend transforms them once per run_tasks call). */
 #define TS_OPS_TASKS(X)                                                             \
     X(void, run_tasks, (ts_backend *be, int n, int slots,                           \
                         void (*task)(void *ctx, int i, int slot), void *ctx))

@@ -1,0 +1,271 @@
+/* cpu_wino3.c - the UNet's 3-tap convolution (k 3, stride 1, pad 1) by
+ * Winograd's minimal filtering F(4, 3), AVX-512, for a few samples at once:
+ *
+ *   y[co, l] = bias[co] + sum_ci sum_kk w[co, ci, kk] x[ci, l + kk - 1]
+ *
+ * Each row is cut into tiles of 4 outputs, which need 6 inputs d[0..5] =
+ * x[4i - 1 .. 4i + 4]. Transformed (Lavin and Gray, "Fast algorithms for
+ * convolutional neural networks", 2016: points 0, +-1, +-2 and infinity),
+ *
+ *   V[t] = (B^T d)[t],  U[t][co, ci] = (G w[co, ci])[t],  t = 0..5,
+ *   M[t][co, tile] = sum_ci U[t][co, ci] V[t][ci, tile]   (6 small GEMMs),
+ *   y[co, 4i + j] = bias[co] + (A^T M[., co, i])[j],  j = 0..3,
+ *
+ * which takes 6 multiplications per 4 outputs and input channel where the
+ * direct kernel (cpu_conv3.c) takes 12. The GEMMs run in the direct
+ * kernel's register tile (8 output channels by 48 tiles, one fused
+ * multiply-add per input channel, ci ascending); the transforms run 16
+ * tiles to a vector after the rows are split into their 4 phases
+ * (x[4i + p]) by permutes. Every output is the same arithmetic on its own
+ * tile whatever the samples packed beside it, the tile order or the
+ * thread: bit-identical for any thread count. Rounding differs from the
+ * direct kernel's (the transforms scale by up to 8 and by 1/24), by a few
+ * units in the last place of the largest term: tests/check_ops holds the two
+ * kernels together.
+ *
+ * The backward data pass is the same transform of the flipped weights
+ * (ts_cpu_conv3_flip). Used where ts_cpu_wino3_fits (cpu_gemm_conv.c);
+ * needs AVX-512F as cpu_conv3.c does.
+ */
+#include "nn/cpu_backend.h"
+
+
+#define ROWS 8      /* output channels per GEMM tile */
+#define VL 16       /* floats per vector */
+#define NT 6        /* transform points */
+
+int ts_cpu_wino3_fits(const ts_conv1d_shape *s, int rows, int cols)
+{
+    return ts_cpu_conv3_fits(s, rows) && cols >= 16;
+}
+
+/* Tiles of a row of len outputs, and the pack of a group of samples. */
+static int tiles_of(int len) { return (len + 3) / 4; }
+static int vec_round(int n) { return (n + VL - 1) / VL * VL; }
+
+int ts_cpu_wino3_pack(int len, int batch)
+{
+    int t = tiles_of(len), n = (96 + t - 1) / t;
+    if (n > TS_WINO3_PACK) n = TS_WINO3_PACK;
+    return n < batch ? n : batch;
+}
+
+/* Scratch of a pack: V[6][cin][np], M[6][cout][np], then a row's phases
+ * Q[4][tp + 2] (np = the pack's tiles rounded to vectors). */
+size_t ts_cpu_wino3_floats(int n, int cin, int cout, int len)
+{
+    size_t np = (size_t)vec_round(n * tiles_of(len)), tp = (size_t)vec_round(tiles_of(len));
+    return (size_t)NT * (cin + cout) * np + 4 * (tp + 2) + VL;
+}
+
+size_t ts_cpu_wino3_weight_floats(int cin, int cout) { return (size_t)NT * cout * cin; }
+
+/* U = G w, for every (co, ci): G's rows are (1/4, 0, 0), (-1/6)(1, 1, 1),
+ * (-1/6)(1, -1, 1), (1/24, 1/12, 1/6), (1/24, -1/12, 1/6), (0, 0, 1),
+ * in double, rounded once. */
+void ts_cpu_wino3_weights(int cin, int cout, const float *w, float *u)
+{
+    const long plane = (long)cout * cin;
+    for (long k = 0; k < plane; k++) {
+        const double g0 = w[3 * k], g1 = w[3 * k + 1], g2 = w[3 * k + 2];
+        u[k] = (float)(g0 * 0.25);
+        u[plane + k] = (float)((g0 + g1 + g2) * (-1.0 / 6));
+        u[2 * plane + k] = (float)((g0 - g1 + g2) * (-1.0 / 6));
+        u[3 * plane + k] = (float)((g0 + 2 * g1 + 4 * g2) * (1.0 / 24));
+        u[4 * plane + k] = (float)((g0 - 2 * g1 + 4 * g2) * (1.0 / 24));
+        u[5 * plane + k] = (float)g2;
+    }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+
+static inline __mmask16 first_lanes(int n)
+{
+    return n <= 0 ? 0 : n >= VL ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1u);
+}
+
+/* The even and odd elements of the 32 floats a, b. */
+__attribute__((target("avx512f")))
+static inline __m512 evens(__m512 a, __m512 b)
+{
+    const __m512i idx = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26,
+                                          28, 30);
+    return _mm512_permutex2var_ps(a, idx, b);
+}
+__attribute__((target("avx512f")))
+static inline __m512 odds(__m512 a, __m512 b)
+{
+    const __m512i idx = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27,
+                                          29, 31);
+    return _mm512_permutex2var_ps(a, idx, b);
+}
+/* a[0], b[0], a[1], b[1], ...: the first (hi 0) or last (hi 1) 8 of each. */
+__attribute__((target("avx512f")))
+static inline __m512 zip(__m512 a, __m512 b, int hi)
+{
+    const __m512i lo_idx = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22,
+                                             7, 23);
+    const __m512i hi_idx = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14,
+                                             30, 15, 31);
+    return _mm512_permutex2var_ps(a, hi ? hi_idx : lo_idx, b);
+}
+
+/* q[p][i + 1] = x[4i + p] for the tiles of a row of len (0 past len), with
+ * q[p][0] = q[p][tp + 1] = 0: the padding of the row's two ends. */
+__attribute__((target("avx512f")))
+static void phases(const float *x, int len, int tp, float *q)
+{
+    const long qs = tp + 2;
+    for (int p = 0; p < 4; p++) q[p * qs] = q[p * qs + tp + 1] = 0.0f;
+    for (int i0 = 0; i0 < tp; i0 += VL) {
+        __m512 v[4];
+        for (int k = 0; k < 4; k++) {
+            int l0 = 4 * i0 + k * VL;
+            v[k] = _mm512_maskz_loadu_ps(first_lanes(len - l0), x + l0);
+        }
+        __m512 e0 = evens(v[0], v[1]), o0 = odds(v[0], v[1]);
+        __m512 e1 = evens(v[2], v[3]), o1 = odds(v[2], v[3]);
+        _mm512_storeu_ps(q + 0 * qs + i0 + 1, evens(e0, e1));
+        _mm512_storeu_ps(q + 1 * qs + i0 + 1, evens(o0, o1));
+        _mm512_storeu_ps(q + 2 * qs + i0 + 1, odds(e0, e1));
+        _mm512_storeu_ps(q + 3 * qs + i0 + 1, odds(o0, o1));
+    }
+}
+
+/* V[t][col0 + i] = (B^T d_i)[t] for the T tiles of one row (its phases q),
+ * vstride floats between the planes t. */
+__attribute__((target("avx512f")))
+static void input_tiles(const float *q, int T, int tp, float *v, long vstride)
+{
+    const long qs = tp + 2;
+    const __m512 c2 = _mm512_set1_ps(2), c4 = _mm512_set1_ps(4), c5 = _mm512_set1_ps(5);
+    for (int i0 = 0; i0 < T; i0 += VL) {
+        const __mmask16 m = first_lanes(T - i0);
+        __m512 d0 = _mm512_loadu_ps(q + 3 * qs + i0), d1 = _mm512_loadu_ps(q + i0 + 1);
+        __m512 d2 = _mm512_loadu_ps(q + qs + i0 + 1), d3 = _mm512_loadu_ps(q + 2 * qs + i0 + 1);
+        __m512 d4 = _mm512_loadu_ps(q + 3 * qs + i0 + 1), d5 = _mm512_loadu_ps(q + i0 + 2);
+        __m512 s = _mm512_sub_ps(d4, d2);                        /* d4 - d2 */
+        __m512 a = _mm512_fnmadd_ps(c4, d2, d4);                 /* d4 - 4 d2 */
+        __m512 b = _mm512_fnmadd_ps(c4, d1, d3);                 /* d3 - 4 d1 */
+        __m512 c = _mm512_mul_ps(c2, _mm512_sub_ps(d3, d1));     /* 2 (d3 - d1) */
+        float *o = v + i0;
+        _mm512_mask_storeu_ps(o, m, _mm512_fnmadd_ps(c5, d2, _mm512_fmadd_ps(c4, d0, d4)));
+        _mm512_mask_storeu_ps(o + vstride, m, _mm512_add_ps(a, b));
+        _mm512_mask_storeu_ps(o + 2 * vstride, m, _mm512_sub_ps(a, b));
+        _mm512_mask_storeu_ps(o + 3 * vstride, m, _mm512_add_ps(s, c));
+        _mm512_mask_storeu_ps(o + 4 * vstride, m, _mm512_sub_ps(s, c));
+        _mm512_mask_storeu_ps(o + 5 * vstride, m,
+                              _mm512_fnmadd_ps(c5, d3, _mm512_fmadd_ps(c4, d1, d5)));
+    }
+}
+
+/* M[co0 .. co0+7][c0 .. c0 + J*16) = U[co0 ..][.] V[.][c0 ..] for one point. */
+#define GEMM(J)                                                                          \
+__attribute__((target("avx512f")))                                                       \
+static void gemm##J(int cin, const float *u, const float *v, long np, float *m)          \
+{                                                                                        \
+    __m512 acc[ROWS][J];                                                                 \
+    _Pragma("GCC unroll 8")                                                              \
+    for (int r = 0; r < ROWS; r++)                                                       \
+        _Pragma("GCC unroll 3")                                                          \
+        for (int j = 0; j < J; j++) acc[r][j] = _mm512_setzero_ps();                     \
+    for (int ci = 0; ci < cin; ci++) {                                                   \
+        __m512 xv[J];                                                                    \
+        _Pragma("GCC unroll 3")                                                          \
+        for (int j = 0; j < J; j++) xv[j] = _mm512_loadu_ps(v + ci * np + j * VL);       \
+        _Pragma("GCC unroll 8")                                                          \
+        for (int r = 0; r < ROWS; r++) {                                                 \
+            __m512 wv = _mm512_set1_ps(u[(long)r * cin + ci]);                           \
+            _Pragma("GCC unroll 3")                                                      \
+            for (int j = 0; j < J; j++) acc[r][j] = _mm512_fmadd_ps(wv, xv[j], acc[r][j]); \
+        }                                                                                \
+    }                                                                                    \
+    _Pragma("GCC unroll 8")                                                              \
+    for (int r = 0; r < ROWS; r++)                                                       \
+        _Pragma("GCC unroll 3")                                                          \
+        for (int j = 0; j < J; j++) _mm512_storeu_ps(m + r * np + j * VL, acc[r][j]);    \
+}
+GEMM(1)
+GEMM(2)
+GEMM(3)
+#undef GEMM
+
+/* y[4i + j] = bias + (A^T m_i)[j] for the T tiles of one output row, from
+ * the planes m (mstride floats apart): A^T's rows are (1, 1, 1, 1, 1, 0),
+ * (0, 1, -1, 2, -2, 0), (0, 1, 1, 4, 4, 0), (0, 1, -1, 8, -8, 1). */
+__attribute__((target("avx512f")))
+static void output_tiles(const float *m, long mstride, int T, float bias, int len, float *y)
+{
+    const __m512 c2 = _mm512_set1_ps(2), c4 = _mm512_set1_ps(4), c8 = _mm512_set1_ps(8);
+    const __m512 b = _mm512_set1_ps(bias);
+    for (int i0 = 0; i0 < T; i0 += VL) {
+        const __mmask16 mk = first_lanes(T - i0);
+        __m512 m0 = _mm512_maskz_loadu_ps(mk, m + i0);
+        __m512 m1 = _mm512_maskz_loadu_ps(mk, m + mstride + i0);
+        __m512 m2 = _mm512_maskz_loadu_ps(mk, m + 2 * mstride + i0);
+        __m512 m3 = _mm512_maskz_loadu_ps(mk, m + 3 * mstride + i0);
+        __m512 m4 = _mm512_maskz_loadu_ps(mk, m + 4 * mstride + i0);
+        __m512 m5 = _mm512_maskz_loadu_ps(mk, m + 5 * mstride + i0);
+        __m512 sp = _mm512_add_ps(m1, m2), sm = _mm512_sub_ps(m1, m2);
+        __m512 tp = _mm512_add_ps(m3, m4), tm = _mm512_sub_ps(m3, m4);
+        __m512 y0 = _mm512_add_ps(_mm512_add_ps(m0, sp), _mm512_add_ps(tp, b));
+        __m512 y1 = _mm512_add_ps(_mm512_fmadd_ps(c2, tm, sm), b);
+        __m512 y2 = _mm512_add_ps(_mm512_fmadd_ps(c4, tp, sp), b);
+        __m512 y3 = _mm512_add_ps(_mm512_add_ps(_mm512_fmadd_ps(c8, tm, sm), m5), b);
+        __m512 e0 = zip(y0, y2, 0), e1 = zip(y0, y2, 1);
+        __m512 f0 = zip(y1, y3, 0), f1 = zip(y1, y3, 1);
+        __m512 out[4] = {zip(e0, f0, 0), zip(e0, f0, 1), zip(e1, f1, 0), zip(e1, f1, 1)};
+        for (int k = 0; k < 4; k++) {
+            int l0 = 4 * i0 + k * VL;
+            _mm512_mask_storeu_ps(y + l0, first_lanes(len - l0), out[k]);
+        }
+    }
+}
+
+__attribute__((target("avx512f")))
+void ts_cpu_wino3(int n, int cin, int cout, int len, const float *x, const float *u,
+                  const float *bias, float *y, float *scratch)
+{
+    const int T = tiles_of(len), tp = vec_round(T);
+    const long np = vec_round(n * T), plane_u = (long)cout * cin;
+    float *v = scratch, *m = v + (long)NT * cin * np, *q = m + (long)NT * cout * np;
+    const long used = (long)n * T;   /* zeros in the columns past the last tile */
+    if (used < np)
+        for (long r = 0; r < (long)NT * cin; r++)
+            for (long c = used; c < np; c += VL)
+                _mm512_mask_storeu_ps(v + r * np + c, first_lanes((int)(np - c)),
+                                      _mm512_setzero_ps());
+    for (int b = 0; b < n; b++)
+        for (int ci = 0; ci < cin; ci++) {
+            phases(x + ((long)b * cin + ci) * len, len, tp, q);
+            input_tiles(q, T, tp, v + (long)ci * np + (long)b * T, (long)cin * np);
+        }
+    for (int t = 0; t < NT; t++)
+        for (int co = 0; co < cout; co += ROWS) {
+            const float *ut = u + t * plane_u + (long)co * cin, *vt = v + (long)t * cin * np;
+            float *mt = m + ((long)t * cout + co) * np;
+            for (long c0 = 0; c0 < np; c0 += 3 * VL) {
+                long nv = (np - c0) / VL;
+                if (nv >= 3) gemm3(cin, ut, vt + c0, np, mt + c0);
+                else if (nv == 2) gemm2(cin, ut, vt + c0, np, mt + c0);
+                else gemm1(cin, ut, vt + c0, np, mt + c0);
+            }
+        }
+    for (int b = 0; b < n; b++)
+        for (int co = 0; co < cout; co++)
+            output_tiles(m + (long)co * np + (long)b * T, (long)cout * np, T,
+                         bias ? bias[co] : 0.0f, len, y + ((long)b * cout + co) * len);
+}
+
+#else
+
+void ts_cpu_wino3(int n, int cin, int cout, int len, const float *x, const float *u,
+                  const float *bias, float *y, float *scratch)
+{
+    (void)n; (void)cin; (void)cout; (void)len; (void)x; (void)u; (void)bias; (void)y;
+    (void)scratch;
+    TS_CHECK(!"wino3 kernel called without AVX-512");
+}
+
+#endif
