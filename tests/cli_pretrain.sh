@@ -66,8 +66,9 @@ expect_rc 64 "$TSDIFF" pretrain --init "$T/p.model" --channels 16 $PI -o "$T/px.
 expect_err "drop --channels"
 [ ! -e "$T/px.model" ] || fail "a refused --init left a model file"
 
-# --scaling centred: the zero line, the model's scaling kept by --init and
-# by a fit from it; a mean-scaled model trained on further centred widens
+# --scaling centred: the zero line, the model's scaling kept by --init; a
+# fit from it goes hybrid (windows that reach 0 measured from 0); a
+# mean-scaled model trained on further centred widens
 # shellcheck disable=SC2086
 expect_rc 0 "$TSDIFF" pretrain --init "$T/p.model" --scaling centred --context 24 $PI -o "$T/pc.model"
 expect_rc 0 "$TSDIFF" info "$T/pc.model"
@@ -80,7 +81,7 @@ expect_out "15 zero line"
 # shellcheck disable=SC2086
 expect_rc 0 "$TSDIFF" fit "$DATA" --init "$T/pc.model" --steps 2 --batch 4 $Q -o "$T/fc.model"
 expect_rc 0 "$TSDIFF" info "$T/fc.model"
-expect_out "targets:        centred values"
+expect_out "targets:        hybrid values"
 # shellcheck disable=SC2086
 expect_rc 0 "$TSDIFF" forecast -m "$T/fc.model" $FC -o "$T/fcc.csv"
 [ "$(wc -l <"$T/fcc.csv")" -eq 151 ] || fail "centred fit's forecast: $(wc -l <"$T/fcc.csv") lines"
