@@ -43,7 +43,7 @@
  * reaches zero (sales with shut days, intermittent demand) keeps the
  * shape mean scaling gives it: centring turned its zero days into deep
  * outliers, and fine-tunes on such data lost to fits from scratch
- * (bench/RESULTS.md, "The context's base").
+ * (bench/RESULTS.md, "Where zero is").
  * HYBRID specs (pretrain --scaling hybrid) centre the windows whose observed
  * context has one sign (every x > 0, or every x < 0) on its mean as CENTRED
  * does, and measure the others from 0 as mean scaling does:
