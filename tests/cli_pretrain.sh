@@ -67,7 +67,8 @@ expect_err "drop --channels"
 [ ! -e "$T/px.model" ] || fail "a refused --init left a model file"
 
 # --scaling centred: the zero line, the model's scaling kept by --init; a
-# fit from it goes hybrid (windows that reach 0 measured from 0); a
+# fit from it on data of 200 whole windows or more goes hybrid (windows
+# that reach 0 measured from 0); a
 # mean-scaled model trained on further centred widens
 # shellcheck disable=SC2086
 expect_rc 0 "$TSDIFF" pretrain --init "$T/p.model" --scaling centred --context 24 $PI -o "$T/pc.model"
@@ -82,6 +83,12 @@ expect_out "15 zero line"
 expect_rc 0 "$TSDIFF" fit "$DATA" --init "$T/pc.model" --steps 2 --batch 4 $Q -o "$T/fc.model"
 expect_rc 0 "$TSDIFF" info "$T/fc.model"
 expect_out "targets:        hybrid values"
+# on data of few whole windows the fit keeps the model's centring
+head -n 81 "$DATA" >"$T/short.csv"
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" fit "$T/short.csv" --init "$T/pc.model" --steps 2 --batch 4 $Q -o "$T/fs.model"
+expect_rc 0 "$TSDIFF" info "$T/fs.model"
+expect_out "targets:        centred values"
 # shellcheck disable=SC2086
 expect_rc 0 "$TSDIFF" forecast -m "$T/fc.model" $FC -o "$T/fcc.csv"
 [ "$(wc -l <"$T/fcc.csv")" -eq 151 ] || fail "centred fit's forecast: $(wc -l <"$T/fcc.csv") lines"

@@ -106,6 +106,24 @@ static int near_pretrained(ts_freq f)
            f.unit == TS_FREQ_HOUR;
 }
 
+/* The share of the fine-tuning rate that data near the pretrained model
+ * get: the windows that hold a whole context and horizon before the
+ * held-out last horizon of each series, over FULL_WINDOWS, at most 1. On
+ * a week of hourly data (168 points: no whole window of 128 + 32 before
+ * the held-out 32) 300 steps at the full rate made the forecasts 80 % worse
+ * than the pretrained model's (bench/RESULTS.md); on one series of 748
+ * points (557 windows) they made them 30 % better. */
+#define FULL_WINDOWS 200
+static double rate_share(const ts_series_set *set, const ts_window_spec *win)
+{
+    long n = 0;
+    for (size_t i = 0; i < set->n && n < FULL_WINDOWS; i++) {
+        long w = (long)set->series[i].len - 2L * win->horizon - win->context + 1;
+        if (w > 0) n += w;
+    }
+    return n >= FULL_WINDOWS ? 1.0 : (double)n / FULL_WINDOWS;
+}
+
 /* A universal network starting a fit gets cfg's horizon (--horizon or the
  * frequency's) and --context, else the context a fit from scratch would
  * choose. Where the data are near what it was trained on (above), the
@@ -130,12 +148,16 @@ static int universal_window(const ts_cli_fit *f, const ts_series_set *set,
     const int lags = ts_window_lag_limit(&net->win), centred = net->win.centred;
     int rc = ts_window_spec_make_universal(&net->win, C, H, net->win.levels, err);
     if (rc) return rc;
-    /* A fit from a centred network measures the windows whose context
-     * reaches or crosses 0 from 0 (hybrid): centring made the zero days of
-     * sales deep dips the fine-tune did not unlearn (wQL9 0.2871 against
-     * 0.2407 hybrid, bench/RESULTS.md "Where zero is"); the others keep
-     * the pretrained rule, and zero-shot forecasts the model's own. */
-    ts_window_set_centred(&net->win, centred == TS_LOC_MEAN ? TS_LOC_HYBRID : centred);
+    /* A fit from a centred network on data of FULL_WINDOWS whole windows
+     * or more measures the windows whose context reaches or crosses 0 from
+     * 0 (hybrid): centring made the zero days of sales deep dips the
+     * fine-tune did not unlearn (wQL9 0.2871 against 0.2407 hybrid,
+     * bench/RESULTS.md "Where zero is"), but on less data the network
+     * cannot learn the new origin (short NN5 series: 0.1947 centred,
+     * 0.2036 hybrid). Zero-shot forecasts keep the model's own rule. */
+    ts_window_set_centred(&net->win, centred);
+    if (centred == TS_LOC_MEAN && rate_share(set, &net->win) >= 1.0)
+        ts_window_set_centred(&net->win, TS_LOC_HYBRID);
     /* Near the pretraining, only the season lags it was trained with; on
      * daily and coarser grids the fit's strong rate learns the longer ones
      * too (NN5's yearly lag: 0.1535 with it, 0.1555 without) */
@@ -144,24 +166,6 @@ static int universal_window(const ts_cli_fit *f, const ts_series_set *set,
     TS_CHECK(net->win.channels == net->unet.in_channels);
     net->unet.length = net->win.length;
     return 0;
-}
-
-/* The share of the fine-tuning rate that data near the pretrained model
- * get: the windows that hold a whole context and horizon before the
- * held-out last horizon of each series, over FULL_WINDOWS, at most 1. On
- * a week of hourly data (168 points: no whole window of 128 + 32 before
- * the held-out 32) 300 steps at the full rate made the forecasts 80 % worse
- * than the pretrained model's (bench/RESULTS.md); on one series of 748
- * points (557 windows) they made them 30 % better. */
-#define FULL_WINDOWS 200
-static double rate_share(const ts_series_set *set, const ts_window_spec *win)
-{
-    long n = 0;
-    for (size_t i = 0; i < set->n && n < FULL_WINDOWS; i++) {
-        long w = (long)set->series[i].len - 2L * win->horizon - win->context + 1;
-        if (w > 0) n += w;
-    }
-    return n >= FULL_WINDOWS ? 1.0 : (double)n / FULL_WINDOWS;
 }
 
 /* A fit from a model without --lr: 3e-3 on daily and coarser grids; nearer
