@@ -781,6 +781,15 @@ START_TEST(test_universal_no_time_and_mixed)
 }
 END_TEST
 
+/* One hourly series of 96 points, 1000 + (j mod 24). */
+static ts_series_set *hourly_cycle_set(void)
+{
+    size_t n = 96;
+    ts_series_set *set = make_set(1, &n, HOURLY, 1);
+    for (size_t j = 0; j < n; j++) set->series[0].values[j] = (float)(1000 + (long)j % 24);
+    return set;
+}
+
 /* Centred (SCALING, CENTRED): values less the context mean over the mean
  * distance from it, in history, lags and targets; the zero line; samples
  * back with x * scale + loc. A constant context gets a floor; a plain
@@ -798,9 +807,7 @@ START_TEST(test_universal_centred)
     ck_assert_str_eq(ts_window_channel_name(&w, 16, buf, sizeof buf), "covariate 0");
     ts_window_set_covariates(&w, 0, raw);
     /* 1000 + (j mod 24): context mean 1011.5, mean distance 6 */
-    size_t n = 96;
-    ts_series_set *set = make_set(1, &n, HOURLY, 1);
-    for (size_t j = 0; j < n; j++) set->series[0].values[j] = (float)(1000 + (long)j % 24);
+    ts_series_set *set = hourly_cycle_set();
     float *in = malloc(sizeof(float) * (size_t)w.channels * (size_t)w.length);
     float x0[24], mask[24];
     ts_series_view v = ts_series_view_at(set, 0, ts_window_level(&set->series[0]));
@@ -857,9 +864,8 @@ START_TEST(test_universal_based)
     ck_assert_int_eq(ts_window_set_centred(&w, TS_LOC_BASE), TS_LOC_BASE);
     ck_assert_int_eq(w.channels, 16);
     /* 1000 + (j mod 24): base 1000 (the context's min), mean distance 11.5 */
-    size_t n = 96;
-    ts_series_set *set = make_set(1, &n, HOURLY, 1);
-    for (size_t j = 0; j < n; j++) set->series[0].values[j] = (float)(1000 + (long)j % 24);
+    ts_series_set *set = hourly_cycle_set();
+    const size_t n = set->series[0].len;
     float *in = malloc(sizeof(float) * (size_t)w.channels * (size_t)w.length);
     float x0[24], mask[24], back[24];
     ts_series_view v = ts_series_view_at(set, 0, ts_window_level(&set->series[0]));
