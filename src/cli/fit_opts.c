@@ -155,9 +155,8 @@ static int universal_window(const ts_cli_fit *f, const ts_series_set *set,
      * bench/RESULTS.md "Where zero is"), but on less data the network
      * cannot learn the new origin (short NN5 series: 0.1947 centred,
      * 0.2036 hybrid). Zero-shot forecasts keep the model's own rule. */
-    ts_window_set_centred(&net->win, centred);
-    if (centred == TS_LOC_MEAN && rate_share(set, &net->win) >= 1.0)
-        ts_window_set_centred(&net->win, TS_LOC_HYBRID);
+    const int full = rate_share(set, &net->win) >= 1.0;
+    ts_window_set_centred(&net->win, centred == TS_LOC_MEAN && full ? TS_LOC_HYBRID : centred);
     /* Near the pretraining, only the season lags it was trained with; on
      * daily and coarser grids the fit's strong rate learns the longer ones
      * too (NN5's yearly lag: 0.1535 with it, 0.1555 without) */

@@ -221,20 +221,13 @@ double ts_window_level(const ts_series *sr)
     return count ? sum / (double)count : 0;
 }
 
-/* Where a centred spec measures the window from (SCALING): the observed
- * context's mean, its point nearest zero (BASED), or for HYBRID its mean
- * if all its values have one sign, else 0. */
-static double context_loc(int rule, const ts_series_view *sr, long lo, long origin,
-                          double mean)
+/* Where a centred spec measures the window from (SCALING), given the
+ * observed context's mean, min and max: the mean, the point of [mn, mx]
+ * nearest zero (BASED), or for HYBRID the mean if all have one sign,
+ * else 0. */
+static double context_loc(int rule, double mean, double mn, double mx)
 {
     if (rule == TS_LOC_MEAN) return mean;
-    double mn = INFINITY, mx = -INFINITY;
-    for (long j = lo; j < origin; j++) {
-        double v = sr->values[j];
-        if (isnan(v)) continue;
-        if (v < mn) mn = v;
-        if (v > mx) mx = v;
-    }
     if (rule == TS_LOC_HYBRID) return mn > 0 || mx < 0 ? mean : 0;
     return mn > 0 ? mn : mx < 0 ? mx : 0;
 }
@@ -245,15 +238,22 @@ static void window_norm(const ts_window_spec *w, const ts_series_view *sr, long 
                         double level, double *scale, double *loc)
 {
     long lo = origin - w->context < 0 ? 0 : origin - w->context;
-    double sum = 0, total = 0;
+    double sum = 0, total = 0, mn = INFINITY, mx = -INFINITY;
     long count = 0;
     *scale = *loc = 0;
-    for (long j = lo; j < origin; j++)
-        if (!isnan(sr->values[j])) { sum += fabs(sr->values[j]); total += sr->values[j]; count++; }
+    for (long j = lo; j < origin; j++) {
+        double v = sr->values[j];
+        if (isnan(v)) continue;
+        sum += fabs(v);
+        total += v;
+        count++;
+        if (v < mn) mn = v;
+        if (v > mx) mx = v;
+    }
     if (count == 0) return;
     double sc = sum > 0 ? sum / count : level;
     if (w->centred) {
-        double at = context_loc(w->centred, sr, lo, origin, total / count);
+        double at = context_loc(w->centred, total / count, mn, mx);
         double dev = 0;
         for (long j = lo; j < origin; j++)
             if (!isnan(sr->values[j])) dev += fabs(sr->values[j] - at);
