@@ -162,18 +162,23 @@ START_TEST(test_op_grad)
 END_TEST
 
 /* The fused ops: the CPU's kernels give the bits of their compositions
- * (the fallback a backend without the kernel gets). */
+ * (the fallback a backend without the kernel gets), the backward also with
+ * dx in place of dy (as the UNet calls it). */
 START_TEST(test_fused_fallback)
 {
     ts_backend *fused = cpu(), *composed = cpu();
     ck_assert_ptr_nonnull(fused->groupnorm_silu_fwd);
+    ck_assert_ptr_nonnull(fused->groupnorm_silu_bwd);
     composed->groupnorm_silu_fwd = NULL;
+    composed->groupnorm_silu_bwd = NULL;
     ck_assert_int_eq(ts_backend_complete(composed, NULL), 0);
     ck_assert_ptr_nonnull(composed->groupnorm_silu_fwd);
     ck_assert(composed->groupnorm_silu_fwd != fused->groupnorm_silu_fwd);
+    ck_assert(composed->groupnorm_silu_bwd != fused->groupnorm_silu_bwd);
     const int B = 3, C = 16, L = 700, G = 4;
     size_t n = (size_t)B * C * L;
-    float *x = host_rand(n), *gam = host_rand(C), *bet = host_rand(C), *out[2][4];
+    float *x = host_rand(n), *gam = host_rand(C), *bet = host_rand(C), *up = host_rand(n);
+    float *out[2][10];
     ts_backend *bes[2] = {fused, composed};
     for (int t = 0; t < 2; t++) {
         ts_backend *be = bes[t];
@@ -185,16 +190,30 @@ START_TEST(test_fused_fallback)
         out[t][1] = host_from(be, y, n);
         out[t][2] = host_from(be, m, B * G);
         out[t][3] = host_from(be, r, B * G);
-        float *bufs[] = {dx, dg, db, h, y, m, r};
+        /* backward twice: into another buffer, then in place (dx = dy) */
+        float *dy = dev_from(be, up, n), *gx = dev_from(be, NULL, n), *tmp = dev_from(be, NULL, n);
+        float *dgam = dev_from(be, NULL, C), *dbet = dev_from(be, NULL, C);
+        be->fill(be, dgam, 0.5f, C);
+        be->fill(be, dbet, -0.5f, C);
+        be->groupnorm_silu_bwd(be, B, C, L, G, dy, h, dx, dg, m, r, gx, dgam, dbet, tmp);
+        out[t][4] = host_from(be, gx, n);
+        out[t][5] = host_from(be, dgam, C);
+        out[t][6] = host_from(be, dbet, C);
+        be->groupnorm_silu_bwd(be, B, C, L, G, dy, h, dx, dg, m, r, dy, dgam, dbet, tmp);
+        out[t][7] = host_from(be, dy, n);
+        out[t][8] = host_from(be, dgam, C);
+        out[t][9] = host_from(be, dbet, C);
+        float *bufs[] = {dx, dg, db, h, y, m, r, dy, gx, tmp, dgam, dbet};
         for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) be->free(be, bufs[i]);
     }
-    ck_assert(memcmp(out[0][0], out[1][0], n * sizeof(float)) == 0);
-    ck_assert(memcmp(out[0][1], out[1][1], n * sizeof(float)) == 0);
-    ck_assert(memcmp(out[0][2], out[1][2], B * G * sizeof(float)) == 0);
-    ck_assert(memcmp(out[0][3], out[1][3], B * G * sizeof(float)) == 0);
+    size_t len[10] = {n, n, B * G, B * G, n, C, C, n, C, C};
+    for (int i = 0; i < 10; i++)
+        ck_assert_msg(memcmp(out[0][i], out[1][i], len[i] * sizeof(float)) == 0,
+                      "fused and composed differ in output %d", i);
+    ck_assert(memcmp(out[0][4], out[0][7], n * sizeof(float)) == 0);
     for (int t = 0; t < 2; t++)
-        for (int i = 0; i < 4; i++) free(out[t][i]);
-    free(x), free(gam), free(bet);
+        for (int i = 0; i < 10; i++) free(out[t][i]);
+    free(x), free(gam), free(bet), free(up);
     /* A backend that lacks a required op is refused, by name. */
     ts_error err = {0};
     composed->upsample2_bwd = NULL;

@@ -240,7 +240,7 @@ static void gn_silu_fwd(ts_backend *be, const int *v, float *const *in, float *o
     be->free(be, h);
 }
 
-/* The backward of the pair, as the UNet takes it: silu_bwd, groupnorm_bwd. */
+/* The backward of the pair, as the UNet takes it: groupnorm_silu_bwd. */
 static void gn_silu_bwd(ts_backend *be, const int *v, float *const *in, const float *dy,
                         float *const *g)
 {
@@ -248,9 +248,8 @@ static void gn_silu_bwd(ts_backend *be, const int *v, float *const *in, const fl
     float *st = gn_stats(be, v), *h = be->alloc(be, n), *y = be->alloc(be, n);
     float *rstd = st + (size_t)v[0] * v[3];
     be->groupnorm_silu_fwd(be, v[0], v[1], v[2], v[3], in[0], in[1], in[2], h, y, st, rstd);
-    OP_TIMED(be, be->silu_bwd(be, n, h, dy, y);
-             be->groupnorm_bwd(be, v[0], v[1], v[2], v[3], y, in[0], in[1], st, rstd, g[0],
-                               g[1], g[2]));
+    OP_TIMED(be, be->groupnorm_silu_bwd(be, v[0], v[1], v[2], v[3], dy, h, in[0], in[1], st,
+                                        rstd, g[0], g[1], g[2], y));
     be->free(be, st);
     be->free(be, h);
     be->free(be, y);

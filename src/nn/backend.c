@@ -66,6 +66,17 @@ static void ts_compose_groupnorm_silu_fwd(ts_backend *be, int batch, int channel
     be->silu_fwd(be, (size_t)batch * channels * len, h, y);
 }
 
+static void ts_compose_groupnorm_silu_bwd(ts_backend *be, int batch, int channels, int len,
+                                          int groups, const float *dy, const float *h,
+                                          const float *x, const float *gamma,
+                                          const float *mean, const float *rstd, float *dx,
+                                          float *dgamma, float *dbeta, float *tmp)
+{
+    be->silu_bwd(be, (size_t)batch * channels * len, h, dy, tmp);
+    be->groupnorm_bwd(be, batch, channels, len, groups, tmp, x, gamma, mean, rstd, dx,
+                      dgamma, dbeta);
+}
+
 int ts_backend_complete(ts_backend *be, ts_error *err)
 {
 #define TS_REQUIRE(ret, op, params)                                               \

@@ -132,10 +132,14 @@ void ts_cpu_wino3_weights(int cin, int cout, const float *w, float *u);
 void ts_cpu_wino3(int n, int cin, int cout, int len, const float *x, const float *u,
                   const float *bias, float *y, float *scratch);
 
+/* silu_bwd of elements [i0, i1) (cpu_elementwise.c); dx may be dy. The
+ * fused group-norm backward runs it row by row for the same bits. */
+void ts_cpu_silu_bwd_range(size_t i0, size_t i1, const float *x, const float *dy, float *dx);
+
 /* The ops of nn/ops.h, as ts_cpu_<name>: memory in cpu_backend.c, GEMM and
  * convolutions in cpu_gemm_conv.c, group norm in cpu_norm.c, the optimizer
  * in cpu_optim.c, the rest in cpu_elementwise.c. Of the optional ops the
- * CPU has groupnorm_silu_fwd (cpu_norm.c), run_tasks (cpu_backend.c) and no
+ * CPU has groupnorm_silu_fwd and _bwd (cpu_norm.c), run_tasks (cpu_backend.c) and no
  * graphs. */
 #define TS_CPU_DECLARE(ret, name, params) ret ts_cpu_##name params;
 TS_OPS_REQUIRED(TS_CPU_DECLARE)

@@ -21,7 +21,7 @@ static void silu_fwd_range(size_t i0, size_t i1, const float *x, float *y)
 }
 
 TS_CPU_CLONES
-static void silu_bwd_range(size_t i0, size_t i1, const float *x, const float *dy, float *dx)
+void ts_cpu_silu_bwd_range(size_t i0, size_t i1, const float *x, const float *dy, float *dx)
 {
     #pragma omp simd
     for (size_t i = i0; i < i1; i++) {
@@ -48,7 +48,7 @@ void ts_cpu_silu_bwd(ts_backend *be, size_t n, const float *x, const float *dy, 
 {
     #pragma omp parallel for schedule(static) num_threads(NT) if (n > TS_CPU_PAR_MIN)
     for (size_t c = 0; c < nchunks(n); c++)
-        silu_bwd_range(c * TS_CPU_CHUNK, chunk_end(c, n), x, dy, dx);
+        ts_cpu_silu_bwd_range(c * TS_CPU_CHUNK, chunk_end(c, n), x, dy, dx);
 }
 
 /* Nearest-neighbour upsampling by 2 along L; rows are (b, c) pairs. */

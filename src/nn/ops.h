@@ -141,7 +141,15 @@
     X(void, groupnorm_silu_fwd, (ts_backend *be, int batch, int channels, int len,  \
                                  int groups, const float *x, const float *gamma,    \
                                  const float *beta, float *h, float *y,             \
-                                 float *mean, float *rstd))
+                                 float *mean, float *rstd))                         \
+    /* The backward of that pair: dy is the gradient of y, h the forward's h;       \
+     * silu_bwd into tmp, then groupnorm_bwd of tmp into dx (dgamma, dbeta          \
+     * accumulated). dx may be dy; tmp (n floats) is work space apart from both. */ \
+    X(void, groupnorm_silu_bwd, (ts_backend *be, int batch, int channels, int len,  \
+                                 int groups, const float *dy, const float *h,       \
+                                 const float *x, const float *gamma,                \
+                                 const float *mean, const float *rstd, float *dx,   \
+                                 float *dgamma, float *dbeta, float *tmp))
 
 #define TS_OPS_GRAPH(X)                                                             \
     X(int, graph_begin, (ts_backend *be))                                           \

@@ -209,11 +209,11 @@ void ts_gnorm_silu_fwd(ts_backend *be, ts_gnorm *g, int batch, int len, const fl
                            g->mean, g->rstd);
 }
 
-void ts_gnorm_bwd(ts_backend *be, ts_gnorm *g, int batch, int len, const float *x,
-                  const float *dy, float *dx)
+void ts_gnorm_silu_bwd(ts_backend *be, ts_gnorm *g, int batch, int len, const float *x,
+                       const float *h, const float *dy, float *dx, float *tmp)
 {
-    be->groupnorm_bwd(be, batch, g->channels, len, g->groups, dy, x, g->gamma, g->mean,
-                      g->rstd, dx, g->dgamma, g->dbeta);
+    be->groupnorm_silu_bwd(be, batch, g->channels, len, g->groups, dy, h, x, g->gamma,
+                           g->mean, g->rstd, dx, g->dgamma, g->dbeta, tmp);
 }
 
 /* ---- time embedding ----------------------------------------------------- */
@@ -357,16 +357,14 @@ void ts_resblock_bwd(ts_backend *be, ts_resblock *r, int batch, const float *x,
                      const float *temb, const float *dout, float *dx, float *dtemb,
                      float *s1, float *s2)
 {
-    size_t ni = (size_t)batch * r->cin * r->len, no = (size_t)batch * r->cout * r->len;
+    size_t ni = (size_t)batch * r->cin * r->len;
     ts_conv_bwd(be, &r->conv2, batch, r->len, r->a2, dout, s1);      /* s1 = d a2 */
-    be->silu_bwd(be, no, r->g2, s1, s2);                             /* s2 = d g2 */
-    ts_gnorm_bwd(be, &r->gn2, batch, r->len, r->h1, s2, s1);         /* s1 = d h1 */
+    ts_gnorm_silu_bwd(be, &r->gn2, batch, r->len, r->h1, r->g2, s1, s1, s2);  /* d h1 */
     be->fill(be, r->dp, 0.0f, (size_t)batch * r->cout);
     be->add_bcast_bwd(be, batch, r->cout, r->len, s1, r->dp);
     ts_linear_bwd(be, &r->proj, batch, temb, r->dp, dtemb, 1);
     ts_conv_bwd(be, &r->conv1, batch, r->len, r->a1, s1, s2);        /* s2 = d a1 */
-    be->silu_bwd(be, ni, r->g1, s2, s1);                             /* s1 = d g1 */
-    ts_gnorm_bwd(be, &r->gn1, batch, r->len, x, s1, dx);             /* dx = GN part */
+    ts_gnorm_silu_bwd(be, &r->gn1, batch, r->len, x, r->g1, s2, dx, s1);      /* GN part */
     if (r->has_skip) {
         ts_conv_bwd(be, &r->skip, batch, r->len, x, dout, s2);
         be->axpby(be, ni, 1.0f, s2, 1.0f, dx);
@@ -453,6 +451,5 @@ void ts_head_bwd(ts_backend *be, ts_head *h, int batch, const float *x, const fl
                  float *dx, float *s1, float *s2)
 {
     ts_conv_bwd(be, &h->conv, batch, h->len, h->a, deps, s1);
-    be->silu_bwd(be, (size_t)batch * h->channels * h->len, h->g, s1, s2);
-    ts_gnorm_bwd(be, &h->gn, batch, h->len, x, s2, dx);
+    ts_gnorm_silu_bwd(be, &h->gn, batch, h->len, x, h->g, s1, dx, s2);
 }

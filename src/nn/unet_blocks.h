@@ -107,8 +107,9 @@ void ts_gnorm_plan(ts_build *bd, ts_gnorm *g, const char *prefix, int channels, 
 /* h = groupnorm(x) (kept for the backward), y = silu(h). */
 void ts_gnorm_silu_fwd(ts_backend *be, ts_gnorm *g, int batch, int len, const float *x,
                        float *h, float *y);
-void ts_gnorm_bwd(ts_backend *be, ts_gnorm *g, int batch, int len, const float *x,
-                  const float *dy, float *dx);
+/* Its backward: dy the gradient of y; dx may be dy, tmp apart from both. */
+void ts_gnorm_silu_bwd(ts_backend *be, ts_gnorm *g, int batch, int len, const float *x,
+                       const float *h, const float *dy, float *dx, float *tmp);
 
 /* Time embedding: sinusoid(t)[dim] -> Linear -> SiLU -> Linear -> SiLU, out
  * [B, hidden] is what every residual block projects. */
