@@ -15,8 +15,8 @@
  * direct kernel (cpu_conv3.c) takes 12. The GEMMs run in the direct
  * kernel's register tile (8 output channels by 48 tiles, one fused
  * multiply-add per input channel, ci ascending); the transforms run 16
- * tiles to a vector after the rows are split into their 4 phases
- * (x[4i + p]) by permutes. Every output is the same arithmetic on its own
+ * tiles to a vector, the rows split into their 4 phases (x[4i + p]) by
+ * permutes in registers. Every output is the same arithmetic on its own
  * tile whatever the samples packed beside it, the tile order or the
  * thread: bit-identical for any thread count. Rounding differs from the
  * direct kernel's (the transforms scale by up to 8 and by 1/24), by a few
@@ -50,12 +50,12 @@ int ts_cpu_wino3_pack(int len, int batch)
     return n < batch ? n : batch;
 }
 
-/* Scratch of a pack: V[6][cin][np], M[6][cout][np], then a row's phases
- * Q[4][tp + 2] (np = the pack's tiles rounded to vectors). */
+/* Scratch of a pack: V[6][cin][np], M[6][cout][np] (np = the pack's tiles
+ * rounded to vectors). */
 size_t ts_cpu_wino3_floats(int n, int cin, int cout, int len)
 {
-    size_t np = (size_t)vec_round(n * tiles_of(len)), tp = (size_t)vec_round(tiles_of(len));
-    return (size_t)NT * (cin + cout) * np + 4 * (tp + 2) + VL;
+    size_t np = (size_t)vec_round(n * tiles_of(len));
+    return (size_t)NT * (cin + cout) * np + VL;
 }
 
 size_t ts_cpu_wino3_weight_floats(int cin, int cout) { return (size_t)NT * cout * cin; }
@@ -111,40 +111,35 @@ static inline __m512 zip(__m512 a, __m512 b, int hi)
     return _mm512_permutex2var_ps(a, hi ? hi_idx : lo_idx, b);
 }
 
-/* q[p][i + 1] = x[4i + p] for the tiles of a row of len (0 past len), with
- * q[p][0] = q[p][tp + 1] = 0: the padding of the row's two ends. */
+/* V[t][i] = (B^T d_i)[t] for the T tiles of one row x of len (x is 0 past
+ * len and before 0: the padding), vstride floats between the planes t.
+ * The row is split into its phases P_p[i] = x[4i + p] by permutes, 16
+ * tiles at a time; d_i = (P_3[i - 1], P_0[i], P_1[i], P_2[i], P_3[i],
+ * P_0[i + 1]), the shifted ones by lane rotations in registers (a trip
+ * through memory would stall on store forwarding). */
 __attribute__((target("avx512f")))
-static void phases(const float *x, int len, int tp, float *q)
+static void input_tiles(const float *x, int len, int T, float *v, long vstride)
 {
-    const long qs = tp + 2;
-    for (int p = 0; p < 4; p++) q[p * qs] = q[p * qs + tp + 1] = 0.0f;
-    for (int i0 = 0; i0 < tp; i0 += VL) {
-        __m512 v[4];
-        for (int k = 0; k < 4; k++) {
-            int l0 = 4 * i0 + k * VL;
-            v[k] = _mm512_maskz_loadu_ps(first_lanes(len - l0), x + l0);
-        }
-        __m512 e0 = evens(v[0], v[1]), o0 = odds(v[0], v[1]);
-        __m512 e1 = evens(v[2], v[3]), o1 = odds(v[2], v[3]);
-        _mm512_storeu_ps(q + 0 * qs + i0 + 1, evens(e0, e1));
-        _mm512_storeu_ps(q + 1 * qs + i0 + 1, evens(o0, o1));
-        _mm512_storeu_ps(q + 2 * qs + i0 + 1, odds(e0, e1));
-        _mm512_storeu_ps(q + 3 * qs + i0 + 1, odds(o0, o1));
-    }
-}
-
-/* V[t][col0 + i] = (B^T d_i)[t] for the T tiles of one row (its phases q),
- * vstride floats between the planes t. */
-__attribute__((target("avx512f")))
-static void input_tiles(const float *q, int T, int tp, float *v, long vstride)
-{
-    const long qs = tp + 2;
     const __m512 c2 = _mm512_set1_ps(2), c4 = _mm512_set1_ps(4), c5 = _mm512_set1_ps(5);
+    __m512i prev3 = _mm512_setzero_si512();
     for (int i0 = 0; i0 < T; i0 += VL) {
         const __mmask16 m = first_lanes(T - i0);
-        __m512 d0 = _mm512_loadu_ps(q + 3 * qs + i0), d1 = _mm512_loadu_ps(q + i0 + 1);
-        __m512 d2 = _mm512_loadu_ps(q + qs + i0 + 1), d3 = _mm512_loadu_ps(q + 2 * qs + i0 + 1);
-        __m512 d4 = _mm512_loadu_ps(q + 3 * qs + i0 + 1), d5 = _mm512_loadu_ps(q + i0 + 2);
+        __m512 r[4];
+        _Pragma("GCC unroll 4")
+        for (int k = 0; k < 4; k++) {
+            int l0 = 4 * i0 + k * VL;
+            r[k] = _mm512_maskz_loadu_ps(first_lanes(len - l0), x + l0);
+        }
+        __m512 e0 = evens(r[0], r[1]), o0 = odds(r[0], r[1]);
+        __m512 e1 = evens(r[2], r[3]), o1 = odds(r[2], r[3]);
+        __m512 d1 = evens(e0, e1), d2 = evens(o0, o1), d3 = odds(e0, e1), d4 = odds(o0, o1);
+        const int ln = 4 * (i0 + VL);
+        __m512i next = _mm512_set1_epi32(0);
+        if (ln < len) next = _mm512_castps_si512(_mm512_set1_ps(x[ln]));
+        __m512i p3 = _mm512_castps_si512(d4), p0 = _mm512_castps_si512(d1);
+        __m512 d0 = _mm512_castsi512_ps(_mm512_alignr_epi32(p3, prev3, 15));
+        __m512 d5 = _mm512_castsi512_ps(_mm512_alignr_epi32(next, p0, 1));
+        prev3 = p3;
         __m512 s = _mm512_sub_ps(d4, d2);                        /* d4 - d2 */
         __m512 a = _mm512_fnmadd_ps(c4, d2, d4);                 /* d4 - 4 d2 */
         __m512 b = _mm512_fnmadd_ps(c4, d1, d3);                 /* d3 - 4 d1 */
@@ -227,20 +222,18 @@ __attribute__((target("avx512f")))
 void ts_cpu_wino3(int n, int cin, int cout, int len, const float *x, const float *u,
                   const float *bias, float *y, float *scratch)
 {
-    const int T = tiles_of(len), tp = vec_round(T);
+    const int T = tiles_of(len);
     const long np = vec_round(n * T), plane_u = (long)cout * cin;
-    float *v = scratch, *m = v + (long)NT * cin * np, *q = m + (long)NT * cout * np;
-    const long used = (long)n * T;   /* zeros in the columns past the last tile */
-    if (used < np)
+    float *v = scratch, *m = v + (long)NT * cin * np;
+    /* zeros in the columns past the last tile: the last vector of each row,
+     * whole (one store to one line), before the tiles overwrite its head */
+    if ((long)n * T < np)
         for (long r = 0; r < (long)NT * cin; r++)
-            for (long c = used; c < np; c += VL)
-                _mm512_mask_storeu_ps(v + r * np + c, first_lanes((int)(np - c)),
-                                      _mm512_setzero_ps());
+            _mm512_storeu_ps(v + r * np + np - VL, _mm512_setzero_ps());
     for (int b = 0; b < n; b++)
-        for (int ci = 0; ci < cin; ci++) {
-            phases(x + ((long)b * cin + ci) * len, len, tp, q);
-            input_tiles(q, T, tp, v + (long)ci * np + (long)b * T, (long)cin * np);
-        }
+        for (int ci = 0; ci < cin; ci++)
+            input_tiles(x + ((long)b * cin + ci) * len, len, T, v + (long)ci * np + (long)b * T,
+                        (long)cin * np);
     for (int t = 0; t < NT; t++)
         for (int co = 0; co < cout; co += ROWS) {
             const float *ut = u + t * plane_u + (long)co * cin, *vt = v + (long)t * cin * np;
