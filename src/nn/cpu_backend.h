@@ -104,6 +104,9 @@ static inline int ts_cpu_conv3_cinp(int cin) { return (cin + 15) / 16 * 16; }
 size_t ts_cpu_conv3_filter_floats(int cin, int len);
 void ts_cpu_conv3_filter(int n, int cin, int cout, int len, const float *x, const float *dy,
                          float *part, float *scratch);
+/* xt[len + 2, cinp] = x[cin, len] transposed, a row of zeros at each end
+ * and zeros in the lanes past cin (the layout of the filter kernels). */
+void ts_cpu_conv3_transpose(int cin, int len, const float *x, float *xt);
 /* Short rows (cpu_conv3.c): pack says how many of `batch` samples of `len`
  * positions to put in one row (1: none; at most TS_CONV3_PACK); packed
  * computes n <= that many consecutive samples so, in scratch of
@@ -131,6 +134,15 @@ size_t ts_cpu_wino3_weight_floats(int cin, int cout);
 void ts_cpu_wino3_weights(int cin, int cout, const float *w, float *u);
 void ts_cpu_wino3(int n, int cin, int cout, int len, const float *x, const float *u,
                   const float *bias, float *y, float *scratch);
+/* The filter gradient by the same transform: wino3_filter assigns (first)
+ * or adds to part[6][cout][cinp] the transformed sums over n consecutive
+ * samples x[b, cin, len], dy[b, cout, len], in packs of wino3_pack(len, n),
+ * in scratch of filter_floats(n, ...) floats; wino3_taps turns the sum of
+ * such parts into the 3 taps of dw[cout, cin, 3] (added). */
+size_t ts_cpu_wino3_filter_floats(int n, int cin, int cout, int len);
+void ts_cpu_wino3_filter(int n, int cin, int cout, int len, const float *x, const float *dy,
+                         float *part, float *scratch, int first);
+void ts_cpu_wino3_taps(const float m[6], float *dw3);
 
 /* silu_bwd of elements [i0, i1) (cpu_elementwise.c); dx may be dy. The
  * fused group-norm backward runs it row by row for the same bits. */

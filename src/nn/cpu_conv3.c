@@ -191,7 +191,7 @@ static inline void transpose16(__m512 r[16])
 
 /* xt[len + 2, cinp] from x[cin, len], zero padded, in 16 x 16 blocks. */
 __attribute__((target("avx512f")))
-static void transpose_padded(int cin, int len, const float *x, float *xt)
+void ts_cpu_conv3_transpose(int cin, int len, const float *x, float *xt)
 {
     const int cinp = ts_cpu_conv3_cinp(cin);
     memset(xt, 0, (size_t)cinp * sizeof(float));
@@ -245,7 +245,7 @@ void ts_cpu_conv3_filter(int n, int cin, int cout, int len, const float *x, cons
 {
     const int cinp = ts_cpu_conv3_cinp(cin);
     for (int b = 0; b < n; b++) {
-        transpose_padded(cin, len, x + (long)b * cin * len, scratch);
+        ts_cpu_conv3_transpose(cin, len, x + (long)b * cin * len, scratch);
         const float *yb = dy + (long)b * cout * len;
         for (int l0 = 0; l0 < len; l0 += FILTER_SPAN) {
             const int nl = len - l0 < FILTER_SPAN ? len - l0 : FILTER_SPAN;
@@ -271,6 +271,12 @@ void ts_cpu_conv3_filter(int n, int cin, int cout, int len, const float *x, cons
                          float *part, float *scratch)
 {
     (void)n; (void)cin; (void)cout; (void)len; (void)x; (void)dy; (void)part; (void)scratch;
+    TS_CHECK(!"conv3 kernel called without AVX-512");
+}
+
+void ts_cpu_conv3_transpose(int cin, int len, const float *x, float *xt)
+{
+    (void)cin; (void)len; (void)x; (void)xt;
     TS_CHECK(!"conv3 kernel called without AVX-512");
 }
 

@@ -18,9 +18,9 @@
  * number of threads. A pointwise conv (k 1, stride 1, pad 0) skips im2col.
  * The 3-tap convolutions of the UNet's blocks go to the direct kernel of
  * cpu_conv3.c instead (forward, backward data and filter gradient) where
- * the CPU has AVX-512, and their forward and backward data passes with 16
- * or more input rows to Winograd's F(4, 3) (cpu_wino3.c), which needs half
- * the multiplications.
+ * the CPU has AVX-512, and those with 16 or more input rows (forward,
+ * backward data) or 16 or more input channels (filter gradient) to
+ * Winograd's F(4, 3) (cpu_wino3.c), which needs half the multiplications.
  * Measured against one big SGEMM over an im2col of the whole batch (and
  * OpenBLAS threads), this was about twice as fast (`make bench-ops` times the
  * conv ops today).
@@ -355,10 +355,55 @@ static void conv3_filter(ts_backend *be, const ts_conv1d_shape *s, const float *
         }
 }
 
+/* The filter gradient by Winograd (cpu_wino3.c): group g's partial in
+ * part[g] laid out [6, cout, cinp], summed in group order, then turned into
+ * the taps of dw[cout, cin, 3]. */
+static void wino3_filter(ts_backend *be, const ts_conv1d_shape *s, const float *x,
+                         const float *dy, float *dw)
+{
+    const int ng = imin(s->batch, CONV_GROUPS), cinp = ts_cpu_conv3_cinp(s->cin);
+    const int gmax = (s->batch + ng - 1) / ng;
+    const long np = 6L * s->cout * cinp, plane = (long)s->cout * cinp;
+    long stride = 0;
+    TS_CHECK(!omp_in_parallel());   /* shared scratch: not inside run_tasks */
+    float *sc = thread_scratch(be, ts_cpu_wino3_filter_floats(gmax, s->cin, s->cout, s->lin),
+                               &stride);
+    float *part = ts_scratch_get(&ts_cpu_of(be)->part, (size_t)ng * np * sizeof(float));
+    #pragma omp parallel for schedule(static) num_threads(NT)
+    for (int g = 0; g < ng; g++) {
+        const int b0 = group_start(s->batch, ng, g), b1 = group_start(s->batch, ng, g + 1);
+        ts_cpu_wino3_filter(b1 - b0, s->cin, s->cout, s->lin, x + (long)b0 * s->cin * s->lin,
+                            dy + (long)b0 * s->cout * s->lout, part + g * np,
+                            sc + omp_get_thread_num() * stride, 1);
+    }
+    /* the partials summed into part[0] in group order, a vector at a time */
+    #pragma omp parallel for schedule(static) num_threads(NT) if (np > 4096)
+    for (long i0 = 0; i0 < np; i0 += 1024) {
+        const long i1 = np - i0 < 1024 ? np : i0 + 1024;
+        for (int g = 1; g < ng; g++) {
+            const float *pg = part + g * np;
+            #pragma omp simd
+            for (long i = i0; i < i1; i++) part[i] += pg[i];
+        }
+    }
+    #pragma omp parallel for schedule(static) num_threads(NT) if (np > 4096)
+    for (int co = 0; co < s->cout; co++)
+        for (int ci = 0; ci < s->cin; ci++) {
+            float m[6];
+            for (int t = 0; t < 6; t++) m[t] = part[t * plane + (long)co * cinp + ci];
+            ts_cpu_wino3_taps(m, dw + ((long)co * s->cin + ci) * 3);
+        }
+}
+
 void ts_cpu_conv1d_bwd_filter(ts_backend *be, const ts_conv1d_shape *s, const float *x,
                               const float *dy, float *dw, float *dbias)
 {
     ts_cpu *cpu = ts_cpu_of(be);
+    if (cpu->wino3 && ts_cpu_wino3_fits(s, s->cout, s->cin)) {
+        wino3_filter(be, s, x, dy, dw);
+        if (dbias) bias_grad(be, s, dy, dbias);
+        return;
+    }
     if (cpu->conv3 && ts_cpu_conv3_fits(s, s->cout)) {
         conv3_filter(be, s, x, dy, dw);
         if (dbias) bias_grad(be, s, dy, dbias);

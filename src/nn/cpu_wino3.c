@@ -24,10 +24,13 @@
  * kernels together.
  *
  * The backward data pass is the same transform of the flipped weights
- * (ts_cpu_conv3_flip). Used where ts_cpu_wino3_fits (cpu_gemm_conv.c);
- * needs AVX-512F as cpu_conv3.c does.
+ * (ts_cpu_conv3_flip); the filter gradient, its adjoint, is at the end of
+ * the file. Used where ts_cpu_wino3_fits (cpu_gemm_conv.c); needs AVX-512F
+ * as cpu_conv3.c does.
  */
 #include "nn/cpu_backend.h"
+
+#include <string.h>
 
 
 #define ROWS 8      /* output channels per GEMM tile */
@@ -77,6 +80,27 @@ void ts_cpu_wino3_weights(int cin, int cout, const float *w, float *u)
     }
 }
 
+/* Scratch of the filter gradient: a sample's rows transposed, xt[4T + 2]
+ * [cinp], then for a pack of g samples (gT = g T tiles) V[6][gT][cinp] and
+ * the transformed dy, D[6][cout][gT]. */
+size_t ts_cpu_wino3_filter_floats(int n, int cin, int cout, int len)
+{
+    const size_t T = (size_t)tiles_of(len), cinp = (size_t)ts_cpu_conv3_cinp(cin);
+    const size_t gT = (size_t)ts_cpu_wino3_pack(len, n) * T;
+    return (4 * T + 2) * cinp + NT * gT * (cinp + (size_t)cout) + VL;
+}
+
+/* dw[0..2] += G^T m: the adjoint of U = G w (G as in wino3_weights), in
+ * double, rounded once per tap. */
+void ts_cpu_wino3_taps(const float m[6], float *dw3)
+{
+    const double a = m[1] + (double)m[2], b = m[1] - (double)m[2];
+    const double c = m[3] + (double)m[4], d = m[3] - (double)m[4];
+    dw3[0] += (float)(m[0] * 0.25 - a / 6 + c / 24);
+    dw3[1] += (float)(-b / 6 + d / 12);
+    dw3[2] += (float)(-a / 6 + c / 6 + m[5]);
+}
+
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 
@@ -111,6 +135,25 @@ static inline __m512 zip(__m512 a, __m512 b, int hi)
     return _mm512_permutex2var_ps(a, hi ? hi_idx : lo_idx, b);
 }
 
+/* p[q][i] = x[4 (i0 + i) + q] for i < 16 (0 past len): the phases of 16
+ * tiles of a row, by permutes in registers. */
+__attribute__((target("avx512f")))
+static inline void phases(const float *x, int len, int i0, __m512 p[4])
+{
+    __m512 r[4];
+    _Pragma("GCC unroll 4")
+    for (int k = 0; k < 4; k++) {
+        int l0 = 4 * i0 + k * VL;
+        r[k] = _mm512_maskz_loadu_ps(first_lanes(len - l0), x + l0);
+    }
+    __m512 e0 = evens(r[0], r[1]), o0 = odds(r[0], r[1]);
+    __m512 e1 = evens(r[2], r[3]), o1 = odds(r[2], r[3]);
+    p[0] = evens(e0, e1);
+    p[1] = evens(o0, o1);
+    p[2] = odds(e0, e1);
+    p[3] = odds(o0, o1);
+}
+
 /* V[t][i] = (B^T d_i)[t] for the T tiles of one row x of len (x is 0 past
  * len and before 0: the padding), vstride floats between the planes t.
  * The row is split into its phases P_p[i] = x[4i + p] by permutes, 16
@@ -124,15 +167,9 @@ static void input_tiles(const float *x, int len, int T, float *v, long vstride)
     __m512i prev3 = _mm512_setzero_si512();
     for (int i0 = 0; i0 < T; i0 += VL) {
         const __mmask16 m = first_lanes(T - i0);
-        __m512 r[4];
-        _Pragma("GCC unroll 4")
-        for (int k = 0; k < 4; k++) {
-            int l0 = 4 * i0 + k * VL;
-            r[k] = _mm512_maskz_loadu_ps(first_lanes(len - l0), x + l0);
-        }
-        __m512 e0 = evens(r[0], r[1]), o0 = odds(r[0], r[1]);
-        __m512 e1 = evens(r[2], r[3]), o1 = odds(r[2], r[3]);
-        __m512 d1 = evens(e0, e1), d2 = evens(o0, o1), d3 = odds(e0, e1), d4 = odds(o0, o1);
+        __m512 ph[4];
+        phases(x, len, i0, ph);
+        __m512 d1 = ph[0], d2 = ph[1], d3 = ph[2], d4 = ph[3];
         const int ln = 4 * (i0 + VL);
         __m512i next = _mm512_set1_epi32(0);
         if (ln < len) next = _mm512_castps_si512(_mm512_set1_ps(x[ln]));
@@ -251,7 +288,144 @@ void ts_cpu_wino3(int n, int cin, int cout, int len, const float *x, const float
                          bias ? bias[co] : 0.0f, len, y + ((long)b * cout + co) * len);
 }
 
+/* ---- the filter gradient ------------------------------------------------
+ *
+ * The adjoint of y = A^T ((G w) . (B^T d)) in w: dw = G^T sum over tiles of
+ * (A dy_i) . (B^T d_i), so per point t a GEMM over the tiles,
+ *   P[t][co, ci] = sum_i D[t][co, i] V[t][i, ci],   D = A dy, V = B^T d,
+ * with the tiles as the long dimension: 6 multiplications per tile where the
+ * direct kernel (ftile) takes 12. V is made from the transposed rows of x
+ * (16 input channels to a vector, tile by tile), D from dy's rows split into
+ * phases like input_tiles', 16 tiles to a vector. */
+
+/* V[t][i][c] from xt (rows 4i .. 4i + 5 are d_i), for T tiles and all cinp
+ * lanes; vstride floats between the planes t. */
+__attribute__((target("avx512f")))
+static void input_tiles_t(const float *xt, int cinp, int T, float *v, long vstride)
+{
+    const __m512 c2 = _mm512_set1_ps(2), c4 = _mm512_set1_ps(4), c5 = _mm512_set1_ps(5);
+    for (int i = 0; i < T; i++)
+        for (int c = 0; c < cinp; c += VL) {
+            const float *r = xt + 4L * i * cinp + c;
+            __m512 d0 = _mm512_loadu_ps(r), d1 = _mm512_loadu_ps(r + cinp);
+            __m512 d2 = _mm512_loadu_ps(r + 2L * cinp), d3 = _mm512_loadu_ps(r + 3L * cinp);
+            __m512 d4 = _mm512_loadu_ps(r + 4L * cinp), d5 = _mm512_loadu_ps(r + 5L * cinp);
+            __m512 s = _mm512_sub_ps(d4, d2);
+            __m512 a = _mm512_fnmadd_ps(c4, d2, d4);
+            __m512 b = _mm512_fnmadd_ps(c4, d1, d3);
+            __m512 cc = _mm512_mul_ps(c2, _mm512_sub_ps(d3, d1));
+            float *o = v + (long)i * cinp + c;
+            _mm512_storeu_ps(o, _mm512_fnmadd_ps(c5, d2, _mm512_fmadd_ps(c4, d0, d4)));
+            _mm512_storeu_ps(o + vstride, _mm512_add_ps(a, b));
+            _mm512_storeu_ps(o + 2 * vstride, _mm512_sub_ps(a, b));
+            _mm512_storeu_ps(o + 3 * vstride, _mm512_add_ps(s, cc));
+            _mm512_storeu_ps(o + 4 * vstride, _mm512_sub_ps(s, cc));
+            _mm512_storeu_ps(o + 5 * vstride, _mm512_fnmadd_ps(c5, d3, _mm512_fmadd_ps(c4, d1, d5)));
+        }
+}
+
+/* D[t][i] = (A dy_i)[t] for the T tiles of one row y of len (0 past len):
+ * with y_p = y[4i + p], (y0, y0 + y1 + y2 + y3, y0 - y1 + y2 - y3,
+ * y0 + 2 y1 + 4 y2 + 8 y3, y0 - 2 y1 + 4 y2 - 8 y3, y3); dstride floats
+ * between the planes t. */
+__attribute__((target("avx512f")))
+static void dy_tiles(const float *y, int len, int T, float *d, long dstride)
+{
+    const __m512 c2 = _mm512_set1_ps(2), c4 = _mm512_set1_ps(4), c8 = _mm512_set1_ps(8);
+    for (int i0 = 0; i0 < T; i0 += VL) {
+        const __mmask16 m = first_lanes(T - i0);
+        __m512 ph[4];
+        phases(y, len, i0, ph);
+        __m512 y0 = ph[0], y1 = ph[1], y2 = ph[2], y3 = ph[3];
+        __m512 s02 = _mm512_add_ps(y0, y2), s13 = _mm512_add_ps(y1, y3);
+        __m512 u = _mm512_fmadd_ps(c4, y2, y0), w = _mm512_fmadd_ps(c8, y3, _mm512_mul_ps(c2, y1));
+        float *o = d + i0;
+        _mm512_mask_storeu_ps(o, m, y0);
+        _mm512_mask_storeu_ps(o + dstride, m, _mm512_add_ps(s02, s13));
+        _mm512_mask_storeu_ps(o + 2 * dstride, m, _mm512_sub_ps(s02, s13));
+        _mm512_mask_storeu_ps(o + 3 * dstride, m, _mm512_add_ps(u, w));
+        _mm512_mask_storeu_ps(o + 4 * dstride, m, _mm512_sub_ps(u, w));
+        _mm512_mask_storeu_ps(o + 5 * dstride, m, y3);
+    }
+}
+
+/* p[co0 .. co0+7][c0 .. c0 + J*16) (+)= sum over nt tiles of D[co][i] V[i][c]
+ * for one point: D rows ds floats apart, V rows cinp apart, p rows cinp
+ * apart; assigned when first. */
+#define WGRAD(J)                                                                         \
+__attribute__((target("avx512f")))                                                       \
+static void wgrad##J(int nt, int cinp, const float *v, const float *d, long ds,          \
+                     float *p, int first)                                                \
+{                                                                                        \
+    __m512 acc[ROWS][J];                                                                 \
+    _Pragma("GCC unroll 8")                                                              \
+    for (int r = 0; r < ROWS; r++)                                                       \
+        _Pragma("GCC unroll 3")                                                          \
+        for (int j = 0; j < J; j++)                                                      \
+            acc[r][j] = first ? _mm512_setzero_ps() : _mm512_loadu_ps(p + r * cinp + j * VL); \
+    for (int i = 0; i < nt; i++) {                                                       \
+        __m512 xv[J];                                                                    \
+        _Pragma("GCC unroll 3")                                                          \
+        for (int j = 0; j < J; j++) xv[j] = _mm512_loadu_ps(v + (long)i * cinp + j * VL); \
+        _Pragma("GCC unroll 8")                                                          \
+        for (int r = 0; r < ROWS; r++) {                                                 \
+            __m512 g = _mm512_set1_ps(d[(long)r * ds + i]);                              \
+            _Pragma("GCC unroll 3")                                                      \
+            for (int j = 0; j < J; j++) acc[r][j] = _mm512_fmadd_ps(g, xv[j], acc[r][j]); \
+        }                                                                                \
+    }                                                                                    \
+    _Pragma("GCC unroll 8")                                                              \
+    for (int r = 0; r < ROWS; r++)                                                       \
+        _Pragma("GCC unroll 3")                                                          \
+        for (int j = 0; j < J; j++) _mm512_storeu_ps(p + r * cinp + j * VL, acc[r][j]);  \
+}
+WGRAD(1)
+WGRAD(2)
+WGRAD(3)
+#undef WGRAD
+
+__attribute__((target("avx512f")))
+void ts_cpu_wino3_filter(int n, int cin, int cout, int len, const float *x, const float *dy,
+                         float *part, float *scratch, int first)
+{
+    const int T = tiles_of(len), cinp = ts_cpu_conv3_cinp(cin), g = ts_cpu_wino3_pack(len, n);
+    const long gT = (long)g * T;
+    float *xt = scratch, *v = xt + (4L * T + 2) * cinp, *d = v + NT * gT * cinp;
+    /* rows past the padded row len + 1 that the last tile reads: zero */
+    for (long r = len + 2; r < 4L * T + 2; r++) memset(xt + r * cinp, 0, cinp * sizeof(float));
+    for (int b0 = 0; b0 < n; b0 += g) {
+        const int nb = n - b0 < g ? n - b0 : g;
+        for (int b = 0; b < nb; b++) {
+            ts_cpu_conv3_transpose(cin, len, x + (long)(b0 + b) * cin * len, xt);
+            input_tiles_t(xt, cinp, T, v + (long)b * T * cinp, gT * cinp);
+            for (int co = 0; co < cout; co++)
+                dy_tiles(dy + ((long)(b0 + b) * cout + co) * len, len, T,
+                         d + co * gT + (long)b * T, cout * gT);
+        }
+        const int nt = nb * T;
+        for (int t = 0; t < NT; t++)
+            for (int co = 0; co < cout; co += ROWS)
+                for (int c = 0, J; c < cinp; c += J * VL) {
+                    const float *vt = v + t * gT * cinp + c, *dt = d + (t * cout + co) * gT;
+                    float *pt = part + ((long)t * cout + co) * cinp + c;
+                    const int fr = first && b0 == 0, nv = (cinp - c) / VL;
+                    J = nv == 4 ? 2 : nv < 3 ? nv : 3;   /* 64 channels as 2 x 32 */
+                    if (J == 3) wgrad3(nt, cinp, vt, dt, gT, pt, fr);
+                    else if (J == 2) wgrad2(nt, cinp, vt, dt, gT, pt, fr);
+                    else wgrad1(nt, cinp, vt, dt, gT, pt, fr);
+                }
+    }
+}
+
 #else
+
+void ts_cpu_wino3_filter(int n, int cin, int cout, int len, const float *x, const float *dy,
+                         float *part, float *scratch, int first)
+{
+    (void)n; (void)cin; (void)cout; (void)len; (void)x; (void)dy; (void)part; (void)scratch;
+    (void)first;
+    TS_CHECK(!"wino3 kernel called without AVX-512");
+}
 
 void ts_cpu_wino3(int n, int cin, int cout, int len, const float *x, const float *u,
                   const float *bias, float *y, float *scratch)
