@@ -137,11 +137,12 @@ void ts_cpu_wino3(int n, int cin, int cout, int len, const float *x, const float
 /* The filter gradient by the same transform: wino3_filter assigns (first)
  * or adds to part[6][cout][cinp] the transformed sums over n consecutive
  * samples x[b, cin, len], dy[b, cout, len], in packs of wino3_pack(len, n),
- * in scratch of filter_floats(n, ...) floats; wino3_taps turns the sum of
- * such parts into the 3 taps of dw[cout, cin, 3] (added). */
+ * and to dbias[cout] the sums of dy, in scratch of filter_floats(n, ...)
+ * floats; wino3_taps turns the sum of such parts into the 3 taps of
+ * dw[cout, cin, 3] (added). */
 size_t ts_cpu_wino3_filter_floats(int n, int cin, int cout, int len);
 void ts_cpu_wino3_filter(int n, int cin, int cout, int len, const float *x, const float *dy,
-                         float *part, float *scratch, int first);
+                         float *part, double *dbias, float *scratch, int first);
 void ts_cpu_wino3_taps(const float m[6], float *dw3);
 
 /* silu_bwd of elements [i0, i1) (cpu_elementwise.c); dx may be dy. The

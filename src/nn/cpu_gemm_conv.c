@@ -356,25 +356,27 @@ static void conv3_filter(ts_backend *be, const ts_conv1d_shape *s, const float *
 }
 
 /* The filter gradient by Winograd (cpu_wino3.c): group g's partial in
- * part[g] laid out [6, cout, cinp], summed in group order, then turned into
- * the taps of dw[cout, cin, 3]. */
+ * part[g] laid out [6, cout, cinp] and its sums of dy in sums[g][cout],
+ * summed in group order, then turned into the taps of dw[cout, cin, 3] and
+ * dbias (when given). */
 static void wino3_filter(ts_backend *be, const ts_conv1d_shape *s, const float *x,
-                         const float *dy, float *dw)
+                         const float *dy, float *dw, float *dbias)
 {
     const int ng = imin(s->batch, CONV_GROUPS), cinp = ts_cpu_conv3_cinp(s->cin);
     const int gmax = (s->batch + ng - 1) / ng;
-    const long np = 6L * s->cout * cinp, plane = (long)s->cout * cinp;
+    const long plane = (long)s->cout * cinp, np = 6 * plane;
     long stride = 0;
     TS_CHECK(!omp_in_parallel());   /* shared scratch: not inside run_tasks */
     float *sc = thread_scratch(be, ts_cpu_wino3_filter_floats(gmax, s->cin, s->cout, s->lin),
                                &stride);
     float *part = ts_scratch_get(&ts_cpu_of(be)->part, (size_t)ng * np * sizeof(float));
+    double *sums = ts_scratch_get(&ts_cpu_of(be)->red, (size_t)ng * s->cout * sizeof(double));
     #pragma omp parallel for schedule(static) num_threads(NT)
     for (int g = 0; g < ng; g++) {
         const int b0 = group_start(s->batch, ng, g), b1 = group_start(s->batch, ng, g + 1);
         ts_cpu_wino3_filter(b1 - b0, s->cin, s->cout, s->lin, x + (long)b0 * s->cin * s->lin,
                             dy + (long)b0 * s->cout * s->lout, part + g * np,
-                            sc + omp_get_thread_num() * stride, 1);
+                            sums + (long)g * s->cout, sc + omp_get_thread_num() * stride, 1);
     }
     /* the partials summed into part[0] in group order, a vector at a time */
     #pragma omp parallel for schedule(static) num_threads(NT) if (np > 4096)
@@ -387,12 +389,17 @@ static void wino3_filter(ts_backend *be, const ts_conv1d_shape *s, const float *
         }
     }
     #pragma omp parallel for schedule(static) num_threads(NT) if (np > 4096)
-    for (int co = 0; co < s->cout; co++)
+    for (int co = 0; co < s->cout; co++) {
         for (int ci = 0; ci < s->cin; ci++) {
             float m[6];
             for (int t = 0; t < 6; t++) m[t] = part[t * plane + (long)co * cinp + ci];
             ts_cpu_wino3_taps(m, dw + ((long)co * s->cin + ci) * 3);
         }
+        if (!dbias) continue;
+        double acc = 0.0;
+        for (int g = 0; g < ng; g++) acc += sums[(long)g * s->cout + co];
+        dbias[co] += (float)acc;
+    }
 }
 
 void ts_cpu_conv1d_bwd_filter(ts_backend *be, const ts_conv1d_shape *s, const float *x,
@@ -400,8 +407,7 @@ void ts_cpu_conv1d_bwd_filter(ts_backend *be, const ts_conv1d_shape *s, const fl
 {
     ts_cpu *cpu = ts_cpu_of(be);
     if (cpu->wino3 && ts_cpu_wino3_fits(s, s->cout, s->cin)) {
-        wino3_filter(be, s, x, dy, dw);
-        if (dbias) bias_grad(be, s, dy, dbias);
+        wino3_filter(be, s, x, dy, dw, dbias);
         return;
     }
     if (cpu->conv3 && ts_cpu_conv3_fits(s, s->cout)) {

@@ -386,13 +386,14 @@ WGRAD(3)
 
 __attribute__((target("avx512f")))
 void ts_cpu_wino3_filter(int n, int cin, int cout, int len, const float *x, const float *dy,
-                         float *part, float *scratch, int first)
+                         float *part, double *dbias, float *scratch, int first)
 {
     const int T = tiles_of(len), cinp = ts_cpu_conv3_cinp(cin), g = ts_cpu_wino3_pack(len, n);
     const long gT = (long)g * T;
     float *xt = scratch, *v = xt + (4L * T + 2) * cinp, *d = v + NT * gT * cinp;
     /* rows past the padded row len + 1 that the last tile reads: zero */
     for (long r = len + 2; r < 4L * T + 2; r++) memset(xt + r * cinp, 0, cinp * sizeof(float));
+    if (first) memset(dbias, 0, (size_t)cout * sizeof *dbias);
     for (int b0 = 0; b0 < n; b0 += g) {
         const int nb = n - b0 < g ? n - b0 : g;
         for (int b = 0; b < nb; b++) {
@@ -403,6 +404,12 @@ void ts_cpu_wino3_filter(int n, int cin, int cout, int len, const float *x, cons
                          d + co * gT + (long)b * T, cout * gT);
         }
         const int nt = nb * T;
+        for (int co = 0; co < cout; co++) {   /* point 1 is y0 + y1 + y2 + y3: the bias */
+            const float *d1 = d + (cout + co) * gT;
+            double acc = 0.0;
+            for (int i = 0; i < nt; i++) acc += d1[i];
+            dbias[co] += acc;
+        }
         for (int t = 0; t < NT; t++)
             for (int co = 0; co < cout; co += ROWS)
                 for (int c = 0, J; c < cinp; c += J * VL) {
@@ -420,10 +427,10 @@ void ts_cpu_wino3_filter(int n, int cin, int cout, int len, const float *x, cons
 #else
 
 void ts_cpu_wino3_filter(int n, int cin, int cout, int len, const float *x, const float *dy,
-                         float *part, float *scratch, int first)
+                         float *part, double *dbias, float *scratch, int first)
 {
-    (void)n; (void)cin; (void)cout; (void)len; (void)x; (void)dy; (void)part; (void)scratch;
-    (void)first;
+    (void)n; (void)cin; (void)cout; (void)len; (void)x; (void)dy; (void)part; (void)dbias;
+    (void)scratch; (void)first;
     TS_CHECK(!"wino3 kernel called without AVX-512");
 }
 
