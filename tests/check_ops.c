@@ -376,6 +376,9 @@ START_TEST(test_conv_bwd_naive)
         /* Winograd (rows a multiple of 8, 16 or more columns): backward data
          * (cin x cout) and filter gradient (cout x cin) */
         {9, 16, 32, 38, 3, 1, 1}, {2, 64, 16, 181, 3, 1, 1},
+        /* ... and its edges: one position (a single tile, mostly padding), a
+         * batch of one, a row a tile and one point long */
+        {3, 16, 8, 1, 3, 1, 1}, {1, 32, 16, 5, 3, 1, 1}, {17, 16, 16, 4, 3, 1, 1},
     };
     ts_backend *be = cpu();
     for (size_t tt = 0; tt < 3 * (sizeof cases / sizeof cases[0]); tt++) {
