@@ -134,19 +134,19 @@ size_t ts_cpu_wino3_weight_floats(int cin, int cout);
 void ts_cpu_wino3_weights(int cin, int cout, const float *w, float *u);
 void ts_cpu_wino3(int n, int cin, int cout, int len, const float *x, const float *u,
                   const float *bias, float *y, float *scratch);
-/* The filter gradient by the same transform: wino3_filter assigns (first)
- * or adds to part[6][cout][cinp] the transformed sums over n consecutive
- * samples x[b, cin, len], dy[b, cout, len], in packs of wino3_pack(len, n),
- * and to dbias[cout] the sums of dy, in scratch of filter_floats(n, ...)
- * floats; wino3_taps turns the sum of such parts into the 3 taps of
- * dw[cout, cin, 3] (added). */
+/* The filter gradient by the same transform: wino3_filter assigns to
+ * part[6][cout][cinp] the transformed sums over n consecutive samples
+ * x[b, cin, len], dy[b, cout, len], in packs of wino3_pack(len, n), and to
+ * dbias[cout] the sums of dy, in scratch of filter_floats(n, ...) floats;
+ * wino3_taps turns the sum of such parts into the 3 taps of dw[cout, cin,
+ * 3] (added). */
 size_t ts_cpu_wino3_filter_floats(int n, int cin, int cout, int len);
 void ts_cpu_wino3_filter(int n, int cin, int cout, int len, const float *x, const float *dy,
-                         float *part, double *dbias, float *scratch, int first);
+                         float *part, double *dbias, float *scratch);
 void ts_cpu_wino3_taps(const float m[6], float *dw3);
 
 /* silu_bwd of elements [i0, i1) (cpu_elementwise.c); dx may be dy. The
- * fused group-norm backward runs it row by row for the same bits. */
+ * fused group-norm backward runs it group by group for the same bits. */
 void ts_cpu_silu_bwd_range(size_t i0, size_t i1, const float *x, const float *dy, float *dx);
 
 /* The ops of nn/ops.h, as ts_cpu_<name>: memory in cpu_backend.c, GEMM and

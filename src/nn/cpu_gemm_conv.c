@@ -376,7 +376,7 @@ static void wino3_filter(ts_backend *be, const ts_conv1d_shape *s, const float *
         const int b0 = group_start(s->batch, ng, g), b1 = group_start(s->batch, ng, g + 1);
         ts_cpu_wino3_filter(b1 - b0, s->cin, s->cout, s->lin, x + (long)b0 * s->cin * s->lin,
                             dy + (long)b0 * s->cout * s->lout, part + g * np,
-                            sums + (long)g * s->cout, sc + omp_get_thread_num() * stride, 1);
+                            sums + (long)g * s->cout, sc + omp_get_thread_num() * stride);
     }
     /* the partials summed into part[0] in group order, a vector at a time */
     #pragma omp parallel for schedule(static) num_threads(NT) if (np > 4096)

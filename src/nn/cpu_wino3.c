@@ -14,7 +14,7 @@
  * which takes 6 multiplications per 4 outputs and input channel where the
  * direct kernel (cpu_conv3.c) takes 12. The GEMMs run in the direct
  * kernel's register tile (8 output channels by 48 tiles, one fused
- * multiply-add per input channel, ci ascending); the transforms run 16
+ * multiply-add per input channel, ci ascending: mm below); the transforms run 16
  * tiles to a vector, the rows split into their 4 phases (x[4i + p]) by
  * permutes in registers. Every output is the same arithmetic on its own
  * tile whatever the samples packed beside it, the tile order or the
@@ -154,6 +154,25 @@ static inline void phases(const float *x, int len, int i0, __m512 p[4])
     p[3] = odds(o0, o1);
 }
 
+/* o = B^T d for six vectors of tiles (B^T's rows: (4, 0, -5, 0, 1, 0),
+ * (0, -4, -4, 1, 1, 0), (0, 4, -4, -1, 1, 0), (0, -2, -1, 2, 1, 0),
+ * (0, 2, -1, -2, 1, 0), (0, 4, 0, -5, 0, 1)). */
+__attribute__((target("avx512f")))
+static inline void input_transform(const __m512 d[6], __m512 o[6])
+{
+    const __m512 c2 = _mm512_set1_ps(2), c4 = _mm512_set1_ps(4), c5 = _mm512_set1_ps(5);
+    __m512 s = _mm512_sub_ps(d[4], d[2]);                       /* d4 - d2 */
+    __m512 a = _mm512_fnmadd_ps(c4, d[2], d[4]);                /* d4 - 4 d2 */
+    __m512 b = _mm512_fnmadd_ps(c4, d[1], d[3]);                /* d3 - 4 d1 */
+    __m512 c = _mm512_mul_ps(c2, _mm512_sub_ps(d[3], d[1]));    /* 2 (d3 - d1) */
+    o[0] = _mm512_fnmadd_ps(c5, d[2], _mm512_fmadd_ps(c4, d[0], d[4]));
+    o[1] = _mm512_add_ps(a, b);
+    o[2] = _mm512_sub_ps(a, b);
+    o[3] = _mm512_add_ps(s, c);
+    o[4] = _mm512_sub_ps(s, c);
+    o[5] = _mm512_fnmadd_ps(c5, d[3], _mm512_fmadd_ps(c4, d[1], d[5]));
+}
+
 /* V[t][i] = (B^T d_i)[t] for the T tiles of one row x of len (x is 0 past
  * len and before 0: the padding), vstride floats between the planes t.
  * The row is split into its phases P_p[i] = x[4i + p] by permutes, 16
@@ -163,65 +182,69 @@ static inline void phases(const float *x, int len, int i0, __m512 p[4])
 __attribute__((target("avx512f")))
 static void input_tiles(const float *x, int len, int T, float *v, long vstride)
 {
-    const __m512 c2 = _mm512_set1_ps(2), c4 = _mm512_set1_ps(4), c5 = _mm512_set1_ps(5);
     __m512i prev3 = _mm512_setzero_si512();
     for (int i0 = 0; i0 < T; i0 += VL) {
         const __mmask16 m = first_lanes(T - i0);
-        __m512 ph[4];
+        __m512 ph[4], d[6], o[6];
         phases(x, len, i0, ph);
-        __m512 d1 = ph[0], d2 = ph[1], d3 = ph[2], d4 = ph[3];
         const int ln = 4 * (i0 + VL);
         __m512i next = _mm512_set1_epi32(0);
         if (ln < len) next = _mm512_castps_si512(_mm512_set1_ps(x[ln]));
-        __m512i p3 = _mm512_castps_si512(d4), p0 = _mm512_castps_si512(d1);
-        __m512 d0 = _mm512_castsi512_ps(_mm512_alignr_epi32(p3, prev3, 15));
-        __m512 d5 = _mm512_castsi512_ps(_mm512_alignr_epi32(next, p0, 1));
+        __m512i p3 = _mm512_castps_si512(ph[3]), p0 = _mm512_castps_si512(ph[0]);
+        d[0] = _mm512_castsi512_ps(_mm512_alignr_epi32(p3, prev3, 15));
+        for (int k = 0; k < 4; k++) d[k + 1] = ph[k];
+        d[5] = _mm512_castsi512_ps(_mm512_alignr_epi32(next, p0, 1));
         prev3 = p3;
-        __m512 s = _mm512_sub_ps(d4, d2);                        /* d4 - d2 */
-        __m512 a = _mm512_fnmadd_ps(c4, d2, d4);                 /* d4 - 4 d2 */
-        __m512 b = _mm512_fnmadd_ps(c4, d1, d3);                 /* d3 - 4 d1 */
-        __m512 c = _mm512_mul_ps(c2, _mm512_sub_ps(d3, d1));     /* 2 (d3 - d1) */
-        float *o = v + i0;
-        _mm512_mask_storeu_ps(o, m, _mm512_fnmadd_ps(c5, d2, _mm512_fmadd_ps(c4, d0, d4)));
-        _mm512_mask_storeu_ps(o + vstride, m, _mm512_add_ps(a, b));
-        _mm512_mask_storeu_ps(o + 2 * vstride, m, _mm512_sub_ps(a, b));
-        _mm512_mask_storeu_ps(o + 3 * vstride, m, _mm512_add_ps(s, c));
-        _mm512_mask_storeu_ps(o + 4 * vstride, m, _mm512_sub_ps(s, c));
-        _mm512_mask_storeu_ps(o + 5 * vstride, m,
-                              _mm512_fnmadd_ps(c5, d3, _mm512_fmadd_ps(c4, d1, d5)));
+        input_transform(d, o);
+        for (int t = 0; t < NT; t++) _mm512_mask_storeu_ps(v + t * vstride + i0, m, o[t]);
     }
 }
 
-/* M[co0 .. co0+7][c0 .. c0 + J*16) = U[co0 ..][.] V[.][c0 ..] for one point. */
-#define GEMM(J)                                                                          \
+/* c[r][j] (+)= sum over kk < k of a[r lda + kk] b[kk ldb + j] for the
+ * ROWS rows r and J vectors of columns j: the register tile of both GEMMs
+ * here (one fused multiply-add per kk, kk ascending); add: c's values
+ * first, else zeros. */
+#define MMTILE(J)                                                                        \
 __attribute__((target("avx512f")))                                                       \
-static void gemm##J(int cin, const float *u, const float *v, long np, float *m)          \
+static void mm##J(int k, const float *a, long lda, const float *b, long ldb, float *c,    \
+                  long ldc, int add)                                                     \
 {                                                                                        \
     __m512 acc[ROWS][J];                                                                 \
     _Pragma("GCC unroll 8")                                                              \
     for (int r = 0; r < ROWS; r++)                                                       \
         _Pragma("GCC unroll 3")                                                          \
-        for (int j = 0; j < J; j++) acc[r][j] = _mm512_setzero_ps();                     \
-    for (int ci = 0; ci < cin; ci++) {                                                   \
-        __m512 xv[J];                                                                    \
+        for (int j = 0; j < J; j++)                                                      \
+            acc[r][j] = add ? _mm512_loadu_ps(c + r * ldc + j * VL) : _mm512_setzero_ps(); \
+    for (int kk = 0; kk < k; kk++) {                                                     \
+        __m512 bv[J];                                                                    \
         _Pragma("GCC unroll 3")                                                          \
-        for (int j = 0; j < J; j++) xv[j] = _mm512_loadu_ps(v + ci * np + j * VL);       \
+        for (int j = 0; j < J; j++) bv[j] = _mm512_loadu_ps(b + kk * ldb + j * VL);      \
         _Pragma("GCC unroll 8")                                                          \
         for (int r = 0; r < ROWS; r++) {                                                 \
-            __m512 wv = _mm512_set1_ps(u[(long)r * cin + ci]);                           \
+            __m512 av = _mm512_set1_ps(a[r * lda + kk]);                                 \
             _Pragma("GCC unroll 3")                                                      \
-            for (int j = 0; j < J; j++) acc[r][j] = _mm512_fmadd_ps(wv, xv[j], acc[r][j]); \
+            for (int j = 0; j < J; j++) acc[r][j] = _mm512_fmadd_ps(av, bv[j], acc[r][j]); \
         }                                                                                \
     }                                                                                    \
     _Pragma("GCC unroll 8")                                                              \
     for (int r = 0; r < ROWS; r++)                                                       \
         _Pragma("GCC unroll 3")                                                          \
-        for (int j = 0; j < J; j++) _mm512_storeu_ps(m + r * np + j * VL, acc[r][j]);    \
+        for (int j = 0; j < J; j++) _mm512_storeu_ps(c + r * ldc + j * VL, acc[r][j]);   \
 }
-GEMM(1)
-GEMM(2)
-GEMM(3)
-#undef GEMM
+MMTILE(1)
+MMTILE(2)
+MMTILE(3)
+#undef MMTILE
+
+/* The tile for J vectors of columns. */
+__attribute__((target("avx512f")))
+static void mm(int J, int k, const float *a, long lda, const float *b, long ldb, float *c,
+               long ldc, int add)
+{
+    if (J == 3) mm3(k, a, lda, b, ldb, c, ldc, add);
+    else if (J == 2) mm2(k, a, lda, b, ldb, c, ldc, add);
+    else mm1(k, a, lda, b, ldb, c, ldc, add);
+}
 
 /* y[4i + j] = bias + (A^T m_i)[j] for the T tiles of one output row, from
  * the planes m (mstride floats apart): A^T's rows are (1, 1, 1, 1, 1, 0),
@@ -276,10 +299,8 @@ void ts_cpu_wino3(int n, int cin, int cout, int len, const float *x, const float
             const float *ut = u + t * plane_u + (long)co * cin, *vt = v + (long)t * cin * np;
             float *mt = m + ((long)t * cout + co) * np;
             for (long c0 = 0; c0 < np; c0 += 3 * VL) {
-                long nv = (np - c0) / VL;
-                if (nv >= 3) gemm3(cin, ut, vt + c0, np, mt + c0);
-                else if (nv == 2) gemm2(cin, ut, vt + c0, np, mt + c0);
-                else gemm1(cin, ut, vt + c0, np, mt + c0);
+                long nv = (np - c0) / VL;   /* M[t][co ..][c0 ..] = U[t][co ..] V[t] */
+                mm(nv < 3 ? (int)nv : 3, cin, ut, cin, vt + c0, np, mt + c0, np, 0);
             }
         }
     for (int b = 0; b < n; b++)
@@ -303,24 +324,13 @@ void ts_cpu_wino3(int n, int cin, int cout, int len, const float *x, const float
 __attribute__((target("avx512f")))
 static void input_tiles_t(const float *xt, int cinp, int T, float *v, long vstride)
 {
-    const __m512 c2 = _mm512_set1_ps(2), c4 = _mm512_set1_ps(4), c5 = _mm512_set1_ps(5);
     for (int i = 0; i < T; i++)
         for (int c = 0; c < cinp; c += VL) {
-            const float *r = xt + 4L * i * cinp + c;
-            __m512 d0 = _mm512_loadu_ps(r), d1 = _mm512_loadu_ps(r + cinp);
-            __m512 d2 = _mm512_loadu_ps(r + 2L * cinp), d3 = _mm512_loadu_ps(r + 3L * cinp);
-            __m512 d4 = _mm512_loadu_ps(r + 4L * cinp), d5 = _mm512_loadu_ps(r + 5L * cinp);
-            __m512 s = _mm512_sub_ps(d4, d2);
-            __m512 a = _mm512_fnmadd_ps(c4, d2, d4);
-            __m512 b = _mm512_fnmadd_ps(c4, d1, d3);
-            __m512 cc = _mm512_mul_ps(c2, _mm512_sub_ps(d3, d1));
-            float *o = v + (long)i * cinp + c;
-            _mm512_storeu_ps(o, _mm512_fnmadd_ps(c5, d2, _mm512_fmadd_ps(c4, d0, d4)));
-            _mm512_storeu_ps(o + vstride, _mm512_add_ps(a, b));
-            _mm512_storeu_ps(o + 2 * vstride, _mm512_sub_ps(a, b));
-            _mm512_storeu_ps(o + 3 * vstride, _mm512_add_ps(s, cc));
-            _mm512_storeu_ps(o + 4 * vstride, _mm512_sub_ps(s, cc));
-            _mm512_storeu_ps(o + 5 * vstride, _mm512_fnmadd_ps(c5, d3, _mm512_fmadd_ps(c4, d1, d5)));
+            __m512 d[6], o[6];
+            for (int k = 0; k < 6; k++) d[k] = _mm512_loadu_ps(xt + (4L * i + k) * cinp + c);
+            input_transform(d, o);
+            for (int t = 0; t < NT; t++)
+                _mm512_storeu_ps(v + t * vstride + (long)i * cinp + c, o[t]);
         }
 }
 
@@ -349,51 +359,16 @@ static void dy_tiles(const float *y, int len, int T, float *d, long dstride)
     }
 }
 
-/* p[co0 .. co0+7][c0 .. c0 + J*16) (+)= sum over nt tiles of D[co][i] V[i][c]
- * for one point: D rows ds floats apart, V rows cinp apart, p rows cinp
- * apart; assigned when first. */
-#define WGRAD(J)                                                                         \
-__attribute__((target("avx512f")))                                                       \
-static void wgrad##J(int nt, int cinp, const float *v, const float *d, long ds,          \
-                     float *p, int first)                                                \
-{                                                                                        \
-    __m512 acc[ROWS][J];                                                                 \
-    _Pragma("GCC unroll 8")                                                              \
-    for (int r = 0; r < ROWS; r++)                                                       \
-        _Pragma("GCC unroll 3")                                                          \
-        for (int j = 0; j < J; j++)                                                      \
-            acc[r][j] = first ? _mm512_setzero_ps() : _mm512_loadu_ps(p + r * cinp + j * VL); \
-    for (int i = 0; i < nt; i++) {                                                       \
-        __m512 xv[J];                                                                    \
-        _Pragma("GCC unroll 3")                                                          \
-        for (int j = 0; j < J; j++) xv[j] = _mm512_loadu_ps(v + (long)i * cinp + j * VL); \
-        _Pragma("GCC unroll 8")                                                          \
-        for (int r = 0; r < ROWS; r++) {                                                 \
-            __m512 g = _mm512_set1_ps(d[(long)r * ds + i]);                              \
-            _Pragma("GCC unroll 3")                                                      \
-            for (int j = 0; j < J; j++) acc[r][j] = _mm512_fmadd_ps(g, xv[j], acc[r][j]); \
-        }                                                                                \
-    }                                                                                    \
-    _Pragma("GCC unroll 8")                                                              \
-    for (int r = 0; r < ROWS; r++)                                                       \
-        _Pragma("GCC unroll 3")                                                          \
-        for (int j = 0; j < J; j++) _mm512_storeu_ps(p + r * cinp + j * VL, acc[r][j]);  \
-}
-WGRAD(1)
-WGRAD(2)
-WGRAD(3)
-#undef WGRAD
-
 __attribute__((target("avx512f")))
 void ts_cpu_wino3_filter(int n, int cin, int cout, int len, const float *x, const float *dy,
-                         float *part, double *dbias, float *scratch, int first)
+                         float *part, double *dbias, float *scratch)
 {
     const int T = tiles_of(len), cinp = ts_cpu_conv3_cinp(cin), g = ts_cpu_wino3_pack(len, n);
     const long gT = (long)g * T;
     float *xt = scratch, *v = xt + (4L * T + 2) * cinp, *d = v + NT * gT * cinp;
     /* rows past the padded row len + 1 that the last tile reads: zero */
     for (long r = len + 2; r < 4L * T + 2; r++) memset(xt + r * cinp, 0, cinp * sizeof(float));
-    if (first) memset(dbias, 0, (size_t)cout * sizeof *dbias);
+    memset(dbias, 0, (size_t)cout * sizeof *dbias);
     for (int b0 = 0; b0 < n; b0 += g) {
         const int nb = n - b0 < g ? n - b0 : g;
         for (int b = 0; b < nb; b++) {
@@ -413,13 +388,11 @@ void ts_cpu_wino3_filter(int n, int cin, int cout, int len, const float *x, cons
         for (int t = 0; t < NT; t++)
             for (int co = 0; co < cout; co += ROWS)
                 for (int c = 0, J; c < cinp; c += J * VL) {
-                    const float *vt = v + t * gT * cinp + c, *dt = d + (t * cout + co) * gT;
-                    float *pt = part + ((long)t * cout + co) * cinp + c;
-                    const int fr = first && b0 == 0, nv = (cinp - c) / VL;
+                    const int nv = (cinp - c) / VL;
                     J = nv == 4 ? 2 : nv < 3 ? nv : 3;   /* 64 channels as 2 x 32 */
-                    if (J == 3) wgrad3(nt, cinp, vt, dt, gT, pt, fr);
-                    else if (J == 2) wgrad2(nt, cinp, vt, dt, gT, pt, fr);
-                    else wgrad1(nt, cinp, vt, dt, gT, pt, fr);
+                    /* P[t][co ..][c ..] (+)= D[t][co ..] V[t][., c ..], over the tiles */
+                    mm(J, nt, d + (t * cout + co) * gT, gT, v + t * gT * cinp + c, cinp,
+                       part + ((long)t * cout + co) * cinp + c, cinp, b0 > 0);
                 }
     }
 }
@@ -427,10 +400,10 @@ void ts_cpu_wino3_filter(int n, int cin, int cout, int len, const float *x, cons
 #else
 
 void ts_cpu_wino3_filter(int n, int cin, int cout, int len, const float *x, const float *dy,
-                         float *part, double *dbias, float *scratch, int first)
+                         float *part, double *dbias, float *scratch)
 {
     (void)n; (void)cin; (void)cout; (void)len; (void)x; (void)dy; (void)part; (void)dbias;
-    (void)scratch; (void)first;
+    (void)scratch;
     TS_CHECK(!"wino3 kernel called without AVX-512");
 }
 
