@@ -11,7 +11,8 @@
 #             --steps 50 before the first hog
 #   fit       tsdiff fit data/sales.csv --steps 60
 #
-# at --threads 1 and --threads 2, for each VARIANT: a tsdiff binary, or
+# at --threads 1 and --threads 2 (-j: other counts; 0 is the default, all
+# cores with a fit's count following the load), for each VARIANT: a tsdiff binary, or
 # NAME=VALUE... to run the first binary with those environment variables
 # (e.g. OMP_WAIT_POLICY=active). The hogs are killed on exit. It prints the
 # OpenBLAS kernel (OPENBLAS_CORETYPE as found, and the core OpenBLAS chose)

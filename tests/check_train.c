@@ -9,6 +9,7 @@
 
 #include "diffusion/train.h"
 #include "nn/backend.h"
+#include "nn/threads_gov.h"
 #include "nn/unet.h"
 #include "testutil.h"
 
@@ -240,8 +241,78 @@ START_TEST(test_universal_varied)
 }
 END_TEST
 
+/* Steps on the governor's thread count: `n` steps whose wall time at 1
+ * and at max threads, and CPU share of max cores at max, are given; the
+ * steps that ran on max threads. */
+static int gov_run(int max, int n, double wall_1, double wall_max, double share)
+{
+    ts_threads_gov g;
+    ts_threads_gov_init(&g, max);
+    int at_max = 0, cur = max;
+    for (int i = 0; i < n; i++) {
+        double wall = cur == max ? wall_max : wall_1;
+        double cpu = cur == max ? share * max * wall : wall;
+        at_max += cur == max;
+        cur = ts_threads_gov_step(&g, wall, cpu);
+        ck_assert(cur == max || cur == g.alt);
+    }
+    return at_max;
+}
+
+/* The governor keeps all threads on an idle machine without probing,
+ * moves to fewer where they are faster (one core taken by another job),
+ * stays where all are faster (every core busy), probing a few per cent of
+ * the steps; one thread stays one. */
+START_TEST(test_threads_gov)
+{
+    ck_assert_int_eq(gov_run(2, 1000, 0.10, 0.055, 0.9), 1000);        /* idle */
+    int busy1 = gov_run(2, 1000, 0.095, 0.105, 0.5);                   /* one hog */
+    ck_assert_msg(busy1 < 60, "%d steps of 1000 on 2 threads", busy1);
+    int busy2 = gov_run(2, 1000, 0.20, 0.15, 0.33);                    /* both busy */
+    ck_assert_msg(busy2 > 970, "%d steps of 1000 on 2 threads", busy2);
+    ck_assert_int_ge(gov_run(2, 1000, 0.10, 0.10, 0.5), 970);         /* a tie: max */
+    ts_threads_gov g;
+    ts_threads_gov_init(&g, 8);
+    ck_assert_int_eq(g.alt, 4);
+    ts_threads_gov_init(&g, 1);
+    for (int i = 0; i < 100; i++) ck_assert_int_eq(ts_threads_gov_step(&g, 1.0, 0.1), 1);
+}
+END_TEST
+
+/* A fit that picks its threads per step (the fit's default) keeps the
+ * weights of a 1-thread fit, and leaves the backend its threads. */
+START_TEST(test_adapt_threads)
+{
+    ts_series_set *set = make_set();
+    float *w[2];
+    size_t np = 0;
+    for (int k = 0; k < 2; k++) {
+        ts_backend *be = ts_backend_cpu_create(k ? 2 : 1);
+        ts_train_config cfg;
+        tiny_config(&cfg, 0);
+        cfg.adapt_threads = k;
+        ts_net net = {0};
+        ts_train_record rec = {0};
+        ts_error err = {0};
+        ck_assert_int_eq(ts_train_setup(set, &cfg, &net, &rec, &err), 0);
+        ck_assert_msg(ts_train(be, set, &cfg, &net, &rec, &err) == 0, "%s", err.msg);
+        ck_assert_int_eq(ts_backend_cpu_threads(be), k ? 2 : 1);
+        np = net.n_params;
+        w[k] = malloc(np * sizeof *w[k]);
+        memcpy(w[k], net.ema, np * sizeof *w[k]);
+        ts_train_record_free(&rec);
+        ts_net_free(&net);
+        ts_backend_destroy(be);
+    }
+    ck_assert(memcmp(w[0], w[1], np * sizeof *w[0]) == 0);
+    free(w[0]);
+    free(w[1]);
+    free_set(set);
+}
+END_TEST
+
 int main(void)
 {
     return tu_run(TU_SUITE("train", test_worker_streams, test_skipped_steps, test_init_weights,
-                           test_universal_varied));
+                           test_universal_varied, test_threads_gov, test_adapt_threads));
 }

@@ -27,6 +27,7 @@ int ts_cli_fit_config(const ts_cli_fit *f, const ts_series_set *set, ts_train_co
     if (f->T) c->T = f->T;
     c->seed = (uint64_t)f->seed;
     c->quiet = f->quiet;
+    c->adapt_threads = f->threads == 0;   /* no --threads: the count follows the load */
     /* Group norm needs groups to divide the width. */
     while (c->unet.groups > 1 && c->unet.width % c->unet.groups) c->unet.groups /= 2;
     if (f->select) {

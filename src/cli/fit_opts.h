@@ -42,7 +42,7 @@ typedef struct ts_cli_fit {
     {"target", 0, TS_OPT_STRING, &(f).target, "KIND", "value: learn the values (default); residual: departures from the seasonal-naive forecast", 0, 0}, \
     {"init", 0, TS_OPT_STRING, &(f).init, "auto|default|none|FILE", "start from the pretrained model's weights (default), random ones (none) or a model file's; auto (the default): the pretrained model unless not installed or the options ask for another network", 0, 0}, \
     {"seed", 0, TS_OPT_LONG, &(f).seed, "N", "random seed (default 1)", 0, 9.2e18}, \
-    {"threads", 'j', TS_OPT_INT, &(f).threads, "N", "CPU threads (default: all cores)", 0, 4096}, \
+    {"threads", 'j', TS_OPT_INT, &(f).threads, "N", "CPU threads (default: all cores, fewer while other jobs make that faster)", 0, 4096}, \
     {"device", 0, TS_OPT_STRING, &(f).device, "DEV", "cpu, cuda or auto (default: $TSDIFF_DEVICE or auto)", 0, 0}, \
     {"quiet", 'q', TS_OPT_FLAG, &(f).quiet, NULL, "no progress bar and no summary line", 0, 0}, \
     {"verbose", 0, TS_OPT_FLAG, &(f).verbose, NULL, "also say which device runs when falling back to the CPU", 0, 0}

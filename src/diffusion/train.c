@@ -18,6 +18,7 @@
 #include "io/comm.h"
 #include "io/progress.h"
 #include "io/philox.h"
+#include "nn/threads_gov.h"
 #include "nn/unet.h"
 
 #define VAL_TIMES 4        /* diffusion steps each validation window is scored at */
@@ -79,12 +80,14 @@ static uint64_t worker_seed(uint64_t base, uint64_t tag, int worker)
     return worker > 0 ? derive_seed(s, (uint64_t)worker) : s;
 }
 
-static double seconds(void)
+static double clock_s(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
+
+static double seconds(void) { return clock_s(CLOCK_MONOTONIC); }
 
 static int all_constant(const ts_series_set *set)
 {
@@ -198,6 +201,8 @@ typedef struct trainer {
     double *level;                 /* [set->n] series levels (scale floor) */
     ts_cov_inputs cov;             /* the network's covariate inputs of every series */
     uint32_t *val_series;
+    ts_threads_gov gov;            /* cfg->adapt_threads on a CPU: the threads per step */
+    int governed;
 } trainer;
 
 /* Fill row r of the host batch with window (s, origin). */
@@ -754,6 +759,18 @@ static void score_kept(trainer *tr)
     rec->best_val_loss = with_weights(tr, n->ema, rec->select_crps ? val_crps : val_loss);
 }
 
+/* The threads of the next step, from this one's wall and CPU seconds
+ * (nn/threads_gov.h); a change is noted with --verbose. */
+static void governor_step(trainer *tr, long step, double wall, double cpu)
+{
+    int was = tr->gov.cur, before = tr->gov.choice;
+    int now = ts_threads_gov_step(&tr->gov, wall, cpu);
+    if (now != was) ts_backend_cpu_set_threads(tr->be, now);
+    if (tr->gov.choice != before)
+        ts_note("fit: step %ld on, %d of %d threads (the faster while other jobs "
+                "share the cores)", step + 1, now, tr->gov.max);
+}
+
 /* The steps of this run, until the end or a stop request. */
 static int run_steps(trainer *tr, ts_progress *pg, ts_error *err)
 {
@@ -761,7 +778,10 @@ static int run_steps(trainer *tr, ts_progress *pg, ts_error *err)
     long end = tr->start + tr->nsteps, step = tr->start;
     double last_val = NAN;
     while (step < end && !stopping(tr)) {
+        double w0 = seconds(), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
         double loss = ts_loss_mean(train_step(tr));
+        if (tr->governed) governor_step(tr, step, seconds() - w0,
+                                        clock_s(CLOCK_PROCESS_CPUTIME_ID) - c0);
         step++;
         if (!isfinite(loss))
             return ts_fail(err, TS_EDATA, "training diverged: the loss is %g at step %ld "
@@ -795,7 +815,11 @@ int ts_train(ts_backend *be, const ts_series_set *set, const ts_train_config *cf
     ts_progress *pg = ts_progress_start("fit", tr.nsteps, cfg->quiet || !tr.root);
     double t0 = seconds();
     score_kept(&tr);
+    int threads = ts_backend_cpu_threads(be);
+    tr.governed = cfg->adapt_threads && threads > 1 && ts_comm_size() == 1;
+    if (tr.governed) ts_threads_gov_init(&tr.gov, threads);
     rc = run_steps(&tr, pg, err);
+    if (tr.governed) ts_backend_cpu_set_threads(be, threads);
     if (!rc && tr.nacc > 0) record(&tr, rec->steps, 1);  /* stopped between records */
     if (!rc) snapshot_optimizer(&tr);
     ts_progress_finish(pg, NULL);

@@ -52,6 +52,8 @@ typedef struct ts_train_config {
     const float *init;         /* a new run's initial weights (n_params
                                   floats: a model's EMA weights, fit --init);
                                   NULL: random initialisation */
+    int adapt_threads;         /* 1: a CPU fit picks its thread count per step, up to
+                                  the backend's, from its step times (nn/threads_gov.h) */
     long checkpoint_every;     /* 0: no checkpoints */
     /* Called every checkpoint_every steps, once the net's EMA weights and the
      * record's optimizer state are current; non-zero stops training with

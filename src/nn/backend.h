@@ -67,6 +67,11 @@ struct ts_backend {
 
 /* The CPU backend: CBLAS + OpenMP on `threads` threads (0: all cores). */
 ts_backend *ts_backend_cpu_create(int threads);
+/* The threads of a CPU backend's ops (0 for another backend), and a new
+ * count for the ops after this call, from 1 to the count it was made with
+ * (nothing on another backend). Results do not depend on it. */
+int ts_backend_cpu_threads(const ts_backend *be);
+void ts_backend_cpu_set_threads(ts_backend *be, int threads);
 
 /* Open a backend by name: "cpu", "cuda" or "auto" (NULL: $TSDIFF_DEVICE or
  * "auto"). auto takes the CUDA module when it loads and finds a GPU, else the

@@ -107,10 +107,23 @@ void ts_cpu_destroy(ts_backend *be)
     free(cpu->red.p);
     free(cpu->wt.p);
     for (int i = 0; i < TS_WINO_CACHE; i++) free(cpu->wino[i].u);
-    for (int t = 0; t < cpu->threads; t++) free(cpu->task_col[t].p);
+    for (int t = 0; t < cpu->made; t++) free(cpu->task_col[t].p);
     free(cpu->task_col);
     free(cpu);
     free(be);
+}
+
+int ts_backend_cpu_threads(const ts_backend *be)
+{
+    return strcmp(be->name, "cpu") ? 0 : ((const ts_cpu *)be->impl)->threads;
+}
+
+void ts_backend_cpu_set_threads(ts_backend *be, int threads)
+{
+    if (strcmp(be->name, "cpu")) return;
+    ts_cpu *cpu = ts_cpu_of(be);
+    TS_CHECK(!omp_in_parallel() && threads >= 1 && threads <= cpu->made);
+    cpu->threads = threads;
 }
 
 ts_backend *ts_backend_cpu_create(int threads)
@@ -118,6 +131,7 @@ ts_backend *ts_backend_cpu_create(int threads)
     ts_cpu *cpu = ts_xcalloc(1, sizeof *cpu);
     cpu->threads = threads > 0 ? threads : omp_get_num_procs();
     if (cpu->threads < 1) cpu->threads = 1;
+    cpu->made = cpu->threads;
     cpu->task_col = ts_xcalloc((size_t)cpu->threads, sizeof *cpu->task_col);
     cpu->conv3 = cpu->wino3 = cpu->avx512 = ts_cpu_conv3_available();
 #ifdef OPENBLAS_VERSION

@@ -40,6 +40,7 @@ typedef struct ts_wino_entry {
 
 typedef struct ts_cpu {
     int threads;         /* OpenMP threads for our loops (>= 1) */
+    int made;            /* threads at create: the most it may use, task_col's */
     int conv3;           /* use the direct 3-tap kernel (cpu_conv3.c) where it fits */
     int wino3;           /* with conv3: Winograd F(4,3) (cpu_wino3.c) where it fits */
     int avx512;          /* use the AVX-512 row kernel of the group-norm forward */

@@ -24,7 +24,8 @@ bench-ops: tests/check_ops
 
 # The UNet (layers, assembly, parameter table) and the optimizer.
 libtsdiff_a_SOURCES += src/nn/params.c src/nn/unet.c src/nn/unet_widen.c src/nn/unet_blocks.c \
-	src/nn/unet_blocks.h src/nn/optim.c src/nn/optim.h
+	src/nn/unet_blocks.h src/nn/optim.c src/nn/optim.h \
+	src/nn/threads_gov.c src/nn/threads_gov.h
 
 if HAVE_CHECK
 check_PROGRAMS += tests/check_unet tests/check_optim
