@@ -4,7 +4,8 @@
  * cent slower than a 1-thread one (every parallel loop waits for the
  * thread that shares its core), while with every core busy 2 threads get
  * more of the machine than 1. Which count is faster depends on the load,
- * so it is measured: PROBE steps on each count, the faster one (by MARGIN)
+ * so it is measured: PROBE steps on each count, the faster one (the smaller
+ * only by MARGIN)
  * kept for HOLD steps, twice as long each time the same count wins again.
  * A probe is started only where it can pay: at max threads, when the
  * process got less than BUSY of max cores over a window of steps. */
@@ -14,7 +15,7 @@
 #define WINDOW 8        /* steps over which the CPU share is judged */
 #define BUSY 0.8        /* share of max cores below which other jobs hold some */
 #define PROBE 4         /* steps on each count per probe */
-#define MARGIN 0.97     /* the other count must be this much faster to switch */
+#define MARGIN 0.97     /* the smaller count is kept only this much faster */
 #define HOLD 64         /* steps between probes after a switch */
 #define HOLD_MAX 1024
 
