@@ -5,8 +5,8 @@
  * thread that shares its core), while with every core busy 2 threads get
  * more of the machine than 1. Which count is faster depends on the load,
  * so it is measured: PROBE steps on each count, the faster one (the smaller
- * only by MARGIN)
- * kept for HOLD steps, twice as long each time the same count wins again.
+ * only by MARGIN) kept for HOLD steps, twice as long each time the same
+ * count wins again.
  * A probe is started only where it can pay: at max threads, when the
  * process got less than BUSY of max cores over a window of steps. */
 #include "nn/threads_gov.h"
