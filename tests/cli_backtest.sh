@@ -58,6 +58,27 @@ expect_rc 65 "$TSDIFF" backtest "$T/renamed.csv" --model "$T/bt.model" --windows
 expect_err "nothing to score: none of its series is one the model was fitted on"
 [ ! -e "$T/none.csv" ] || fail "backtest with nothing to score wrote its output"
 
+# --seeds pools the runs: the model's wQL9 is the mean of the seeds' (one
+# denominator), the baselines' do not move, the points add up.
+for s in 1 2; do
+    expect_rc 0 "$TSDIFF" backtest "$DATA" --model "$T/bt.model" --windows 2 --samples 8 \
+        --sampler-steps 4 --seed $s -o "$T/s$s.csv" --quiet
+done
+expect_rc 0 "$TSDIFF" backtest "$DATA" --model "$T/bt.model" --windows 2 --samples 8 \
+    --sampler-steps 4 --seeds 2 -o "$T/s12.csv"
+expect_out "seeds 1 to 2 pooled"
+row() { awk -F, -v m="$2" '$1 == "(all)" && $2 == m { print $3, $5 }' "$1"; }
+set -- $(row "$T/s1.csv" tsdiff) $(row "$T/s2.csv" tsdiff) $(row "$T/s12.csv" tsdiff)
+awk -v a="$2" -v b="$4" -v p="$6" 'BEGIN { d = (a + b) / 2 - p; exit !(d < 1e-4 * p && d > -1e-4 * p) }' \
+    || fail "pooled wQL9 $6, expected the mean of $2 and $4"
+[ "$5" -eq $(($1 + $3)) ] || fail "pooled points $5, expected $1 + $3"
+[ "$2" != "$4" ] || fail "seeds 1 and 2 scored alike: the seed does not reach the sampler"
+[ "$(row "$T/s12.csv" naive)" = "$(($1 + $3)) $(row "$T/s1.csv" naive | cut -d' ' -f2)" ] \
+    || fail "naive moved with --seeds"
+expect_rc 64 "$TSDIFF" backtest "$DATA" $TINY --seeds 2 --save-model "$T/x.model"
+expect_err "not with --seeds 2"
+[ ! -e "$T/x.model" ] || fail "refused --save-model wrote a model"
+
 expect_rc 64 "$TSDIFF" backtest
 expect_rc 64 "$TSDIFF" backtest "$DATA" --windows 0
 expect_rc 65 "$TSDIFF" backtest "$DATA" --horizon 600 --windows 3 $TINY

@@ -20,7 +20,7 @@ typedef struct backtest_args {
     ts_csv_cli csv;
     ts_cli_fit fit;
     const char *model, *save_model, *sampler, *output, *plot;
-    int windows, stride, samples, sampler_steps, season, plot_cov, compare;
+    int windows, stride, samples, sampler_steps, season, plot_cov, compare, seeds;
     double wait;
 } backtest_args;
 
@@ -80,6 +80,32 @@ static int compare_models(const backtest_args *a, ts_backend *be, const ts_serie
     return 0;
 }
 
+/* The backtest of one seed (the fit's and the sampler's): fit on the data
+ * before the windows unless a model is given, the rows --compare and
+ * covariates add, the scores into bt. */
+static int run_seed(const backtest_args *a, long seed, ts_backend *be, const ts_series_set *set,
+                    const ts_csv_opts *csv, ts_backtest_config bc, ts_model *given,
+                    ts_backtest *bt, ts_error *err)
+{
+    backtest_args as = *a;
+    as.fit.seed = seed;
+    bc.fc.sampler.seed = (uint64_t)seed;
+    ts_model fitted = {0}, plain = {0}, zero = {0}, scratch = {0};
+    ts_model *m = given ? given : &fitted;
+    int rc = given ? 0 : fit_before(&as, be, set, csv, &bc, 0, m, err);
+    if (!rc && !given && set->n_cov > 0) {   /* covariates: also without them */
+        rc = fit_before(&as, be, set, csv, &bc, 1, &plain, err);
+        bc.extra[bc.n_extra++] = (ts_backtest_extra){&plain, "tsdiff no cov"};
+    }
+    if (!rc && a->compare) rc = compare_models(&as, be, set, csv, &bc, m, &zero, &scratch, err);
+    if (!rc) rc = ts_backtest_run(be, m, set, &bc, bt, err);
+    ts_model_free(&fitted);
+    ts_model_free(&plain);
+    ts_model_free(&zero);
+    ts_model_free(&scratch);
+    return rc;
+}
+
 /* Before any work: outputs sound, folders writable, outputs locked. */
 static int claim_outputs(const backtest_args *a, const char *path, ts_outputs *outs,
                          ts_error *err)
@@ -110,7 +136,7 @@ static int run_backtest(const backtest_args *a, const char *path, ts_error *err)
     ts_outputs outs = {0};
     ts_series_set set = {0};
     ts_csv_opts csv;
-    ts_model m = {0}, plain = {0}, zero = {0}, scratch = {0};
+    ts_model m = {0};
     ts_backend *be = NULL;
     ts_backtest bt = {0};
     ts_backtest_config bc = {.windows = a->windows, .stride = a->stride, .season = a->season,
@@ -139,17 +165,22 @@ static int run_backtest(const backtest_args *a, const char *path, ts_error *err)
     ts_window_bind_grid(&m.net.win, set.freq, set.has_time);   /* a universal --model */
     bc.horizon = a->fit.horizon ? a->fit.horizon
                                 : a->model ? ts_model_horizon(&m) : ts_default_horizon(set.freq);
-    if (!a->model) rc = fit_before(a, be, &set, &csv, &bc, 0, &m, err);
-    if (!rc && !a->model && set.n_cov > 0) {   /* covariates: also without them */
-        rc = fit_before(a, be, &set, &csv, &bc, 1, &plain, err);
-        bc.extra[bc.n_extra++] = (ts_backtest_extra){&plain, "tsdiff no cov"};
+    for (int k = 0; !rc && k < a->seeds; k++) {   /* --seeds: pooled */
+        ts_backtest one = {0};
+        ts_backtest_config bk = bc;
+        if (k > 0) bk.plot = NULL;   /* the charts are the first seed's */
+        rc = run_seed(a, a->fit.seed + k, be, &set, &csv, bk, a->model ? &m : NULL, &one, err);
+        if (!rc) ts_backtest_merge(&bt, &one);
+        ts_backtest_free(&one);
     }
-    if (!rc && a->compare) rc = compare_models(a, be, &set, &csv, &bc, &m, &zero, &scratch, err);
-    if (!rc) rc = ts_backtest_run(be, &m, &set, &bc, &bt, err);
     if (rc || !ts_comm_root()) goto done;
-    if (!a->fit.quiet)
-        printf("backtest: %d window%s of %d steps, %d samples; season %d\n", bc.windows,
+    if (!a->fit.quiet) {
+        printf("backtest: %d window%s of %d steps, %d samples; season %d", bc.windows,
                bc.windows == 1 ? "" : "s", bc.horizon, bc.fc.samples, bt.season);
+        if (a->seeds > 1) printf("; seeds %ld to %ld pooled", (long)a->fit.seed,
+                                 (long)a->fit.seed + a->seeds - 1);
+        printf("\n");
+    }
     ts_backtest_print(&bt, stdout);
     if (a->output) rc = ts_backtest_write_csv(&bt, &set, a->output, err);
 done:
@@ -157,16 +188,13 @@ done:
     ts_backtest_free(&bt);
     ts_backend_destroy(be);
     ts_model_free(&m);
-    ts_model_free(&plain);
-    ts_model_free(&zero);
-    ts_model_free(&scratch);
     ts_series_set_free(&set);
     return rc;
 }
 
 int ts_cmd_backtest(int argc, char **argv)
 {
-    backtest_args a = {.windows = 1, .samples = 100, .sampler_steps = 10};
+    backtest_args a = {.windows = 1, .samples = 100, .sampler_steps = 10, .seeds = 1};
     ts_cli_fit_init(&a.fit);
     const ts_opt opts[] = {
         {"windows", 'k', TS_OPT_INT, &a.windows, "K", "held-out windows at the end of each series (default 1)", 1, 100000},
@@ -174,6 +202,7 @@ int ts_cmd_backtest(int argc, char **argv)
         {"model", 'm', TS_OPT_STRING, &a.model, "FILE", "evaluate this model instead of fitting one (it must not have seen the windows)", 0, 0},
         {"save-model", 0, TS_OPT_STRING, &a.save_model, "FILE", "keep the model fitted for the backtest", 0, 0},
         {"compare", 0, TS_OPT_FLAG, &a.compare, NULL, "also score the model the fit starts from (zero-shot) and a fit from scratch", 0, 0},
+        {"seeds", 0, TS_OPT_INT, &a.seeds, "N", "run with the seeds --seed to --seed + N - 1 (fits and samples) and pool the scores (default 1)", 1, 1000},
         {"samples", 'n', TS_OPT_INT, &a.samples, "N", "sample paths per forecast (default 100)", 1, 1000000},
         {"sampler", 0, TS_OPT_STRING, &a.sampler, "NAME", "dpmpp (default), ddim or ddpm", 0, 0},
         {"sampler-steps", 'K', TS_OPT_INT, &a.sampler_steps, "K", "solver steps for dpmpp and ddim (default 10)", 1, 100000},
@@ -199,6 +228,9 @@ int ts_cmd_backtest(int argc, char **argv)
     if (!rc && a.compare && (a.model || (a.fit.init && !strcmp(a.fit.init, "none"))))
         rc = ts_fail(&err, TS_EUSAGE, "backtest: --compare scores a fit from a model beside that "
                      "model and a fit from scratch: drop %s", a.model ? "--model" : "--init none");
+    if (!rc && a.seeds > 1 && a.save_model)
+        rc = ts_fail(&err, TS_EUSAGE, "backtest: --save-model keeps one fit: not with --seeds %d",
+                     a.seeds);
     if (!rc) {
         ts_set_quiet(a.fit.quiet);
         ts_set_verbose(a.fit.verbose);

@@ -55,6 +55,18 @@ static ts_metric_acc *acc_at(ts_backtest *b, size_t s, int method)
     return &b->acc[s * TS_BT_METHODS + (size_t)method];
 }
 
+void ts_backtest_merge(ts_backtest *into, ts_backtest *from)
+{
+    if (!into->acc) {
+        *into = *from;
+        memset(from, 0, sizeof *from);
+        return;
+    }
+    TS_CHECK(into->n_series == from->n_series && into->n_methods == from->n_methods);
+    for (size_t i = 0; i < (into->n_series + 1) * TS_BT_METHODS; i++)
+        ts_metric_acc_merge(&into->acc[i], &from->acc[i]);
+}
+
 /* Score the baselines for series s of set at origin o. */
 static void score_baselines(ts_backtest *b, const ts_series *sr, size_t s, long o, int H)
 {

@@ -60,6 +60,9 @@ int ts_backtest_train_set(const ts_series_set *set, const ts_backtest_config *c,
 int ts_backtest_run(ts_backend *be, const ts_model *m, const ts_series_set *set,
                     const ts_backtest_config *c, ts_backtest *out, ts_error *err);
 void ts_backtest_free(ts_backtest *b);
+/* Pool run `from` (same set, same methods) into `into`: its scores count as
+ * more windows. An empty `into` (acc NULL) takes `from`'s, leaving it empty. */
+void ts_backtest_merge(ts_backtest *into, ts_backtest *from);
 
 /* The pooled table (stdout) and the per-series + pooled CSV. */
 void ts_backtest_print(const ts_backtest *b, FILE *out);
