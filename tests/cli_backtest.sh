@@ -63,6 +63,7 @@ expect_err "nothing to score: none of its series is one the model was fitted on"
 for s in 1 2; do
     expect_rc 0 "$TSDIFF" backtest "$DATA" --model "$T/bt.model" --windows 2 --samples 8 \
         --sampler-steps 4 --seed $s -o "$T/s$s.csv" --quiet
+    [ ! -s "$OUT" ] || fail "backtest --quiet -o FILE printed: $(head -n 2 "$OUT")"
 done
 expect_rc 0 "$TSDIFF" backtest "$DATA" --model "$T/bt.model" --windows 2 --samples 8 \
     --sampler-steps 4 --seeds 2 -o "$T/s12.csv"

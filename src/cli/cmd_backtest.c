@@ -181,7 +181,7 @@ static int run_backtest(const backtest_args *a, const char *path, ts_error *err)
                                  (long)a->fit.seed + a->seeds - 1);
         printf("\n");
     }
-    ts_backtest_print(&bt, stdout);
+    if (!(a->fit.quiet && a->output)) ts_backtest_print(&bt, stdout);   /* else the file */
     if (a->output) rc = ts_backtest_write_csv(&bt, &set, a->output, err);
 done:
     ts_outputs_release(&outs);
