@@ -361,6 +361,58 @@ START_TEST(test_conv_fwd_naive)
 }
 END_TEST
 
+/* conv1d_add_fwd gives the bits of its composition (conv1d_fwd, add_bcast,
+ * axpby) on every path of the CPU's convolution, with either addend or
+ * both, and with y first full of junk (it must assign). */
+START_TEST(test_conv_add_fused)
+{
+    static const int cases[][7] = {
+        /* batch cin cout lin k stride pad: Winograd's (tiles past the end,
+         * packs, one position), the direct kernel's, a pointwise one */
+        {3, 32, 64, 90, 3, 1, 1}, {11, 16, 16, 7, 3, 1, 1}, {2, 24, 32, 1, 3, 1, 1},
+        {3, 12, 16, 38, 3, 1, 1}, {4, 8, 3, 10, 1, 1, 0}, {2, 4, 6, 15, 3, 2, 1},
+    };
+    ts_backend *fused = cpu(), *composed = cpu();
+    composed->conv1d_add_fwd = NULL;
+    ck_assert_int_eq(ts_backend_complete(composed, NULL), 0);
+    ck_assert(composed->conv1d_add_fwd != fused->conv1d_add_fwd);
+    for (size_t tt = 0; tt < 3 * (sizeof cases / sizeof cases[0]); tt++) {
+        const int *c = cases[tt / 3];
+        ts_conv1d_shape s = conv_shape(c[0], c[1], c[2], c[3], c[4], c[5], c[6]);
+        size_t nx = (size_t)s.batch * s.cin * s.lin, nw = (size_t)s.cout * s.cin * s.k;
+        size_t ny = (size_t)s.batch * s.cout * s.lout, nv = (size_t)s.batch * s.cout;
+        float *x = host_rand(nx), *w = host_rand(nw), *b = host_rand(s.cout);
+        float *v = host_rand(nv), *r = host_rand(ny), *out[2][4];
+        ts_backend *bes[2] = {fused, composed};
+        for (int t = 0; t < 2; t++) {
+            ts_backend *be = bes[t];
+            ts_cpu_of(be)->conv3 = (tt % 3) && ts_cpu_conv3_available();
+            ts_cpu_of(be)->wino3 = tt % 3 == 2;
+            float *dx = dev_from(be, x, nx), *dw = dev_from(be, w, nw), *db = dev_from(be, b, s.cout);
+            float *dv = dev_from(be, v, nv), *dr = dev_from(be, r, ny), *dy = dev_from(be, NULL, ny);
+            for (int k = 0; k < 4; k++) {   /* neither, v, r, both */
+                be->fill(be, dy, 99.0f, ny);
+                be->conv1d_add_fwd(be, &s, dx, dw, db, k & 1 ? dv : NULL, k & 2 ? dr : NULL, dy);
+                out[t][k] = host_from(be, dy, ny);
+            }
+            float *bufs[] = {dx, dw, db, dv, dr, dy};
+            for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) be->free(be, bufs[i]);
+        }
+        for (int k = 0; k < 4; k++) {
+            ck_assert_msg(memcmp(out[0][k], out[1][k], ny * sizeof(float)) == 0,
+                          "conv_add case %zu path %zu addends %d: fused and composed differ",
+                          tt / 3, tt % 3, k);
+            if (k) ck_assert(memcmp(out[0][k], out[0][0], ny * sizeof(float)) != 0);
+        }
+        for (int t = 0; t < 2; t++)
+            for (int k = 0; k < 4; k++) free(out[t][k]);
+        free(x), free(w), free(b), free(v), free(r);
+    }
+    ts_backend_destroy(fused);
+    ts_backend_destroy(composed);
+}
+END_TEST
+
 /* Backward passes in double against direct loops, on wider shapes: a batch
  * that does not divide into the 8 filter-gradient groups, many channels,
  * pointwise. */
@@ -885,6 +937,7 @@ static Suite *ops_suite(void)
     tcase_add_test(tc, test_fused_fallback);
     tcase_add_test(tc, test_groupnorm_silu_paths);
     tcase_add_test(tc, test_conv_fwd_naive);
+    tcase_add_test(tc, test_conv_add_fused);
     tcase_add_test(tc, test_conv_bwd_naive);
     tcase_add_loop_test(tc, test_gemm, 0, 3);
     tcase_add_test(tc, test_groupnorm_fwd);

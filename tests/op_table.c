@@ -197,6 +197,21 @@ static double conv_flops(const int *v, int backward)
     return (backward ? 4.0 : 2.0) * s.batch * s.cout * s.lout * s.cin * s.k;
 }
 
+/* conv1d_add: inputs x, w, bias, v[batch, cout], r[batch, cout, lout]; the
+ * same shapes (bias 0: no bias; the addends always). */
+static void conv_add_size(const int *v, size_t *in_n, size_t *out_n)
+{
+    conv_size(v, in_n, out_n);
+    in_n[3] = (size_t)v[0] * v[2];
+    in_n[4] = *out_n;
+}
+
+static void conv_add_fwd(ts_backend *be, const int *v, float *const *in, float *out)
+{
+    ts_conv1d_shape s = conv_of(v);
+    OP_TIMED(be, be->conv1d_add_fwd(be, &s, in[0], in[1], in[2], in[3], in[4], out));
+}
+
 /* ---- group norm, and group norm + SiLU: shape batch channels len groups ------ */
 
 static void gn_size(const int *v, size_t *in_n, size_t *out_n)
@@ -601,6 +616,11 @@ const op_row op_table[] = {
                {64, 128, 128, 64, 3, 1, 1, 1}, {64, 256, 256, 16, 3, 1, 1, 1},
                {64, 64, 64, 128, 1, 1, 0, 1}, {64, 64, 64, 360, 3, 1, 1, 1},
                {32, 32, 32, 272, 3, 1, 1, 1}}},
+    {.name = "conv1d_add", .nin = 5, .size = conv_add_size, .fwd = conv_add_fwd,
+     .flops = conv_flops,
+     .cmp = {CONV_B2(3, 5, 7, 16, 3, 1, 1), CONV_B2(4, 8, 3, 10, 1, 1, 0),
+             CONV_B2(2, 4, 6, 16, 3, 2, 1), CONV_B2(16, 32, 16, 64, 3, 1, 1)},
+     .speed = {{64, 64, 64, 128, 3, 1, 1, 1}, {32, 32, 32, 272, 3, 1, 1, 1}}},
     {.name = "groupnorm", .nin = 3, .in_kind = {IN_SHIFT, IN_POS, IN_RAND},
      .grad = {G_ASSIGN, G_ACCUM, G_ACCUM}, .size = gn_size, .fwd = gn_fwd, .bwd = gn_bwd,
      .fd_eps = 1e-3, .fd = {{2, 6, 5, 3}, {2, 4, 6, 1}, {1, 4, 7, 4}},

@@ -21,7 +21,7 @@
 
 #include "nn/backend.h"
 
-enum { OP_MAXIN = 4, OP_MAXSHAPES = 24, OP_MAXSPEED = 8 };
+enum { OP_MAXIN = 5, OP_MAXSHAPES = 24, OP_MAXSPEED = 8 };
 
 /* How an input is drawn: +-[0.2, 1.2]; 0/1 with P(1) = 0.7; [0.1, 1.1];
  * [-12, 12] (the tails of a nonlinearity); [-2, 3] (a mean away from 0). */

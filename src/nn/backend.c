@@ -57,6 +57,15 @@ void ts_conv1d_shape_finish(ts_conv1d_shape *s)
 
 /* ---- compositions of the fused ops (nn/ops.h, TS_OPS_FUSED) ------------ */
 
+static void ts_compose_conv1d_add_fwd(ts_backend *be, const ts_conv1d_shape *s,
+                                      const float *x, const float *w, const float *bias,
+                                      const float *v, const float *r, float *y)
+{
+    be->conv1d_fwd(be, s, x, w, bias, y);
+    if (v) be->add_bcast_fwd(be, s->batch, s->cout, s->lout, v, y);
+    if (r) be->axpby(be, (size_t)s->batch * s->cout * s->lout, 1.0f, r, 1.0f, y);
+}
+
 static void ts_compose_groupnorm_silu_fwd(ts_backend *be, int batch, int channels, int len,
                                           int groups, const float *x, const float *gamma,
                                           const float *beta, float *h, float *y,

@@ -124,7 +124,8 @@ void ts_cpu_conv3_packed(int n, int cin, int cout, int len, const float *x, cons
  * computes; pack: how many of `batch` samples of `len` positions to take
  * at once (at most TS_WINO3_PACK); weights: u[6, cout, cin], the transform
  * of w[cout, cin, 3], in weight_floats(cin, cout) floats; wino3: n such
- * samples x[n, cin, len] * w (+ bias) -> y[n, cout, len] from u, in
+ * samples x[n, cin, len] * w (+ bias, + off[n, cout] per row, + res[n,
+ * cout, len], each NULL if none: conv1d_add_fwd's bits) -> y[n, cout, len] from u, in
  * scratch of floats(n, cin, cout, len) floats, each sample with the bits
  * it has alone. */
 #define TS_WINO3_PACK 16
@@ -134,7 +135,8 @@ size_t ts_cpu_wino3_floats(int n, int cin, int cout, int len);
 size_t ts_cpu_wino3_weight_floats(int cin, int cout);
 void ts_cpu_wino3_weights(int cin, int cout, const float *w, float *u);
 void ts_cpu_wino3(int n, int cin, int cout, int len, const float *x, const float *u,
-                  const float *bias, float *y, float *scratch);
+                  const float *bias, const float *off, const float *res, float *y,
+                  float *scratch);
 /* The filter gradient by the same transform: wino3_filter assigns to
  * part[6][cout][cinp] the transformed sums over n consecutive samples
  * x[b, cin, len], dy[b, cout, len], in packs of wino3_pack(len, n), and to
@@ -153,8 +155,8 @@ void ts_cpu_silu_bwd_range(size_t i0, size_t i1, const float *x, const float *dy
 /* The ops of nn/ops.h, as ts_cpu_<name>: memory in cpu_backend.c, GEMM and
  * convolutions in cpu_gemm_conv.c, group norm in cpu_norm.c, the optimizer
  * in cpu_optim.c, the rest in cpu_elementwise.c. Of the optional ops the
- * CPU has groupnorm_silu_fwd and _bwd (cpu_norm.c), run_tasks (cpu_backend.c) and no
- * graphs. */
+ * CPU has conv1d_add_fwd (cpu_gemm_conv.c), groupnorm_silu_fwd and _bwd
+ * (cpu_norm.c), run_tasks (cpu_backend.c) and no graphs. */
 #define TS_CPU_DECLARE(ret, name, params) ret ts_cpu_##name params;
 TS_OPS_REQUIRED(TS_CPU_DECLARE)
 TS_OPS_FUSED(TS_CPU_DECLARE)

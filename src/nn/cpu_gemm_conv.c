@@ -196,9 +196,11 @@ static const float *wino_weights(ts_backend *be, int cin, int cout, const float 
 }
 
 /* Winograd's F(4, 3) on packs of samples (cpu_wino3.c): x[batch, cin, len]
- * * w[cout, cin, 3] -> y[batch, cout, len]. */
+ * * w[cout, cin, 3] (+ v, + r as conv1d_add_fwd; NULL: none) -> y[batch,
+ * cout, len]. */
 static void wino3(ts_backend *be, int batch, int cin, int cout, int len, const float *x,
-                  const float *w, const float *bias, float *y)
+                  const float *w, const float *bias, const float *v, const float *r,
+                  float *y)
 {
     int g = ts_cpu_wino3_pack(len, batch);
     if (NT > 1) {   /* a multiple of the threads in packs, if smaller ones allow */
@@ -217,8 +219,8 @@ static void wino3(ts_backend *be, int batch, int cin, int cout, int len, const f
     #pragma omp parallel for schedule(static) num_threads(NT)
     for (int p = 0; p < np; p++) {
         int b0 = p * g, n = imin(g, batch - b0);
-        ts_cpu_wino3(n, cin, cout, len, x + b0 * xs, uw, bias, y + b0 * ys,
-                     sc + omp_get_thread_num() * stride);
+        ts_cpu_wino3(n, cin, cout, len, x + b0 * xs, uw, bias, v ? v + (long)b0 * cout : NULL,
+                     r ? r + b0 * ys : NULL, y + b0 * ys, sc + omp_get_thread_num() * stride);
     }
 }
 
@@ -228,7 +230,7 @@ static void conv3_fwd(ts_backend *be, const ts_conv1d_shape *s, const float *x,
                       const float *w, const float *bias, float *y)
 {
     if (ts_cpu_of(be)->wino3 && ts_cpu_wino3_fits(s, s->cout, s->cin)) {
-        wino3(be, s->batch, s->cin, s->cout, s->lin, x, w, bias, y);
+        wino3(be, s->batch, s->cin, s->cout, s->lin, x, w, bias, NULL, NULL, y);
         return;
     }
     const int g = ts_cpu_conv3_pack(s->lin, s->batch);
@@ -278,6 +280,22 @@ void ts_cpu_conv1d_fwd(ts_backend *be, const ts_conv1d_shape *s, const float *x,
     }
 }
 
+/* Winograd's output transform adds v and r as it stores y; the other
+ * paths add them after (the same bits either way). */
+void ts_cpu_conv1d_add_fwd(ts_backend *be, const ts_conv1d_shape *s, const float *x,
+                           const float *w, const float *bias, const float *v, const float *r,
+                           float *y)
+{
+    if (ts_cpu_of(be)->conv3 && ts_cpu_conv3_fits(s, s->cout) && ts_cpu_of(be)->wino3 &&
+        ts_cpu_wino3_fits(s, s->cout, s->cin)) {
+        wino3(be, s->batch, s->cin, s->cout, s->lin, x, w, bias, v, r, y);
+        return;
+    }
+    ts_cpu_conv1d_fwd(be, s, x, w, bias, y);
+    if (v) ts_cpu_add_bcast_fwd(be, s->batch, s->cout, s->lout, v, y);
+    if (r) ts_cpu_axpby(be, (size_t)s->batch * s->cout * s->lout, 1.0f, r, 1.0f, y);
+}
+
 void ts_cpu_conv1d_bwd_data(ts_backend *be, const ts_conv1d_shape *s, const float *dy,
                             const float *w, float *dx)
 {
@@ -286,7 +304,7 @@ void ts_cpu_conv1d_bwd_data(ts_backend *be, const ts_conv1d_shape *s, const floa
         float *wt = ts_scratch_get(&ts_cpu_of(be)->wt, (size_t)s->cout * s->cin * 3 * sizeof(float));
         ts_cpu_conv3_flip(s->cin, s->cout, w, wt);
         if (ts_cpu_of(be)->wino3 && ts_cpu_wino3_fits(s, s->cin, s->cout)) {
-            wino3(be, s->batch, s->cout, s->cin, s->lin, dy, wt, NULL, dx);
+            wino3(be, s->batch, s->cout, s->cin, s->lin, dy, wt, NULL, NULL, NULL, dx);
             return;
         }
         #pragma omp parallel for schedule(static) num_threads(NT)

@@ -248,10 +248,14 @@ static void mm(int J, int k, const float *a, long lda, const float *b, long ldb,
 
 /* y[4i + j] = bias + (A^T m_i)[j] for the T tiles of one output row, from
  * the planes m (mstride floats apart): A^T's rows are (1, 1, 1, 1, 1, 0),
- * (0, 1, -1, 2, -2, 0), (0, 1, 1, 4, 4, 0), (0, 1, -1, 8, -8, 1). */
+ * (0, 1, -1, 2, -2, 0), (0, 1, 1, 4, 4, 0), (0, 1, -1, 8, -8, 1). Then,
+ * with add, y += v; with r (a row of len), y = r + y: the bits of
+ * add_bcast_fwd and axpby(1, r, 1, y) after it. */
 __attribute__((target("avx512f")))
-static void output_tiles(const float *m, long mstride, int T, float bias, int len, float *y)
+static void output_tiles(const float *m, long mstride, int T, float bias, int add, float v,
+                         const float *r, int len, float *y)
 {
+    const __m512 vv = _mm512_set1_ps(v);
     const __m512 c2 = _mm512_set1_ps(2), c4 = _mm512_set1_ps(4), c8 = _mm512_set1_ps(8);
     const __m512 b = _mm512_set1_ps(bias);
     for (int i0 = 0; i0 < T; i0 += VL) {
@@ -272,15 +276,19 @@ static void output_tiles(const float *m, long mstride, int T, float bias, int le
         __m512 f0 = zip(y1, y3, 0), f1 = zip(y1, y3, 1);
         __m512 out[4] = {zip(e0, f0, 0), zip(e0, f0, 1), zip(e1, f1, 0), zip(e1, f1, 1)};
         for (int k = 0; k < 4; k++) {
-            int l0 = 4 * i0 + k * VL;
-            _mm512_mask_storeu_ps(y + l0, first_lanes(len - l0), out[k]);
+            const int l0 = 4 * i0 + k * VL;
+            const __mmask16 lk = first_lanes(len - l0);
+            if (add) out[k] = _mm512_add_ps(out[k], vv);
+            if (r) out[k] = _mm512_add_ps(_mm512_maskz_loadu_ps(lk, r + l0), out[k]);
+            _mm512_mask_storeu_ps(y + l0, lk, out[k]);
         }
     }
 }
 
 __attribute__((target("avx512f")))
 void ts_cpu_wino3(int n, int cin, int cout, int len, const float *x, const float *u,
-                  const float *bias, float *y, float *scratch)
+                  const float *bias, const float *off, const float *res, float *y,
+                  float *scratch)
 {
     const int T = tiles_of(len);
     const long np = vec_round(n * T), plane_u = (long)cout * cin;
@@ -304,9 +312,12 @@ void ts_cpu_wino3(int n, int cin, int cout, int len, const float *x, const float
             }
         }
     for (int b = 0; b < n; b++)
-        for (int co = 0; co < cout; co++)
+        for (int co = 0; co < cout; co++) {
+            const long row = (long)b * cout + co;
             output_tiles(m + (long)co * np + (long)b * T, (long)cout * np, T,
-                         bias ? bias[co] : 0.0f, len, y + ((long)b * cout + co) * len);
+                         bias ? bias[co] : 0.0f, off != NULL, off ? off[row] : 0.0f,
+                         res ? res + row * len : NULL, len, y + row * len);
+        }
 }
 
 /* ---- the filter gradient ------------------------------------------------
@@ -408,10 +419,11 @@ void ts_cpu_wino3_filter(int n, int cin, int cout, int len, const float *x, cons
 }
 
 void ts_cpu_wino3(int n, int cin, int cout, int len, const float *x, const float *u,
-                  const float *bias, float *y, float *scratch)
+                  const float *bias, const float *off, const float *res, float *y,
+                  float *scratch)
 {
-    (void)n; (void)cin; (void)cout; (void)len; (void)x; (void)u; (void)bias; (void)y;
-    (void)scratch;
+    (void)n; (void)cin; (void)cout; (void)len; (void)x; (void)u; (void)bias; (void)off;
+    (void)res; (void)y; (void)scratch;
     TS_CHECK(!"wino3 kernel called without AVX-512");
 }
 

@@ -136,6 +136,12 @@
                     float *out))
 
 #define TS_OPS_FUSED(X)                                                             \
+    /* conv1d_fwd, then y[b,c,l] += v[b * cout + c] (add_bcast_fwd; v may be NULL), \
+     * then y = r + y (axpby(1, r, 1, y), r[B, cout, lout]; may be NULL): a         \
+     * convolution with a per-window channel offset and a residual in one pass. */ \
+    X(void, conv1d_add_fwd, (ts_backend *be, const ts_conv1d_shape *s,             \
+                             const float *x, const float *w, const float *bias,     \
+                             const float *v, const float *r, float *y))             \
     /* groupnorm_fwd into h (kept for the backward: silu_bwd reads it), then        \
      * y = silu(h); mean and rstd as groupnorm_fwd. */                              \
     X(void, groupnorm_silu_fwd, (ts_backend *be, int batch, int channels, int len,  \

@@ -154,6 +154,13 @@ void ts_conv_fwd(ts_backend *be, const ts_conv *c, int batch, int lin,
     be->conv1d_fwd(be, &s, x, c->w, c->b, y);
 }
 
+void ts_conv_add_fwd(ts_backend *be, const ts_conv *c, int batch, int lin, const float *x,
+                     const float *v, const float *r, float *y)
+{
+    ts_conv1d_shape s = conv_shape(c, batch, lin);
+    be->conv1d_add_fwd(be, &s, x, c->w, c->b, v, r, y);
+}
+
 void ts_conv_bwd(ts_backend *be, const ts_conv *c, int batch, int lin,
                  const float *x, const float *dy, float *dx)
 {
@@ -307,18 +314,11 @@ void ts_resblock_temb_fwd(ts_backend *be, ts_resblock *r, int batch, const float
 void ts_resblock_body_fwd(ts_backend *be, ts_resblock *r, int batch, const float *x,
                           float *out, float *tmp)
 {
-    size_t no = (size_t)batch * r->cout * r->len;
     ts_gnorm_silu_fwd(be, &r->gn1, batch, r->len, x, r->g1, r->a1);
-    ts_conv_fwd(be, &r->conv1, batch, r->len, r->a1, r->h1);
-    be->add_bcast_fwd(be, batch, r->cout, r->len, r->p, r->h1);
+    ts_conv_add_fwd(be, &r->conv1, batch, r->len, r->a1, r->p, NULL, r->h1);  /* + temb */
     ts_gnorm_silu_fwd(be, &r->gn2, batch, r->len, r->h1, r->g2, r->a2);
-    ts_conv_fwd(be, &r->conv2, batch, r->len, r->a2, out);
-    if (r->has_skip) {
-        ts_conv_fwd(be, &r->skip, batch, r->len, x, tmp);
-        be->axpby(be, no, 1.0f, tmp, 1.0f, out);
-    } else {
-        be->axpby(be, no, 1.0f, x, 1.0f, out);
-    }
+    if (r->has_skip) ts_conv_fwd(be, &r->skip, batch, r->len, x, tmp);
+    ts_conv_add_fwd(be, &r->conv2, batch, r->len, r->a2, NULL, r->has_skip ? tmp : x, out);
 }
 
 /* Row b0 on of a group norm's saved statistics. */

@@ -79,6 +79,10 @@ int ts_conv_lout(const ts_conv *c, int lin);
 double ts_conv_flops(const ts_conv *c, int lin);
 void ts_conv_fwd(ts_backend *be, const ts_conv *c, int batch, int lin,
                  const float *x, float *y);
+/* The same with a per-window channel offset v[batch, cout] and a residual
+ * r[batch, cout, lout] added (either may be NULL): conv1d_add_fwd. */
+void ts_conv_add_fwd(ts_backend *be, const ts_conv *c, int batch, int lin, const float *x,
+                     const float *v, const float *r, float *y);
 /* dx (assigned) may be NULL. */
 void ts_conv_bwd(ts_backend *be, const ts_conv *c, int batch, int lin,
                  const float *x, const float *dy, float *dx);
