@@ -18,6 +18,12 @@
 #   m4        M4 Hourly, 414 series, the official 48 test hours (two blocks),
 #             season 24; the scratch fit is run.sh's (--context 312
 #             --target residual). M4_SAMPLES paths (default 50, for time).
+#   epf       EPF day-ahead prices (shared/data/epf), the four markets as
+#             one panel of 4 series, the last 14 days held out as rolling
+#             windows of H = 24 (stride 24), season 24: the protocol of
+#             bench/accuracy/epf_covariates.sh. The three rows see the prices
+#             alone (the pretrained network has no covariate channels); one
+#             more row fine-tunes with the nine future-known covariates.
 #   short     short series, ONE SERIES AT A TIME as a user with one short
 #             series would (one backtest per series): NSHORT M4 Hourly series
 #             (H1, H21, H41, ...: every 20th) cut to their last 7 days of
@@ -39,7 +45,7 @@
 # Not part of `make check`. Never copies data into the repository: the cut
 # files go to $TMPDIR.
 #
-#   bench/accuracy/pretrained.sh [sales|etth1|exchange|nn5|m4|short|speed|all]...
+#   bench/accuracy/pretrained.sh [sales|etth1|exchange|nn5|m4|epf|short|speed|all]...
 #
 # Environment: TSDIFF (default src/tsdiff), TSDIFF_DATA_DIR (default
 # ../shared/data next to the repository; on the project VM /work/shared/data),
@@ -47,7 +53,8 @@
 # default STEPS / 5), BATCH (default 32), NSHORT (series per short set,
 # default 20), SHORT_STEPS (default 250), SHORT_BATCH (default 16), SAMPLES
 # (default 100), M4_SAMPLES (default 50), TSDIFF_MODEL (the pretrained model
-# to test, default the shipped one), ROWS (zs,ft,sc: which rows to run;
+# to test, default the shipped one), SEEDS (runs per fitted row, seeds 1 ..
+# SEEDS pooled by `backtest --seeds`, default 1), ROWS (zs,ft,sc: which rows to run;
 # df, the short case's fine-tune with the fit's defaults, only when named).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/../.." && pwd)
@@ -63,10 +70,11 @@ SHORT_BATCH=${SHORT_BATCH:-16}
 SAMPLES=${SAMPLES:-100}
 M4_SAMPLES=${M4_SAMPLES:-50}
 ROWS=${ROWS:-zs,ft,sc}
+SEEDS=${SEEDS:-1}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tsdiff-pre.XXXXXX")
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$WORK"' EXIT
-BT=(--sampler-steps 10 --quiet --seed 1)
-# tsdiff backtest prints its table even with --quiet: the CSVs are kept instead
+BT=(--sampler-steps 10 --quiet --seed 1 --seeds "$SEEDS")
+# the CSVs hold the scores (with --quiet and -o, backtest prints nothing)
 backtest() { "$TSDIFF" backtest "$@" >/dev/null; }
 
 note() {
@@ -92,7 +100,7 @@ three() {
     read -ra bt <<<"$3"
     read -ra sc <<<"${4:-}"
     echo "== $name: tsdiff backtest $(basename "$file") ${bt[*]} ${BT[*]}"
-    echo "   zero-shot: --model default; fine-tuned: --init default --steps $FT --batch $BATCH;" \
+    echo "   seeds 1 to $SEEDS pooled; zero-shot: --model default; fine-tuned: --init default --steps $FT --batch $BATCH;" \
          "scratch: --init none --steps $STEPS --batch $BATCH ${sc[*]}"
     note
     echo "| method | wQL9 | ND | MASE | sMAPE | MSIS | cov80 | cov95 | seconds |"
@@ -158,6 +166,19 @@ m4() {
         "$DATA/m4_hourly/Hourly-test.csv" >"$WORK/m4.csv"
     three m4 "$WORK/m4.csv" "--id-col series --horizon 48 --windows 1 --season 24 --samples $M4_SAMPLES" \
         "--context 312 --target residual"
+}
+
+epf() {
+    local t bt=(--id-col unique_id --time-col ds --value-col y --horizon 24 --windows 14
+                --stride 24 --season 24 --samples "$SAMPLES")
+    cp "$DATA/epf/epf-with-covariates.csv" "$WORK/epf.csv"
+    three epf "$WORK/epf.csv" "${bt[*]}"
+    want ft || return 0
+    t=$(now)
+    backtest "$WORK/epf.csv" "${bt[@]}" "${BT[@]}" --covariates all --init default \
+        --steps "$FT" --batch "$BATCH" -o "$WORK/epf.cov.csv"
+    summary "$WORK/epf.cov.csv" | grep '^tsdiff' | head -n 1 |
+        sed "s/^tsdiff/fine-tuned-$FT,-with-the-covariates/; s/\$/ $(since "$t")/"
 }
 
 # shortmeans SET ROW FILES...: Markdown rows, per method, of the mean over
@@ -270,10 +291,10 @@ speed() {
 [ $# -gt 0 ] || set -- all
 for c in "$@"; do
     case $c in
-    sales | etth1 | exchange | nn5 | m4) $c | table ;;
+    sales | etth1 | exchange | nn5 | m4 | epf) $c | table ;;
     short) short ;;
     speed) speed ;;
-    all) for d in sales etth1 exchange short nn5 m4 speed; do "$0" "$d"; done ;;
-    *) echo "usage: $0 [sales|etth1|exchange|nn5|m4|short|speed|all]..." >&2; exit 64 ;;
+    all) for d in sales etth1 exchange epf short nn5 m4 speed; do "$0" "$d"; done ;;
+    *) echo "usage: $0 [sales|etth1|exchange|nn5|m4|epf|short|speed|all]..." >&2; exit 64 ;;
     esac
 done
