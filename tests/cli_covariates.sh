@@ -117,6 +117,19 @@ expect_rc 0 "$TSDIFF" forecast -m "$T/ft.model" $FC -o "$T/ft.csv"
 # shellcheck disable=SC2086
 expect_rc 65 "$TSDIFF" forecast -m "$T/ft.model" --data "$T/hist.csv" $FC -o "$T/x.csv"
 expect_err 'covariate "promo" has no value at 2024-03-31'
+# on hourly data a fine-tune keeps a gentle rate (1e-3), but one that adds
+# covariate inputs (at 0) learns them at the daily grids' 3e-3
+awk 'BEGIN { srand(5); print "id,time,sales,promo"
+    for (s = 1; s <= 2; s++) for (t = 0; t < 150; t++) { p = rand() < 0.3
+        printf "S%d,%s,%.2f,%d\n", s, strftime("%Y-%m-%d %H:00", 1704067200 + 3600 * t, 1),
+               10 + 5 * p + rand(), p } }' >"$T/hourly.csv"
+for cov in "" "--covariate promo"; do
+    # shellcheck disable=SC2086
+    expect_rc 0 env TSDIFF_MODEL="$T/p.model" "$TSDIFF" fit "$T/hourly.csv" $COLS $cov \
+        --init default --horizon 7 --steps 1 --batch 8 --threads 2 -o "$T/h.model" -q
+    expect_rc 0 "$TSDIFF" info "$T/h.model"
+    if [ -n "$cov" ]; then expect_out "lr 0.003,"; else expect_out "lr 0.001,"; fi
+done
 # a model with covariates starts only a fit with the same ones
 # shellcheck disable=SC2086
 expect_rc 64 "$TSDIFF" fit "$T/all.csv" $COLS --init "$T/ft.model" --covariate promo --steps 1 \

@@ -171,15 +171,25 @@ static int universal_window(const ts_cli_fit *f, const ts_series_set *set,
 /* A fit from a model without --lr: 3e-3 on daily and coarser grids; nearer
  * the pretraining (universal) rate_share of 1e-3, and with no whole window
  * at all, unless --steps or --epochs say otherwise, one step at the least
- * rate: the weights as they are. */
+ * rate: the weights as they are. A fit that gives the network covariate
+ * inputs (new_cov: their weights start at 0) takes 3e-3 on data of
+ * FULL_WINDOWS whole windows too: at 1e-3 the 300 steps hardly learn them
+ * (EPF's prices with the nine covariates, 3 seeds: wQL9 0.1121 at 1e-3,
+ * 0.1035 at 3e-3; without covariates the rate made no difference worth
+ * the M4 Hourly fine-tune's loss at 3e-3, 0.0250 to 0.0264; bench/RESULTS.md,
+ * "EPF"). */
 static void default_rate(const ts_cli_fit *f, const ts_series_set *set, int universal,
-                         const ts_window_spec *win, ts_train_config *cfg)
+                         int new_cov, const ts_window_spec *win, ts_train_config *cfg)
 {
     if (!near_pretrained(set->freq)) {
         cfg->optim.lr = TS_FIT_INIT_LR;
         return;
     }
     double share = universal ? rate_share(set, win) : 1.0;
+    if (new_cov && share >= 1.0) {
+        cfg->optim.lr = TS_FIT_INIT_LR;
+        return;
+    }
     cfg->optim.lr = share * TS_FIT_INIT_LR_NEAR > TS_FIT_LR_MIN ? share * TS_FIT_INIT_LR_NEAR
                                                                  : TS_FIT_LR_MIN;
     if (share == 0.0 && !f->steps && !(f->epochs > 0)) {
@@ -270,7 +280,9 @@ int ts_cli_fit_from_init(const ts_cli_fit *f, const ts_series_set *set, ts_train
     cfg->init = m->net.ema;
     if (n->win.universal && asked > m->net.win.horizon) ts_model_fit(m)->horizon = asked;
     if (!f->steps && !(f->epochs > 0)) cfg->steps = TS_FIT_INIT_STEPS;
-    if (!(f->lr > 0)) default_rate(f, set, n->win.universal, &m->net.win, cfg);
+    if (!(f->lr > 0))
+        default_rate(f, set, n->win.universal, n->cov.n == 0 && m->net.cov.n > 0, &m->net.win,
+                     cfg);
     ts_train_record_start(&ts_model_fit(m)->train, cfg);
     ts_model_set_provenance(m, "init", "%s", strcmp(what, "default") ? what : path);
     const char *steps = ts_model_provenance(init, "steps");

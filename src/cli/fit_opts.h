@@ -22,7 +22,7 @@ typedef struct ts_cli_fit {
  * bench/RESULTS.md, "Pretrained model", has the measurements. */
 #define TS_FIT_INIT_DEFAULT "auto"
 #define TS_FIT_INIT_STEPS 300
-#define TS_FIT_INIT_LR 3e-3        /* daily and coarser grids */
+#define TS_FIT_INIT_LR 3e-3        /* daily and coarser grids; fits that add covariates */
 #define TS_FIT_INIT_LR_NEAR 1e-3   /* grids finer than a day, undated data (fit_opts.c) */
 #define TS_FIT_LR_MIN 1e-7         /* the smallest --lr */
 
@@ -32,7 +32,7 @@ typedef struct ts_cli_fit {
     {"steps", 0, TS_OPT_LONG, &(f).steps, "N", "optimizer steps (default 1500; 300 starting from a model, --init)", 1, 1e9}, \
     {"epochs", 0, TS_OPT_DOUBLE, &(f).epochs, "E", "train for E passes over the windows instead of --steps", 0.001, 1e6}, \
     {"batch", 'b', TS_OPT_INT, &(f).batch, "N", "windows per step (default 32)", 1, 65536}, \
-    {"lr", 0, TS_OPT_DOUBLE, &(f).lr, "RATE", "peak learning rate (default 1e-3; from a model 3e-3 on daily and coarser grids, less on short data)", TS_FIT_LR_MIN, 1}, \
+    {"lr", 0, TS_OPT_DOUBLE, &(f).lr, "RATE", "peak learning rate (default 1e-3; from a model 3e-3 on daily and coarser grids or when adding covariates, less on short data)", TS_FIT_LR_MIN, 1}, \
     {"channels", 0, TS_OPT_INT, &(f).channels, "N", "UNet width at the first level (default 32)", 1, 4096}, \
     {"levels", 0, TS_OPT_INT, &(f).levels, "N", "UNet resolution levels (default 3)", 1, TS_UNET_MAX_LEVELS}, \
     {"res-blocks", 0, TS_OPT_INT, &(f).res_blocks, "N", "residual blocks per level (default 1)", 1, 16}, \
