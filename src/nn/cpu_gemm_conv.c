@@ -224,12 +224,19 @@ static void wino3(ts_backend *be, int batch, int cin, int cout, int len, const f
     }
 }
 
+/* Whether the forward of s runs Winograd's kernel (conv1d_fwd's choice). */
+static int wino3_fwd_takes(ts_backend *be, const ts_conv1d_shape *s)
+{
+    const ts_cpu *cpu = ts_cpu_of(be);
+    return cpu->conv3 && cpu->wino3 && ts_cpu_wino3_fits(s, s->cout, s->cin);
+}
+
 /* The direct kernel, on a sample at a time or, for short rows, on packs of
  * samples (cpu_conv3.c); Winograd where it fits. */
 static void conv3_fwd(ts_backend *be, const ts_conv1d_shape *s, const float *x,
                       const float *w, const float *bias, float *y)
 {
-    if (ts_cpu_of(be)->wino3 && ts_cpu_wino3_fits(s, s->cout, s->cin)) {
+    if (wino3_fwd_takes(be, s)) {
         wino3(be, s->batch, s->cin, s->cout, s->lin, x, w, bias, NULL, NULL, y);
         return;
     }
@@ -286,8 +293,7 @@ void ts_cpu_conv1d_add_fwd(ts_backend *be, const ts_conv1d_shape *s, const float
                            const float *w, const float *bias, const float *v, const float *r,
                            float *y)
 {
-    if (ts_cpu_of(be)->conv3 && ts_cpu_conv3_fits(s, s->cout) && ts_cpu_of(be)->wino3 &&
-        ts_cpu_wino3_fits(s, s->cout, s->cin)) {
+    if (wino3_fwd_takes(be, s)) {
         wino3(be, s->batch, s->cin, s->cout, s->lin, x, w, bias, v, r, y);
         return;
     }
