@@ -16,15 +16,12 @@
 #include "cli/fit_opts.h"
 #include "cli/opts.h"
 #include "cli/outputs.h"
+#include "commit.h"
 #include "config.h"
 #include "data/corpus.h"
 #include "diffusion/train.h"
 #include "io/signals.h"
 #include "model/model.h"
-
-#ifndef TSDIFF_COMMIT
-#define TSDIFF_COMMIT "unknown"
-#endif
 
 #define MAX_FREQS 8
 #define DEFAULT_HORIZON 32
