@@ -856,7 +856,8 @@ END_TEST
 /* Based (SCALING, BASED): a positive context is measured from its minimum,
  * a negative one from its maximum, one that reaches zero from 0 (then the
  * values are mean scaling's); the zero line and the way back. Hybrid: from
- * 0 as well there, from the mean where the context has one sign. */
+ * 0 as well there, from the mean where the context has one sign. Cross:
+ * from the mean unless the context crosses 0. */
 START_TEST(test_universal_based)
 {
     ts_window_spec w;
@@ -917,6 +918,22 @@ START_TEST(test_universal_based)
     ck_assert_int_eq(ts_window_fill(&mean, &v, 72, plain_in, px0, mask, &hnorm), 1);
     ck_assert_float_eq(hnorm.loc, 0);
     ck_assert_float_eq(hnorm.scale, norm.scale);
+    /* cross: a zero day is a dip below the mean (centred), a context with
+     * values of both signs is measured from 0 */
+    ts_window_spec cross = w;
+    ts_window_norm cnorm;
+    ck_assert_int_eq(ts_window_set_centred(&cross, TS_LOC_CROSS), TS_LOC_CROSS);
+    ck_assert_int_eq(ts_window_fill(&cross, &v, 72, plain_in, px0, mask, &cnorm), 1);
+    double cmean = 0;
+    for (int j = 72 - 48; j < 72; j++) cmean += set->series[0].values[j];
+    cmean /= 48;
+    ck_assert_float_eq_tol(cnorm.loc, cmean, 1e-3);
+    set->series[0].values[31] = -5;
+    ck_assert_int_eq(ts_window_fill(&cross, &v, 72, plain_in, px0, mask, &cnorm), 1);
+    ck_assert_float_eq(cnorm.loc, 0);
+    ck_assert_int_eq(ts_window_fill(&mean, &v, 72, plain_in, px0, mask, &hnorm), 1);
+    ck_assert_float_eq(hnorm.scale, cnorm.scale);
+    set->series[0].values[31] = 1000 + 31 % 24;
     set->series[0].values[30] = 1000 + 30 % 24;
     ck_assert_int_eq(ts_window_fill(&mean, &v, 72, plain_in, px0, mask, &hnorm), 1);
     ck_assert_float_eq_tol(hnorm.loc, 1011.5f, 1e-3);

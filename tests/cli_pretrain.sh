@@ -107,12 +107,28 @@ expect_out "targets:        values from the context's base"
 expect_rc 0 "$TSDIFF" forecast -m "$T/fb.model" $FC -o "$T/fcb.csv"
 [ "$(wc -l <"$T/fcb.csv")" -eq 151 ] || fail "based fit's forecast: $(wc -l <"$T/fcb.csv") lines"
 cmp -s "$T/fcb.csv" "$T/fcc.csv" && fail "based and centred fits forecast alike"
+# --scaling cross (the default model's): centred unless the context
+# crosses 0; a fit on data of 200 whole windows goes hybrid, one on few
+# keeps it
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" pretrain --init "$T/pc.model" --scaling cross --context 24 $PI -o "$T/px.model"
+expect_rc 0 "$TSDIFF" info "$T/px.model"
+expect_out "targets:        centred values, scaled from 0 where the context crosses 0"
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" fit "$DATA" --init "$T/px.model" --steps 2 --batch 4 $Q -o "$T/fx.model"
+expect_rc 0 "$TSDIFF" info "$T/fx.model"
+expect_out "targets:        hybrid values"
+# shellcheck disable=SC2086
+expect_rc 0 "$TSDIFF" fit "$T/short.csv" --init "$T/px.model" --steps 2 --batch 4 $Q -o "$T/fxs.model"
+expect_rc 0 "$TSDIFF" info "$T/fxs.model"
+expect_out "targets:        centred values, scaled from 0"
+rm -f "$T/px.model" "$T/fx.model" "$T/fxs.model"
 # shellcheck disable=SC2086
 expect_rc 64 "$TSDIFF" pretrain --init "$T/pc.model" --scaling mean $PI -o "$T/px.model"
 expect_err "input channels are not the first"
 # shellcheck disable=SC2086
 expect_rc 64 "$TSDIFF" pretrain --scaling median $PI -o "$T/px.model"
-expect_err "--scaling expects mean, centred, base or hybrid"
+expect_err "--scaling expects mean, centred, base, hybrid or cross"
 # shellcheck disable=SC2086
 expect_rc 64 "$TSDIFF" pretrain --resume --scaling centred $Q -o "$T/p.model"
 

@@ -32,7 +32,7 @@ typedef struct pretrain_args {
     ts_csv_cli csv;
     ts_cli_fit fit;
     const char *model, *corpus, *freqs, *length;
-    const char *scaling;    /* --scaling mean|centred|base|hybrid, NULL when not given */
+    const char *scaling;    /* --scaling mean|centred|base|hybrid|cross, NULL when not given */
     long corpus_series, corpus_seed, checkpoint_every;
     double undated;     /* --undated, < 0 when not given */
     int resume;
@@ -183,6 +183,7 @@ static int scaling_loc(const char *name)
            : !strcmp(name, "centred") ? TS_LOC_MEAN
            : !strcmp(name, "base")    ? TS_LOC_BASE
            : !strcmp(name, "hybrid")  ? TS_LOC_HYBRID
+           : !strcmp(name, "cross")   ? TS_LOC_CROSS
                                       : -1;
 }
 
@@ -310,7 +311,7 @@ int ts_cmd_pretrain(int argc, char **argv)
         {"checkpoint-every", 0, TS_OPT_LONG, &a.checkpoint_every, "N", "save FILE.ckpt (resumable) every N steps and at the end", 1, 1e9},
         {"undated", 0, TS_OPT_DOUBLE, &a.undated, "SHARE", "share of training windows seen without dates, as series without a time column are (default 0.1; on --resume the checkpoint's)", 0, 1},
         {"resume", 0, TS_OPT_FLAG, &a.resume, NULL, "continue from FILE.ckpt, on its corpus, for --steps more steps", 0, 0},
-        {"scaling", 0, TS_OPT_STRING, &a.scaling, "mean|centred|base|hybrid", "divide by the context's mean |x| (default; with --init the model's), or measure from its mean (centred), from its point nearest 0 (base), or from its mean where it has one sign and from 0 elsewhere (hybrid), and divide by the mean distance from that", 0, 0},
+        {"scaling", 0, TS_OPT_STRING, &a.scaling, "mean|centred|base|hybrid|cross", "divide by the context's mean |x| (default; with --init the model's), or measure from its mean (centred), from its point nearest 0 (base), from its mean where it has one sign and from 0 elsewhere (hybrid), or from its mean unless it crosses 0 and from 0 where it does (cross), and divide by the mean distance from that", 0, 0},
         {"wait", 0, TS_OPT_DOUBLE, &a.wait, "SECONDS", "wait this long for another run writing the same files (default 0: exit 75 at once)", 0, 1e9},
         TS_FIT_OPTIONS(a.fit),
         TS_CSV_OPTIONS(a.csv),
@@ -330,8 +331,8 @@ int ts_cmd_pretrain(int argc, char **argv)
     if (!rc && first < argc)
         rc = ts_fail(&err, TS_EUSAGE, "pretrain: unexpected argument \"%s\"", argv[first]);
     if (!rc && a.scaling && scaling_loc(a.scaling) < 0)
-        rc = ts_fail(&err, TS_EUSAGE, "pretrain: --scaling expects mean, centred, base or hybrid, found \"%s\"",
-                     a.scaling);
+        rc = ts_fail(&err, TS_EUSAGE, "pretrain: --scaling expects mean, centred, base, hybrid "
+                     "or cross, found \"%s\"", a.scaling);
     if (!rc && a.scaling && a.resume)
         rc = ts_fail(&err, TS_EUSAGE, "pretrain: --resume keeps the checkpoint's scaling (no "
                      "--scaling)");

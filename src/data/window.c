@@ -156,7 +156,7 @@ int ts_window_set_residual(ts_window_spec *w, int on)
 
 int ts_window_set_centred(ts_window_spec *w, int loc)
 {
-    TS_CHECK(loc >= TS_LOC_NONE && loc <= TS_LOC_HYBRID);
+    TS_CHECK(loc >= TS_LOC_NONE && loc <= TS_LOC_CROSS);
     w->centred = w->universal ? loc : TS_LOC_NONE;
     build_table(w);
     return w->centred;
@@ -223,12 +223,13 @@ double ts_window_level(const ts_series *sr)
 
 /* Where a centred spec measures the window from (SCALING), given the
  * observed context's mean, min and max: the mean, the point of [mn, mx]
- * nearest zero (BASED), or for HYBRID the mean if all have one sign,
- * else 0. */
+ * nearest zero (BASED), for HYBRID the mean if all have one sign, else
+ * 0, and for CROSS the mean unless some are above 0 and some below. */
 static double context_loc(int rule, double mean, double mn, double mx)
 {
     if (rule == TS_LOC_MEAN) return mean;
     if (rule == TS_LOC_HYBRID) return mn > 0 || mx < 0 ? mean : 0;
+    if (rule == TS_LOC_CROSS) return mn >= 0 || mx <= 0 ? mean : 0;
     return mn > 0 ? mn : mx < 0 ? mx : 0;
 }
 

@@ -45,6 +45,8 @@ static void describe_net(const ts_net *n, int horizon, FILE *out)
     else if (n->win.centred == TS_LOC_HYBRID)
         fprintf(out, "targets:        hybrid values (centred where the context has one sign, "
                      "else scaled from 0)\n");
+    else if (n->win.centred == TS_LOC_CROSS)
+        fprintf(out, "targets:        centred values, scaled from 0 where the context crosses 0\n");
     else
         fprintf(out, "targets:        scaled values\n");
     fprintf(out, "network:        width %d, levels %d, %d res blocks/level, time embedding %d, "

@@ -255,7 +255,7 @@ static void read_window(reader *r, ts_net *n)
     /* absent (older files, or trained with its own context): 0 */
     int lag_context = ts_mf_has(r->f, "window.lag_context")
                           ? (int)get_int(r, "window.lag_context", 1, 1 << 20) : 0;
-    int centred = ts_mf_has(r->f, "window.centred") ? (int)get_int(r, "window.centred", 0, TS_LOC_HYBRID) : 0;
+    int centred = ts_mf_has(r->f, "window.centred") ? (int)get_int(r, "window.centred", 0, TS_LOC_CROSS) : 0;
     if (r->rc) return;
     int bad = universal ? ts_window_spec_make_universal(w, context, horizon, levels, NULL)
                         : ts_window_spec_make(w, freq, has_time, context, horizon, levels, NULL);
