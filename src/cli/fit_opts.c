@@ -151,11 +151,12 @@ static int universal_window(const ts_cli_fit *f, const ts_series_set *set,
     if (rc) return rc;
     /* A fit from a centred (or cross) network on data of FULL_WINDOWS
      * whole windows or more measures the windows whose context reaches or
-     * crosses 0 from 0 (hybrid): centring made the zero days of sales deep dips the
-     * fine-tune did not unlearn (wQL9 0.2871 against 0.2407 hybrid,
-     * bench/RESULTS.md "Where zero is"), but on less data the network
-     * cannot learn the new origin (short NN5 series: 0.1947 centred,
-     * 0.2036 hybrid). Zero-shot forecasts keep the model's own rule. */
+     * crosses 0 from 0 (hybrid): centring made the zero days of sales deep
+     * dips the fine-tune did not unlearn (wQL9 0.2871 against 0.2407
+     * hybrid, bench/RESULTS.md "Where zero is"), but on less data the
+     * network cannot learn the new origin (short NN5 series: 0.1947
+     * centred, 0.2036 hybrid). Zero-shot forecasts keep the model's own
+     * rule. */
     const int full = rate_share(set, &net->win) >= 1.0;
     const int from_zero = full && (centred == TS_LOC_MEAN || centred == TS_LOC_CROSS);
     ts_window_set_centred(&net->win, from_zero ? TS_LOC_HYBRID : centred);

@@ -223,8 +223,7 @@ typedef struct ts_window_spec {
     int universal;          /* 1: the frequency-free table (UNIVERSAL) */
     int centred;            /* universal: where values are measured from,
                                TS_LOC_MEAN, _BASE, _HYBRID or _CROSS
-                               (SCALING); 0: mean
-                               scaling */
+                               (SCALING); 0: mean scaling */
     int lag_context;        /* universal: the longest season lag fed, the context
                                the network was trained with (0: the context) */
     int channels;           /* total input channels */
