@@ -12,9 +12,8 @@ nodist_src_tsdiff_SOURCES = commit.h
 BUILT_SOURCES = commit.h
 CLEANFILES += commit.h
 commit.h: FORCE
-	@c=unknown; if test -e $(top_srcdir)/.git; then \
-	  c=`cd $(top_srcdir) && git describe --always --dirty 2>/dev/null` || c=unknown; fi; \
-	l="#define TSDIFF_COMMIT \"$$c\""; \
+	@c=`cd $(top_srcdir) && test -e .git && git describe --always --dirty 2>/dev/null` || \
+	c=unknown; l="#define TSDIFF_COMMIT \"$$c\""; \
 	if test ! -f $@ || test "`cat $@`" != "$$l"; then echo "$$l" >$@; fi
 FORCE:
 .PHONY: FORCE
