@@ -24,6 +24,11 @@
 #             bench/accuracy/epf_covariates.sh. The three rows see the prices
 #             alone (the pretrained network has no covariate channels); one
 #             more row fine-tunes with the nine future-known covariates.
+#   etth1cut, m4cut  data of EPF's size from the other sources, to tell a
+#             data set's size from its kind: ETTh1's 7 columns cut to the
+#             last 1680 hours of [0, 14400) (etth1's 7 windows of 24), and
+#             M4 Hourly's H1-H8 (700 training hours each, m4's window and
+#             scratch fit, SAMPLES paths).
 #   short     short series, ONE SERIES AT A TIME as a user with one short
 #             series would (one backtest per series): NSHORT M4 Hourly series
 #             (H1, H21, H41, ...: every 20th) cut to their last 7 days of
@@ -45,7 +50,7 @@
 # Not part of `make check`. Never copies data into the repository: the cut
 # files go to $TMPDIR.
 #
-#   bench/accuracy/pretrained.sh [sales|etth1|exchange|nn5|m4|epf|short|speed|all]...
+#   bench/accuracy/pretrained.sh [sales|etth1|exchange|nn5|m4|epf|etth1cut|m4cut|short|speed|all]...
 #
 # Environment: TSDIFF (default src/tsdiff), TSDIFF_DATA_DIR (default
 # ../shared/data next to the repository; on the project VM /work/shared/data),
@@ -55,7 +60,8 @@
 # (default 100), M4_SAMPLES (default 50), TSDIFF_MODEL (the pretrained model
 # to test, default the shipped one), SEEDS (runs per fitted row, seeds 1 ..
 # SEEDS pooled by `backtest --seeds`, default 1), ROWS (zs,ft,sc: which rows to run;
-# df, the short case's fine-tune with the fit's defaults, only when named).
+# df, the short case's fine-tune with the fit's defaults, only when named),
+# FT_OPTS (more options for the fine-tuned rows, e.g. "--lr 3e-3").
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/../.." && pwd)
 TSDIFF=${TSDIFF:-$HERE/src/tsdiff}
@@ -74,6 +80,7 @@ SEEDS=${SEEDS:-1}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tsdiff-pre.XXXXXX")
 [ "${KEEP:-0}" = 1 ] || trap 'rm -rf "$WORK"' EXIT
 BT=(--sampler-steps 10 --quiet --seed 1 --seeds "$SEEDS")
+read -ra FTO <<<"${FT_OPTS:-}"
 # the CSVs hold the scores (with --quiet and -o, backtest prints nothing)
 backtest() { "$TSDIFF" backtest "$@" >/dev/null; }
 
@@ -113,7 +120,7 @@ three() {
     if want ft; then
         t=$(now)
         backtest "$file" "${bt[@]}" "${BT[@]}" --init default --steps "$FT" \
-            --batch "$BATCH" -o "$WORK/$name.ft.csv"
+            --batch "$BATCH" "${FTO[@]}" -o "$WORK/$name.ft.csv"
         summary "$WORK/$name.ft.csv" | grep '^tsdiff' |
             sed "s/^tsdiff/fine-tuned-$FT/; s/\$/ $(since "$t")/"
     fi
@@ -165,6 +172,19 @@ m4() {
     awk -F, -f "$HERE/bench/accuracy/m4_long.awk" "$DATA/m4_hourly/Hourly-train.csv" \
         "$DATA/m4_hourly/Hourly-test.csv" >"$WORK/m4.csv"
     three m4 "$WORK/m4.csv" "--id-col series --horizon 48 --windows 1 --season 24 --samples $M4_SAMPLES" \
+        "--context 312 --target residual"
+}
+
+etth1cut() {
+    { head -n 1 "$DATA/etth1/ETTh1.csv"; head -n 14401 "$DATA/etth1/ETTh1.csv" | tail -n 1680; } \
+        >"$WORK/etth1cut.csv"
+    three etth1cut "$WORK/etth1cut.csv" "--horizon 24 --windows 7 --stride 24 --season 24 --samples $SAMPLES"
+}
+
+m4cut() {
+    awk -F, -f "$HERE/bench/accuracy/m4_long.awk" "$DATA/m4_hourly/Hourly-train.csv" \
+        "$DATA/m4_hourly/Hourly-test.csv" | awk -F, 'NR == 1 || $1 ~ /^H[1-8]$/' >"$WORK/m4cut.csv"
+    three m4cut "$WORK/m4cut.csv" "--id-col series --horizon 48 --windows 1 --season 24 --samples $SAMPLES" \
         "--context 312 --target residual"
 }
 
@@ -291,10 +311,11 @@ speed() {
 [ $# -gt 0 ] || set -- all
 for c in "$@"; do
     case $c in
-    sales | etth1 | exchange | nn5 | m4 | epf) $c | table ;;
+    sales | etth1 | exchange | nn5 | m4 | epf | etth1cut | m4cut) $c | table ;;
     short) short ;;
     speed) speed ;;
     all) for d in sales etth1 exchange epf short nn5 m4 speed; do "$0" "$d"; done ;;
-    *) echo "usage: $0 [sales|etth1|exchange|nn5|m4|epf|short|speed|all]..." >&2; exit 64 ;;
+    *) echo "usage: $0 [sales|etth1|exchange|nn5|m4|epf|etth1cut|m4cut|short|speed|all]..." >&2
+       exit 64 ;;
     esac
 done
