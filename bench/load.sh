@@ -113,8 +113,9 @@ for h in $hogs; do
             r=$((r + 1))
         done
         awk -v h="$h" -v job="$job" '{
-            k = $1; if (!(k in n)) order[m++] = k
-            n[k]++; s[k] += $2; all[k] = all[k] " " $2 }
+            k = substr($0, 1, length($0) - length($NF) - 1)   # a variant may hold spaces
+            if (!(k in n)) order[m++] = k
+            n[k]++; s[k] += $NF; all[k] = all[k] " " $NF }
             END { for (i = 0; i < m; i++) { k = order[i]; split(k, p, "|")
                 printf "%-5s %-9s %-40s%s  %.2f\n", h, job, p[1] ", -j " p[2], all[k], s[k] / n[k] } }' \
             "$tmp/times"
