@@ -107,7 +107,7 @@ three() {
     read -ra bt <<<"$3"
     read -ra sc <<<"${4:-}"
     echo "== $name: tsdiff backtest $(basename "$file") ${bt[*]} ${BT[*]}"
-    echo "   seeds 1 to $SEEDS pooled; zero-shot: --model default; fine-tuned: --init default --steps $FT --batch $BATCH;" \
+    echo "   seeds 1 to $SEEDS pooled; zero-shot: --model default; fine-tuned: --init default --steps $FT --batch $BATCH${FTO[*]:+ ${FTO[*]}};" \
          "scratch: --init none --steps $STEPS --batch $BATCH ${sc[*]}"
     note
     echo "| method | wQL9 | ND | MASE | sMAPE | MSIS | cov80 | cov95 | seconds |"
