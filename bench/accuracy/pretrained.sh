@@ -140,8 +140,18 @@ table() { awk '/^==|^ |^load|^\|/ { print; next }
 
 sales() { three sales "$HERE/data/sales.csv" "--horizon 30 --windows 1 --samples $SAMPLES"; }
 
+# $WORK/etth1.csv: ETTh1's header and rows [0, 14400)
+etth1_rows() { head -n 14401 "$DATA/etth1/ETTh1.csv" >"$WORK/etth1.csv"; }
+
+# $WORK/m4.csv: M4 Hourly in long format, the test hours after the training
+# ones (made once per run of the script)
+m4_long() {
+    [ -s "$WORK/m4.csv" ] || awk -F, -f "$HERE/bench/accuracy/m4_long.awk" \
+        "$DATA/m4_hourly/Hourly-train.csv" "$DATA/m4_hourly/Hourly-test.csv" >"$WORK/m4.csv"
+}
+
 etth1() {
-    head -n 14401 "$DATA/etth1/ETTh1.csv" >"$WORK/etth1.csv"
+    etth1_rows
     three etth1_h24 "$WORK/etth1.csv" "--horizon 24 --windows 7 --stride 24 --season 24 --samples $SAMPLES"
 }
 
@@ -169,21 +179,20 @@ nn5() {
 }
 
 m4() {
-    awk -F, -f "$HERE/bench/accuracy/m4_long.awk" "$DATA/m4_hourly/Hourly-train.csv" \
-        "$DATA/m4_hourly/Hourly-test.csv" >"$WORK/m4.csv"
+    m4_long
     three m4 "$WORK/m4.csv" "--id-col series --horizon 48 --windows 1 --season 24 --samples $M4_SAMPLES" \
         "--context 312 --target residual"
 }
 
 etth1cut() {
-    { head -n 1 "$DATA/etth1/ETTh1.csv"; head -n 14401 "$DATA/etth1/ETTh1.csv" | tail -n 1680; } \
-        >"$WORK/etth1cut.csv"
+    etth1_rows
+    { head -n 1 "$WORK/etth1.csv"; tail -n 1680 "$WORK/etth1.csv"; } >"$WORK/etth1cut.csv"
     three etth1cut "$WORK/etth1cut.csv" "--horizon 24 --windows 7 --stride 24 --season 24 --samples $SAMPLES"
 }
 
 m4cut() {
-    awk -F, -f "$HERE/bench/accuracy/m4_long.awk" "$DATA/m4_hourly/Hourly-train.csv" \
-        "$DATA/m4_hourly/Hourly-test.csv" | awk -F, 'NR == 1 || $1 ~ /^H[1-8]$/' >"$WORK/m4cut.csv"
+    m4_long
+    awk -F, 'NR == 1 || $1 ~ /^H[1-8]$/' "$WORK/m4.csv" >"$WORK/m4cut.csv"
     three m4cut "$WORK/m4cut.csv" "--id-col series --horizon 48 --windows 1 --season 24 --samples $SAMPLES" \
         "--context 312 --target residual"
 }
@@ -230,8 +239,7 @@ short() {
          "(112 days, H = 28), one backtest per series; fine-tuned: --init default --steps $ft" \
          "--batch $SHORT_BATCH; scratch: --init none --steps $SHORT_STEPS --batch $SHORT_BATCH"
     note
-    awk -F, -f "$HERE/bench/accuracy/m4_long.awk" "$DATA/m4_hourly/Hourly-train.csv" \
-        "$DATA/m4_hourly/Hourly-test.csv" >"$WORK/m4.csv"
+    m4_long
     head -n 1 "$src" | sed 's/^\xef\xbb\xbf//' >"$WORK/nnhead.csv"
     tail -n 112 "$src" >"$WORK/nnrows.csv"
     for k in $(seq 1 "$NSHORT"); do
